@@ -1,0 +1,61 @@
+/// The HTTP version of a request: 1.0 or 1.1 (anything else is refused by the parser).
+public enum HTTPVersion: Sendable, Equatable {
+    case http1_0
+    case http1_1
+}
+
+/// How the body of a request is framed, as the parser decided from its head (RFC 9112 §6.3).
+public enum HTTPBodyFraming: Sendable, Equatable {
+    /// No body: neither `Content-Length` nor `Transfer-Encoding`.
+    case none
+    /// `Content-Length: n`.
+    case length(Int)
+    /// `Transfer-Encoding: chunked`.
+    case chunked
+}
+
+/// A parsed request line and header section.
+public struct HTTPRequestHead: Sendable, Equatable {
+    /// The method token exactly as sent (methods are case-sensitive).
+    public var method: String
+    /// The request target exactly as sent (origin form `/path?query`, or `*` / absolute form).
+    public var target: String
+    public var version: HTTPVersion
+    public var fields: HTTPFields
+    /// How the body is framed.
+    public var framing: HTTPBodyFraming
+    /// Whether the connection may carry another request after this one (version default and `Connection`).
+    public var isKeepAlive: Bool
+    /// Whether the client sent `Expect: 100-continue` and waits for it before the body.
+    public var expectsContinue: Bool
+
+    public init(
+        method: String,
+        target: String,
+        version: HTTPVersion,
+        fields: HTTPFields,
+        framing: HTTPBodyFraming,
+        isKeepAlive: Bool,
+        expectsContinue: Bool
+    ) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.fields = fields
+        self.framing = framing
+        self.isKeepAlive = isKeepAlive
+        self.expectsContinue = expectsContinue
+    }
+
+    /// The path part of the target, without the query.
+    public var path: Substring {
+        if let q = target.firstIndex(of: "?") { return target[..<q] }
+        return target[...]
+    }
+
+    /// The query part of the target, without the `?`, or nil.
+    public var query: Substring? {
+        guard let q = target.firstIndex(of: "?") else { return nil }
+        return target[target.index(after: q)...]
+    }
+}

@@ -1,0 +1,31 @@
+/// What the server calls with each request. Built once, then shared by every event loop, so it is `Sendable`.
+public protocol HTTPResponder: Sendable {
+    /// Looks at a request head before its body is read, on the event-loop thread.
+    ///
+    /// Return a response to refuse the request at once (404, 405, 401 for a missing signature); the server
+    /// then drains exactly the declared body, or closes when draining is not possible. Return nil to read
+    /// the body and call ``respond(to:writer:)``. Must not block.
+    func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse?
+
+    /// Answers a complete request. Called on the event-loop thread; must not block.
+    ///
+    /// Call `writer.write(_:)` exactly once, from any thread, now or later (after a store commit, say).
+    func respond(to request: HTTPRequest, writer: HTTPResponseWriter)
+}
+
+extension HTTPResponder {
+    public func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse? { nil }
+}
+
+/// Hands a response back to the connection that asked for it; callable once, from any thread.
+public struct HTTPResponseWriter: Sendable {
+    private let deliver: @Sendable (HTTPResponse) -> Void
+
+    public init(_ deliver: @escaping @Sendable (HTTPResponse) -> Void) {
+        self.deliver = deliver
+    }
+
+    public func write(_ response: HTTPResponse) {
+        deliver(response)
+    }
+}

@@ -1,0 +1,63 @@
+/// How the listener binds and what it allows (SPEC §3 `listen` and `limits`). Secure defaults.
+public struct HTTPServerConfiguration: Sendable {
+    /// Address to bind: an IPv4 or IPv6 literal, or `localhost`.
+    public var host: String
+    /// Port to bind; 0 picks a free one (read it back from ``HTTPServer/port``).
+    public var port: Int
+    public var parserLimits: HTTPParserLimits
+    /// Deadline for a whole request head, from its first byte; a trickle does not extend it (408).
+    public var headerTimeoutSeconds: Double
+    /// Deadline for a whole body, from the end of the head (408).
+    public var bodyTimeoutSeconds: Double
+    /// How long a kept-alive connection may sit idle between requests (longer than nginx's 60 s).
+    public var idleTimeoutSeconds: Double
+    /// Open connections at most; beyond it new ones are closed at once.
+    public var maxConnections: Int
+    /// Event-loop threads; default one per core.
+    public var eventLoopCount: Int
+
+    /// - Parameters:
+    ///   - host: bind address, default `127.0.0.1`.
+    ///   - port: bind port, default 8080.
+    ///   - parserLimits: header, target, field and body limits.
+    ///   - headerTimeoutSeconds: whole-head deadline, default 10.
+    ///   - bodyTimeoutSeconds: whole-body deadline, default 30.
+    ///   - idleTimeoutSeconds: keep-alive idle timeout, default 75.
+    ///   - maxConnections: default 1024.
+    ///   - eventLoopCount: default: the number of cores.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        parserLimits: HTTPParserLimits = HTTPParserLimits(),
+        headerTimeoutSeconds: Double = 10,
+        bodyTimeoutSeconds: Double = 30,
+        idleTimeoutSeconds: Double = 75,
+        maxConnections: Int = 1024,
+        eventLoopCount: Int? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.parserLimits = parserLimits
+        self.headerTimeoutSeconds = headerTimeoutSeconds
+        self.bodyTimeoutSeconds = bodyTimeoutSeconds
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxConnections = maxConnections
+        self.eventLoopCount = eventLoopCount ?? HTTPServerConfiguration.coreCount
+    }
+
+    static var coreCount: Int {
+        #if canImport(Glibc)
+        return max(1, Int(sysconfShim()))
+        #else
+        return 1
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+private import Glibc
+
+private func sysconfShim() -> Int {
+    sysconf(Int32(_SC_NPROCESSORS_ONLN))
+}
+#endif

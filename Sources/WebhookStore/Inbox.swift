@@ -1,0 +1,238 @@
+public import Foundation
+public import WebhookCore
+
+/// One accepted event to record, with the handlers that get a delivery of it.
+public struct InboxRecord: Sendable {
+    public var event: WebhookEvent
+    /// The event as handlers receive it (SPEC §5 JSON).
+    public var eventJSON: [UInt8]
+    /// The exact bytes received (before decryption for ARGOS).
+    public var rawBody: [UInt8]
+    /// Names of the handlers whose `match` selects this event: one delivery each.
+    public var handlers: [String]
+
+    public init(event: WebhookEvent, eventJSON: [UInt8], rawBody: [UInt8], handlers: [String]) {
+        self.event = event
+        self.eventJSON = eventJSON
+        self.rawBody = rawBody
+        self.handlers = handlers
+    }
+}
+
+/// Whether ``Inbox/record(_:completion:)`` stored a new event or found its key already there.
+public enum RecordOutcome: String, Sendable, Equatable {
+    case accepted
+    case duplicate
+}
+
+/// An authentic body that failed to decode, kept for review (`events list --status rejected`).
+public struct RejectedBody: Sendable {
+    public var route: String
+    public var receivedAt: String
+    /// Why it was refused (a `DecodeError` detail: names a field or rule, never a value).
+    public var reason: String
+    public var rawBody: [UInt8]
+    public var deliveryId: String?
+
+    public init(route: String, receivedAt: String, reason: String, rawBody: [UInt8], deliveryId: String?) {
+        self.route = route
+        self.receivedAt = receivedAt
+        self.reason = reason
+        self.rawBody = rawBody
+        self.deliveryId = deliveryId
+    }
+}
+
+/// The life of one delivery (one event for one handler).
+public enum DeliveryState: String, Sendable, Equatable, Codable {
+    /// Due at `nextAttemptAt`.
+    case pending
+    /// Claimed by a dispatcher worker.
+    case running
+    /// The handler succeeded.
+    case done
+    /// `maxAttempts` failed; waits for a replay.
+    case dead
+}
+
+/// A delivery as `events show` lists it.
+public struct Delivery: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var eventKey: String
+    public var handler: String
+    public var state: DeliveryState
+    /// Attempts made so far.
+    public var attempts: Int
+    /// When it is due again (pending only).
+    public var nextAttemptAt: Date?
+    /// The last failure, truncated, never a payload value the handler did not print itself.
+    public var lastError: String?
+    public var updatedAt: Date
+
+    public init(
+        id: Int64,
+        eventKey: String,
+        handler: String,
+        state: DeliveryState,
+        attempts: Int,
+        nextAttemptAt: Date?,
+        lastError: String?,
+        updatedAt: Date
+    ) {
+        self.id = id
+        self.eventKey = eventKey
+        self.handler = handler
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A delivery a worker has claimed and must complete, fail or release.
+public struct ClaimedDelivery: Sendable, Equatable {
+    public var id: Int64
+    public var eventKey: String
+    public var handler: String
+    /// The number of this attempt (1 for the first).
+    public var attempt: Int
+    /// The event as handlers receive it.
+    public var eventJSON: [UInt8]
+
+    public init(id: Int64, eventKey: String, handler: String, attempt: Int, eventJSON: [UInt8]) {
+        self.id = id
+        self.eventKey = eventKey
+        self.handler = handler
+        self.attempt = attempt
+        self.eventJSON = eventJSON
+    }
+}
+
+/// What `events list` filters on.
+public struct EventQuery: Sendable, Equatable {
+    /// `accepted` (every recorded event), `pending`, `done`, `dead` (by its deliveries) or `rejected`.
+    public var status: String?
+    /// Exact type, or a glob with `*`.
+    public var type: String?
+    public var limit: Int
+
+    public init(status: String? = nil, type: String? = nil, limit: Int = 50) {
+        self.status = status
+        self.type = type
+        self.limit = limit
+    }
+}
+
+/// One line of `events list`: no payload, so no personal data.
+public struct EventSummary: Sendable, Equatable, Codable {
+    /// The key, or `rejected:<id>` for a rejected body.
+    public var key: String
+    public var type: String?
+    public var source: String?
+    public var outcome: String?
+    public var route: String
+    public var receivedAt: String
+    /// `pending`, `done`, `dead` (from its deliveries; `done` when it has none) or `rejected`.
+    public var status: String
+    /// For rejected bodies, why.
+    public var reason: String?
+
+    public init(
+        key: String,
+        type: String?,
+        source: String?,
+        outcome: String?,
+        route: String,
+        receivedAt: String,
+        status: String,
+        reason: String? = nil
+    ) {
+        self.key = key
+        self.type = type
+        self.source = source
+        self.outcome = outcome
+        self.route = route
+        self.receivedAt = receivedAt
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// `events show KEY`: the summary and its deliveries, no payload.
+public struct EventDetail: Sendable, Equatable, Codable {
+    public var summary: EventSummary
+    public var subjectId: String?
+    public var deliveryId: String?
+    public var deliveries: [Delivery]
+
+    public init(summary: EventSummary, subjectId: String?, deliveryId: String?, deliveries: [Delivery]) {
+        self.summary = summary
+        self.subjectId = subjectId
+        self.deliveryId = deliveryId
+        self.deliveries = deliveries
+    }
+}
+
+/// Due and dead deliveries right now (for `/metrics`).
+public struct QueueDepth: Sendable, Equatable {
+    public var due: Int
+    public var dead: Int
+
+    public init(due: Int, dead: Int) {
+        self.due = due
+        self.dead = dead
+    }
+}
+
+/// The durable inbox: records each event once and tracks its deliveries (DESIGN.md "Storage").
+///
+/// `record` is the hot path: its completion runs, on some thread of the store's, only after the event and
+/// its deliveries are durably committed (or the commit failed). Everything else is async.
+/// Times are passed in, so tests drive them.
+public protocol Inbox: AnyObject, Sendable {
+    /// Records `record` atomically: the key unique, the event row, one delivery per handler, due now.
+    func record(_ record: InboxRecord, completion: @escaping @Sendable (Result<RecordOutcome, any Error>) -> Void)
+
+    /// Keeps an authentic body that failed to decode.
+    func recordRejected(_ body: RejectedBody, completion: @escaping @Sendable (Result<Void, any Error>) -> Void)
+
+    /// Claims due pending deliveries (`nextAttemptAt <= now`), oldest first, marking them running.
+    /// - Parameter slots: for each handler name, how many more it may take now (per-handler concurrency).
+    func claimDue(now: Date, slots: [String: Int]) async throws -> [ClaimedDelivery]
+
+    /// The handler succeeded.
+    func complete(deliveryID: Int64, now: Date) async throws
+
+    /// The attempt failed: pending again at `retryAt`, or dead when `retryAt` is nil.
+    func fail(deliveryID: Int64, error: String, retryAt: Date?, now: Date) async throws
+
+    /// Puts a running delivery back to pending without counting an attempt (drain at shutdown).
+    func release(deliveryID: Int64, now: Date) async throws
+
+    /// At start: deliveries left running by a crash are due again. Returns how many.
+    func requeueRunning(now: Date) async throws -> Int
+
+    /// Queues `key`'s dead deliveries again, or with `handler` that handler's delivery whatever its state.
+    /// Returns how many deliveries were queued.
+    func replay(key: String, handler: String?, now: Date) async throws -> Int
+
+    /// Queues every dead delivery again. Returns how many.
+    func replayDead(now: Date) async throws -> Int
+
+    func listEvents(_ query: EventQuery) async throws -> [EventSummary]
+
+    func event(key: String) async throws -> EventDetail?
+
+    /// Drops payloads and raw bodies older than `payloadRetentionDays`, and events (keys) older than
+    /// `keyRetentionDays` whose deliveries are all done or dead. Returns how many rows changed.
+    func prune(now: Date, payloadRetentionDays: Int, keyRetentionDays: Int) async throws -> Int
+
+    func queueDepth(now: Date) async throws -> QueueDepth
+
+    /// Throws when the store cannot answer (`/readyz`).
+    func ping() async throws
+
+    /// Finishes pending writes and closes. Called last at shutdown.
+    func close()
+}
