@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Shared test helpers: loopback client, fixtures, manual clock, recording handler.
 public enum WebhookTesting {}

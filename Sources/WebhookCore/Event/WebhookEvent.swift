@@ -1,5 +1,3 @@
-public import Foundation
-
 /// Why a rejected event was rejected (SPEC §5 `rejection`).
 public struct Rejection: Sendable, Equatable, Codable {
     /// Gu1 `rejectionCode` or ARGOS `kyc_result.commentCode`.
