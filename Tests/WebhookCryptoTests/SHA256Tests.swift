@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WebhookCrypto
 
@@ -21,5 +22,23 @@ import WebhookCrypto
         let viaBuffer = Array(message.utf8).withUnsafeBytes { SHA256.hash($0) }
         #expect(viaBuffer == expected)
         #expect(Hex.encode(SHA256.hash(Array(message.utf8))) == expectedHex)
+    }
+}
+
+extension SHA256Tests {
+    /// Random messages (around the 64-byte block and padding boundaries) agree with `openssl dgst -sha256 -r`.
+    @Test func agreesWithOpenSSLCommand() throws {
+        var random = SeededGenerator(seed: 0x5EED_0003)
+        for length in [0, 1, 55, 56, 63, 64, 65, 1000, 10_000] {
+            let message = random.bytes(length)
+            let expected = try OpenSSLCommand.digestHex(["-sha256"], input: message)
+            #expect(Hex.encode(SHA256.hash(message)) == expected, "message length \(length)")
+        }
+    }
+
+    /// A million "a" (FIPS 180-2 appendix B.3) through the Data overload.
+    @Test func millionA() throws {
+        let expected = try #require(Hex.decode("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"))
+        #expect(SHA256.hash(Data(repeating: UInt8(ascii: "a"), count: 1_000_000)) == expected)
     }
 }
