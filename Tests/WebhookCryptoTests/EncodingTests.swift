@@ -88,9 +88,11 @@ import WebhookCrypto
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
         var accepted = 0
         for _ in 0..<5000 {
-            let text = String((0..<(4 * Int.random(in: 1...3, using: &random))).map { _ in
-                alphabet.randomElement(using: &random)!
-            })
+            let text = String(
+                (0..<(4 * Int.random(in: 1...3, using: &random))).map { _ in
+                    alphabet.randomElement(using: &random)!
+                }
+            )
             guard let ours = Base64.decode(text) else { continue }
             accepted += 1
             #expect(Data(base64Encoded: text).map { [UInt8]($0) } == ours, "\(text)")
