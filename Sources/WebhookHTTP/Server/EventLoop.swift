@@ -319,14 +319,12 @@ final class EventLoop: @unchecked Sendable {
             }
             guard connection.machine.canParse else { return }
             if connection.hasBufferedInput || connection.parserMayHaveEvent {
-                let consumed = connection.input.withUnsafeBytes { bytes in
+                let (consumed, needsInput) = connection.input.withUnsafeBytes { bytes in
                     parse(connection, UnsafeRawBufferPointer(rebasing: bytes[connection.inputStart...]))
                 }
                 connection.consumeInput(consumed)
-                if connection.hasBufferedInput || connection.parserMayHaveEvent {
-                    // Stopped before the end of the input: waiting for a response or a write.
-                    continue
-                }
+                // Stopped before needing input: waiting for a response or a write (checked at the top).
+                guard needsInput else { continue }
             }
             guard connection.socket.isOpen, connection.machine.canParse, connection.mightBeReadable else { return }
             let result: Socket.ReadResult
@@ -347,7 +345,13 @@ final class EventLoop: @unchecked Sendable {
                 // A short read empties the socket buffer; new data raises a new edge.
                 if count < readBuffer.count { connection.mightBeReadable = false }
                 let bytes = UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])
-                let consumed = parse(connection, bytes)
+                if connection.hasBufferedInput {
+                    // A partial head (or bytes behind a response in progress) waits in the buffer: append.
+                    connection.buffer(bytes)
+                    continue
+                }
+                // The common case: parse straight from the loop's read buffer, keep only the unparsed rest.
+                let (consumed, _) = parse(connection, bytes)
                 if connection.socket.isOpen && consumed < count {
                     connection.buffer(UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
                 }
@@ -355,19 +359,22 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Feeds `bytes` to the machine while it accepts input; returns how many were consumed.
-    private func parse(_ connection: HTTPConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
+    /// Feeds `bytes` to the machine while it accepts input.
+    ///
+    /// - Returns: how many bytes were consumed, and whether it stopped because the parser needs more input
+    ///   (rather than because the connection waits for a response or a write, or closed).
+    private func parse(_ connection: HTTPConnection, _ bytes: UnsafeRawBufferPointer) -> (consumed: Int, needsInput: Bool) {
         var offset = 0
         while connection.socket.isOpen && connection.machine.canParse {
             let remaining = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-            if remaining.isEmpty && !connection.parserMayHaveEvent { break }
+            if remaining.isEmpty && !connection.parserMayHaveEvent { return (offset, true) }
             let (consumed, needsMore, action) = connection.machine.parse(remaining, now: now)
             offset += consumed
             connection.parserMayHaveEvent = !needsMore
             perform(action, on: connection)
-            if needsMore && offset == bytes.count { break }
+            if needsMore { return (offset, true) }
         }
-        return offset
+        return (offset, false)
     }
 
     private func perform(_ action: HTTPConnectionStateMachine.Action, on connection: HTTPConnection) {
