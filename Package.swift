@@ -22,6 +22,8 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        /// epoll and eventfd, which Swift's Glibc module does not export (no library to link).
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -29,7 +31,7 @@ let package = Package(
         ),
 
         // MARK: Libraries
-        .target(name: "WebhookHTTP", swiftSettings: strictSettings),
+        .target(name: "WebhookHTTP", dependencies: ["CLinux"], swiftSettings: strictSettings),
         .target(name: "WebhookCrypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         .target(name: "WebhookCore", dependencies: ["WebhookCrypto"], swiftSettings: strictSettings),
         .target(name: "WebhookStore", dependencies: ["WebhookCore", "CSQLite"], swiftSettings: strictSettings),
