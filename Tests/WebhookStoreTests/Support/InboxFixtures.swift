@@ -7,6 +7,7 @@ import WebhookCore
 /// The inbox implementations the behavioural suite runs against.
 enum InboxKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case memory
+    case sqlite
 
     var testDescription: String { rawValue }
 }
@@ -38,6 +39,7 @@ final class InboxUnderTest: Sendable {
         directory = try TemporaryDirectory()
         switch kind {
         case .memory: inbox = MemoryInbox()
+        case .sqlite: inbox = try SQLiteInbox(path: directory.databasePath)
         }
     }
 
