@@ -6,8 +6,8 @@ public import Foundation
 /// write it), while waiting is a duration. Tests inject `ManualClock` (WebhookTesting) and advance it by hand
 /// (STYLE.md rule 28).
 public protocol DispatchClock: Sendable {
-    /// The current wall-clock time.
-    func now() -> Date
+    /// The current wall-clock time (named apart from `Clock.now`, so one type can be both).
+    func currentDate() -> Date
 
     /// Suspends for `duration`.
     ///
@@ -19,7 +19,7 @@ public protocol DispatchClock: Sendable {
 public struct SystemDispatchClock: DispatchClock {
     public init() {}
 
-    public func now() -> Date { Date() }
+    public func currentDate() -> Date { Date() }
 
     public func sleep(for duration: Duration) async throws {
         try await ContinuousClock().sleep(for: duration)

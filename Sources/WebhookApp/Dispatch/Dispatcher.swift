@@ -158,7 +158,7 @@ public final class Dispatcher: Sendable {
         guard shouldRun else { return }
         defer { state.withLock { $0.lifecycle = .finished } }
 
-        let requeued = try await inbox.requeueRunning(now: clock.now())
+        let requeued = try await inbox.requeueRunning(now: clock.currentDate())
         logger.info(
             "Dispatcher started",
             metadata: ["dispatch.handlers": "\(registrations.count)", "dispatch.requeued": "\(requeued)"]
@@ -201,7 +201,7 @@ public final class Dispatcher: Sendable {
             var claimed: [ClaimedDelivery] = []
             if !slots.isEmpty {
                 do {
-                    claimed = try await inbox.claimDue(now: clock.now(), slots: slots)
+                    claimed = try await inbox.claimDue(now: clock.currentDate(), slots: slots)
                 } catch {
                     logger.error("Could not claim due deliveries", metadata: ["error.type": errorType(error)])
                 }
@@ -278,7 +278,7 @@ public final class Dispatcher: Sendable {
         switch outcome {
         case .success:
             do {
-                try await inbox.complete(deliveryID: delivery.id, now: clock.now())
+                try await inbox.complete(deliveryID: delivery.id, now: clock.currentDate())
                 logger.debug("Delivery succeeded", metadata: metadata)
                 onResult(delivery.handler, .succeeded)
             } catch {
@@ -294,7 +294,7 @@ public final class Dispatcher: Sendable {
     }
 
     private func fail(_ delivery: ClaimedDelivery, metadata: [String: String], error: any Error) async {
-        let now = clock.now()
+        let now = clock.currentDate()
         let retryAt = retry.retryAt(afterAttempt: delivery.attempt, now: now, random: random())
         var metadata = metadata
         metadata["error.type"] = errorType(error)
@@ -323,7 +323,7 @@ public final class Dispatcher: Sendable {
         var metadata = metadata(for: delivery)
         metadata["delivery.release_reason"] = reason
         do {
-            try await inbox.release(deliveryID: delivery.id, now: clock.now())
+            try await inbox.release(deliveryID: delivery.id, now: clock.currentDate())
             logger.info("Delivery released, due again at next start", metadata: metadata)
         } catch {
             storeFailed(error, metadata: metadata)
@@ -344,13 +344,13 @@ public final class Dispatcher: Sendable {
             if case .draining(let gracePeriod) = state.lifecycle { return gracePeriod }
             return .zero  // cancelled
         }
-        let deadline = clock.now().addingTimeInterval(gracePeriod.timeInterval)
+        let deadline = clock.currentDate().addingTimeInterval(gracePeriod.timeInterval)
         logger.info(
             "Dispatcher draining",
             metadata: ["dispatch.running": "\(inFlightCount)", "dispatch.grace_ms": "\(gracePeriod.milliseconds)"]
         )
         while inFlightCount > 0, !Task.isCancelled {
-            let remaining = deadline.timeIntervalSince(clock.now())
+            let remaining = deadline.timeIntervalSince(clock.currentDate())
             guard remaining > 0 else { break }
             await waitForSignal(timeout: .milliseconds(Int64((remaining * 1000).rounded(.up))))
         }
