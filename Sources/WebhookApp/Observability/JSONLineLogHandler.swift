@@ -133,7 +133,8 @@ public struct JSONLineLogHandler: LogHandler {
         // Dates beyond years 0...9999 do not fit the format (and would overflow Int64): clamp them.
         let finite = secondsSince1970.isNaN ? 0 : secondsSince1970
         let clamped = min(max(finite, -62_167_219_200), 253_402_300_799.999)
-        let milliseconds = Int64((clamped * 1000).rounded(.down))
+        // To the nearest millisecond: `1700000000.123` is stored as `…0.12299999`, which must print `.123`.
+        let milliseconds = Int64((clamped * 1000).rounded(.toNearestOrAwayFromZero))
         let (days, millisecondOfDay) = floorDivision(milliseconds, 86_400_000)
         let (year, month, day) = civilDate(daysSince1970: days)
         appendDigits(year, count: 4, to: &output)

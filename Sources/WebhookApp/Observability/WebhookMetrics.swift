@@ -38,7 +38,8 @@ public struct WebhookMetrics: Sendable {
     public static let otherEventType = "other"
     /// The label of deliveries for a handler name that was not configured at startup.
     public static let otherHandler = "other"
-    /// The operational endpoints, counted under their own paths in addition to the configured routes.
+    /// The operational endpoints, counted under their own paths in addition to the configured routes (their
+    /// series appear once used).
     public static let operationalRoutes = ["/healthz", "/readyz", "/metrics"]
     /// Distinct event types counted by name before the rest become ``otherEventType``.
     public static let defaultEventTypeLimit = 100
@@ -133,11 +134,14 @@ public struct WebhookMetrics: Sendable {
             eventTypeMismatches: mismatches
         )
         var table: [String: RouteMetrics] = [:]
-        for path in routes + Self.operationalRoutes where table[path] == nil {
-            table[path] = RouteMetrics(label: path, families: families)
+        for path in routes where table[path] == nil {
+            table[path] = RouteMetrics(label: path, families: families, isEager: true)
+        }
+        for path in Self.operationalRoutes where table[path] == nil {
+            table[path] = RouteMetrics(label: path, families: families, isEager: false)
         }
         self.routes = table
-        self.unmatched = RouteMetrics(label: Self.unmatchedRoute, families: families)
+        self.unmatched = RouteMetrics(label: Self.unmatchedRoute, families: families, isEager: false)
 
         self.events = registry.counter(
             "kyc_webhooks_events_total",
