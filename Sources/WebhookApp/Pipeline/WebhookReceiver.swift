@@ -12,7 +12,7 @@ struct WebhookReceiver: HTTPResponder {
     let inbox: any Inbox
     /// Names and matchers of the configured handlers, in order.
     let handlers: [(name: String, match: HandlerMatch)]
-    let observer: ReceiveObserver
+    let observer: any ReceiveObserver
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -52,15 +52,7 @@ struct WebhookReceiver: HTTPResponder {
     // MARK: Respond
 
     func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let finish: @Sendable (HTTPResponse) -> Void = { [observer, settings] response in
-            observer.requestFinished(
-                route: settings.path,
-                status: response.status,
-                seconds: Double(DispatchTime.now().uptimeNanoseconds &- started) / 1e9
-            )
-            writer.write(response)
-        }
+        let finish: @Sendable (HTTPResponse) -> Void = { response in writer.write(response) }
         // Preflight ran on the head already; repeat the cheap checks so `respond` is safe on its own.
         if let refusal = preflight(request.head, remoteAddress: request.remoteAddress) {
             finish(refusal)
@@ -271,7 +263,6 @@ struct WebhookReceiver: HTTPResponder {
     private func refuse(_ refusal: Refusal, head: HTTPRequestHead) -> HTTPResponse {
         let response = Self.response(for: refusal)
         observer.refused(route: settings.path, refusal: refusal)
-        observer.requestFinished(route: settings.path, status: response.status, seconds: 0)
         return response
     }
 
@@ -304,7 +295,6 @@ struct WebhookReceiver: HTTPResponder {
 
 /// What the receive path reports, for metrics. The application implements it over its metrics registry.
 protocol ReceiveObserver: Sendable {
-    func requestFinished(route: String, status: Int, seconds: Double)
     func refused(route: String, refusal: WebhookReceiver.Refusal)
     func recorded(route: String, type: String, outcome: RecordOutcome)
     func eventHeaderMismatch(route: String)
