@@ -31,7 +31,11 @@ public struct JSONLineLogHandler: LogHandler {
     /// - Parameters:
     ///   - fileDescriptor: where lines go; `STDERR_FILENO` (2) by default.
     public init(fileDescriptor: Int32 = 2) {
-        let writer = FileDescriptorLineWriter(fileDescriptor: fileDescriptor)
+        // Every handler on standard error shares one writer (one lock), so that even two handlers never
+        // interleave their lines there.
+        let writer =
+            fileDescriptor == 2
+            ? FileDescriptorLineWriter.standardError : FileDescriptorLineWriter(fileDescriptor: fileDescriptor)
         self.sink = { line in writer.write(line) }
     }
 
@@ -209,6 +213,9 @@ public struct JSONLineLogHandler: LogHandler {
 /// `Sendable` through its `Mutex`: the lock is held for the `write(2)` of one line (and the rest of it after
 /// a short write), so lines from several threads never interleave.
 final class FileDescriptorLineWriter: Sendable {
+    /// The process's one writer for file descriptor 2.
+    static let standardError = FileDescriptorLineWriter(fileDescriptor: 2)
+
     private let fileDescriptor: Int32
     private let lock = Mutex<Void>(())
 
