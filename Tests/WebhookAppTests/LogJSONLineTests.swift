@@ -37,7 +37,12 @@ import WebhookApp
             metadata: ["request.id": "req-1", "http.route": "/webhooks/gu1"],
             handler: JSONLineLogHandler(sink: collector.append)
         )
-        logger.debug("Event recorded", metadata: ["http.status": "200", "webhook.key": "kyc.validation_approved:v1", "webhook.type": "kyc.validation_approved"])
+        logger.debug(
+            "Event recorded",
+            metadata: [
+                "http.status": "200", "webhook.key": "kyc.validation_approved:v1", "webhook.type": "kyc.validation_approved",
+            ]
+        )
         logger.trace("Below the level")
 
         let lines = collector.all
@@ -131,7 +136,7 @@ import WebhookApp
     /// Quotes, backslashes, control characters, line separators and non-ASCII text round-trip through JSON,
     /// and the line stays one line.
     @Test func escapesSpecialCharacters() throws {
-        let message = "quote \" backslash \\ newline \n return \r tab \t nul \u{0} bell \u{7} del \u{7F} sep \u{2028} é ü 日本 🚀"
+        let message = "quote \" backslash \\ newline \n return \r tab \t nul \u{0} bell \u{7} del \u{7F} sep \u{2028} \u{2029} é ü 日本 🚀"
         let value = "line1\nline2 \"quoted\" \u{1F} \\"
         let line = JSONLineLogHandler.encode(Self.record(message: message, metadata: ["error": value, "k\"ey\n": "v"]))
         let object = try Self.parse(line)
@@ -141,7 +146,7 @@ import WebhookApp
         let text = String(decoding: line, as: UTF8.self)
         #expect(text.contains(#"\u0000"#))
         #expect(text.contains(#"\u007f"#))
-        #expect(text.contains(#"\u2028"#))
+        #expect(text.contains(#"\u2028 \u2029"#))
         #expect(text.contains(#"\u001f"#))
         #expect(text.contains("日本 🚀"), "non-ASCII is written as UTF-8")
     }

@@ -11,8 +11,11 @@ import Synchronization
 /// Metadata values longer than ``maximumValueBytes`` are cut (on a character boundary) and end in `…`.
 ///
 /// ```json
-/// {"time":"2026-11-22T03:28:56.123Z","level":"info","message":"Event recorded","label":"kyc-webhooks","http.route":"/webhooks/gu1","request.id":"7f3a"}
+/// {"time":"2026-11-22T03:28:56.123Z","level":"info","message":"Event recorded","label":"kyc-webhooks",
+///  "http.route":"/webhooks/gu1","request.id":"7f3a"}
 /// ```
+///
+/// (shown on two lines here; written as one).
 ///
 /// Each line is built in one buffer and written with one `write(2)` while holding the sink's lock, so lines
 /// from several threads never interleave (a short write is finished under the same lock). A write error
@@ -28,7 +31,11 @@ public struct JSONLineLogHandler: LogHandler {
     /// - Parameters:
     ///   - fileDescriptor: where lines go; `STDERR_FILENO` (2) by default.
     public init(fileDescriptor: Int32 = 2) {
-        let writer = FileDescriptorLineWriter(fileDescriptor: fileDescriptor)
+        // Every handler on standard error shares one writer (one lock), so that even two handlers never
+        // interleave their lines there.
+        let writer =
+            fileDescriptor == 2
+            ? FileDescriptorLineWriter.standardError : FileDescriptorLineWriter(fileDescriptor: fileDescriptor)
         self.sink = { line in writer.write(line) }
     }
 
@@ -88,28 +95,39 @@ public struct JSONLineLogHandler: LogHandler {
     /// as UTF-8.
     static func appendJSONString(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for scalar in value.unicodeScalars {
-            switch scalar.value {
-            case 0x22: output.append(contentsOf: #"\""#.utf8)
-            case 0x5C: output.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: output.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: output.append(contentsOf: #"\r"#.utf8)
-            case 0x09: output.append(contentsOf: #"\t"#.utf8)
-            case 0x08: output.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: output.append(contentsOf: #"\f"#.utf8)
-            case 0x00..<0x20, 0x7F, 0x2028, 0x2029: appendUnicodeEscape(scalar.value, to: &output)
-            case 0x20..<0x80: output.append(UInt8(truncatingIfNeeded: scalar.value))
-            default: output.append(contentsOf: String(scalar).utf8)
+        var value = value
+        value.withUTF8 { bytes in
+            // Works on UTF-8 bytes: a Swift string is valid UTF-8, so bytes >= 0x80 are copied as they are,
+            // except the three-byte sequences of U+2028 and U+2029 (E2 80 A8, E2 80 A9).
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
+                case 0x0A: output.append(contentsOf: #"\n"#.utf8)
+                case 0x0D: output.append(contentsOf: #"\r"#.utf8)
+                case 0x09: output.append(contentsOf: #"\t"#.utf8)
+                case 0x08: output.append(contentsOf: #"\b"#.utf8)
+                case 0x0C: output.append(contentsOf: #"\f"#.utf8)
+                case 0x00..<0x20, 0x7F: appendUnicodeEscape(UInt32(byte), to: &output)
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    appendUnicodeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, to: &output)
+                    index += 2
+                default: output.append(byte)
+                }
+                index += 1
             }
         }
         output.append(UInt8(ascii: "\""))
     }
 
     private static func appendUnicodeEscape(_ value: UInt32, to output: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         output.append(contentsOf: #"\u"#.utf8)
         for shift in stride(from: 12, through: 0, by: -4) {
-            output.append(hex[Int((value >> UInt32(shift)) & 0xF)])
+            let nibble = UInt8(truncatingIfNeeded: (value >> UInt32(shift)) & 0xF)
+            output.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
         }
     }
 
@@ -195,6 +213,9 @@ public struct JSONLineLogHandler: LogHandler {
 /// `Sendable` through its `Mutex`: the lock is held for the `write(2)` of one line (and the rest of it after
 /// a short write), so lines from several threads never interleave.
 final class FileDescriptorLineWriter: Sendable {
+    /// The process's one writer for file descriptor 2.
+    static let standardError = FileDescriptorLineWriter(fileDescriptor: 2)
+
     private let fileDescriptor: Int32
     private let lock = Mutex<Void>(())
 
