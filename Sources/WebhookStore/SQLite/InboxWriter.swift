@@ -184,6 +184,11 @@ final class InboxWriter: Sendable {
         return result
     }
 
+    /// Runs `body` with the bare connection, outside any transaction (PRAGMAs). Writer thread only.
+    func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try body(database.connection)
+    }
+
     /// Runs `body` in a read transaction (one snapshot). Writer thread only.
     func read<T>(_ body: (InboxDatabase) throws -> T) throws -> T {
         try database.connection.inReadTransaction { try body(database) }

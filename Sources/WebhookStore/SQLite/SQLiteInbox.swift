@@ -223,4 +223,9 @@ public final class SQLiteInbox: Inbox {
     func resumeWriter() {
         writer.setPaused(false)
     }
+
+    /// Testing: a PRAGMA read on the write connection itself (`journal_mode`, `synchronous`, …).
+    func pragma(_ name: String) async throws -> String? {
+        try await perform("pragma") { writer in try writer.withConnection { try $0.text("PRAGMA \(name)") } }
+    }
 }

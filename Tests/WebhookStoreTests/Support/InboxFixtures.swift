@@ -56,10 +56,14 @@ enum TestTime {
 
     /// `base + seconds` as the receiver writes `receivedAt`.
     static func iso(_ seconds: Double) -> String {
+        isoString(at(seconds))
+    }
+
+    static func isoString(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: at(seconds))
+        return formatter.string(from: date)
     }
 }
 
