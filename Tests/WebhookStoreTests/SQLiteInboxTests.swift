@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 import WebhookCore
+
 @testable import WebhookStore
 
 /// What only the SQLite inbox promises: durability across reopen, file modes, pragmas, group commit, real
@@ -165,6 +166,10 @@ import WebhookCore
         let full = Records.record(key: "during", payload: #"{"blob":"\#(big)"}"#)
         let error = await #expect(throws: SQLiteError.self) { try await inbox.record(full) }
         #expect(error?.isFull == true)
+        // The error names the operation, never a bound value (key, payload).
+        let description = String(describing: try #require(error))
+        #expect(description.contains("SQLite error 13"))
+        #expect(!description.contains("during") && !description.contains("xxxx") && !description.contains("val-1"))
         var rejected = Records.rejected()
         rejected.rawBody = Array(big.utf8)
         await #expect(throws: SQLiteError.self) { try await inbox.recordRejected(rejected) }
