@@ -204,6 +204,52 @@ import WebhookCore
         #expect(again.first?.attempt == 1)
     }
 
+    /// A completion runs only after COMMIT: another connection already sees the event and its deliveries.
+    @Test func completionComesAfterTheCommit() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        let path = directory.databasePath
+        let seen = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<String?, any Error>) in
+            inbox.record(Records.record(key: "k")) { result in
+                continuation.resume(
+                    with: result.flatMap { _ in
+                        Result { try self.inspect(path, "SELECT COUNT(*) FROM deliveries WHERE event_key = 'k'") }
+                    }
+                )
+            }
+        }
+        #expect(seen == "2")
+    }
+
+    /// Two receivers claiming from one file at once never claim the same delivery.
+    @Test func concurrentClaimsFromTwoConnectionsNeverOverlap() async throws {
+        let directory = try TemporaryDirectory()
+        let first = try SQLiteInbox(path: directory.databasePath)
+        let second = try SQLiteInbox(path: directory.databasePath)
+        defer {
+            first.close()
+            second.close()
+        }
+        for index in 0..<40 {
+            _ = try await first.record(Records.record(key: "k\(index)", handlers: ["audit"]))
+        }
+        let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for round in 0..<20 {
+                let inbox = round.isMultiple(of: 2) ? first : second
+                group.addTask { try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 3]).map(\.id) }
+            }
+            var all: [Int64] = []
+            for try await ids in group {
+                all += ids
+            }
+            return all
+        }
+        #expect(claimed.count == 40)
+        #expect(Set(claimed).count == 40)
+    }
+
     /// Both processes write at once: the busy timeout serializes them and nothing is lost.
     @Test func twoConnectionsWriteConcurrently() async throws {
         let directory = try TemporaryDirectory()
