@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 import WebhookCore
+
 @testable import WebhookStore
 
 /// What only the SQLite inbox promises: durability across reopen, file modes, pragmas, group commit, real
@@ -165,6 +166,10 @@ import WebhookCore
         let full = Records.record(key: "during", payload: #"{"blob":"\#(big)"}"#)
         let error = await #expect(throws: SQLiteError.self) { try await inbox.record(full) }
         #expect(error?.isFull == true)
+        // The error names the operation, never a bound value (key, payload).
+        let description = String(describing: try #require(error))
+        #expect(description.contains("SQLite error 13"))
+        #expect(!description.contains("during") && !description.contains("xxxx") && !description.contains("val-1"))
         var rejected = Records.rejected()
         rejected.rawBody = Array(big.utf8)
         await #expect(throws: SQLiteError.self) { try await inbox.recordRejected(rejected) }
@@ -197,6 +202,52 @@ import WebhookCore
         let again = try await daemon.claimDue(now: TestTime.at(3), slots: ["audit": 1])
         #expect(again.map(\.id) == [claimed.id])
         #expect(again.first?.attempt == 1)
+    }
+
+    /// A completion runs only after COMMIT: another connection already sees the event and its deliveries.
+    @Test func completionComesAfterTheCommit() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        let path = directory.databasePath
+        let seen = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<String?, any Error>) in
+            inbox.record(Records.record(key: "k")) { result in
+                continuation.resume(
+                    with: result.flatMap { _ in
+                        Result { try self.inspect(path, "SELECT COUNT(*) FROM deliveries WHERE event_key = 'k'") }
+                    }
+                )
+            }
+        }
+        #expect(seen == "2")
+    }
+
+    /// Two receivers claiming from one file at once never claim the same delivery.
+    @Test func concurrentClaimsFromTwoConnectionsNeverOverlap() async throws {
+        let directory = try TemporaryDirectory()
+        let first = try SQLiteInbox(path: directory.databasePath)
+        let second = try SQLiteInbox(path: directory.databasePath)
+        defer {
+            first.close()
+            second.close()
+        }
+        for index in 0..<40 {
+            _ = try await first.record(Records.record(key: "k\(index)", handlers: ["audit"]))
+        }
+        let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for round in 0..<20 {
+                let inbox = round.isMultiple(of: 2) ? first : second
+                group.addTask { try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 3]).map(\.id) }
+            }
+            var all: [Int64] = []
+            for try await ids in group {
+                all += ids
+            }
+            return all
+        }
+        #expect(claimed.count == 40)
+        #expect(Set(claimed).count == 40)
     }
 
     /// Both processes write at once: the busy timeout serializes them and nothing is lost.

@@ -1,12 +1,16 @@
 import Foundation
 import Testing
+
 @testable import WebhookStore
 
 @Suite struct PayloadRedactionTests {
     @Test(
         "replaces only the top-level payload value",
         arguments: [
-            (#"{"key":"k","payload":{"name":"x","n":[1,{"a":"}"}]},"route":"/r"}"#, #"{"key":"k","payload":null,"route":"/r"}"#),
+            (
+                #"{"key":"k","payload":{"name":"x","n":[1,{"a":"}"}]},"route":"/r"}"#,
+                #"{"key":"k","payload":null,"route":"/r"}"#
+            ),
             (#"{ "payload" : "a\"b" , "x":1}"#, #"{ "payload" : null , "x":1}"#),
             (#"{"a":{"payload":1},"payload":[1,2]}"#, #"{"a":{"payload":1},"payload":null}"#),
             (#"{"payload":12.5e3}"#, #"{"payload":null}"#),
@@ -65,7 +69,10 @@ import Testing
         #expect(StoreTime.parseMilliseconds(iso8601: text) == milliseconds)
     }
 
-    @Test("refuses other texts", arguments: ["", "yesterday", "2025-13-01T00:00:00Z", "2025-03-02T08:01:00.Z", "2025-03-02T08:01:00+02:00"])
+    @Test(
+        "refuses other texts",
+        arguments: ["", "yesterday", "2025-13-01T00:00:00Z", "2025-03-02T08:01:00.Z", "2025-03-02T08:01:00+02:00"]
+    )
     func refuses(text: String) {
         #expect(StoreTime.parseMilliseconds(iso8601: text) == nil)
     }

@@ -207,7 +207,9 @@ public final class MemoryInbox: Inbox {
             var chosen: [StoredDelivery] = []
             for (handler, count) in slots where count > 0 {
                 let due = state.deliveries.values
-                    .filter { $0.handler == handler && $0.state == .pending && ($0.nextAttemptMilliseconds ?? 0) <= now }
+                    .filter {
+                        $0.handler == handler && $0.state == .pending && ($0.nextAttemptMilliseconds ?? 0) <= now
+                    }
                     .sorted(by: Self.dueOrder)
                 chosen += due.prefix(count)
             }

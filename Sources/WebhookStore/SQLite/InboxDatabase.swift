@@ -301,7 +301,12 @@ final class InboxDatabase: @unchecked Sendable {
             FROM events e WHERE e.key = ?
             """
         ).query([.text(key)]) { row in
-            EventDetail(summary: Self.eventSummary(row), subjectId: row.text(7), deliveryId: row.text(8), deliveries: [])
+            EventDetail(
+                summary: Self.eventSummary(row),
+                subjectId: row.text(7),
+                deliveryId: row.text(8),
+                deliveries: []
+            )
         }
         guard var detail = found.first else { return nil }
         detail.deliveries = try connection.statement(

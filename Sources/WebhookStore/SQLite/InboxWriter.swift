@@ -77,17 +77,14 @@ final class InboxWriter: Sendable {
     }
 
     /// Stops taking jobs, lets the thread finish the queued ones, close the connection and exit, and waits for
-    /// that unless called on the writer thread itself.
+    /// that (every caller, however many) unless called on the writer thread itself.
     func close() {
-        let wasClosing = queue.withLock { queue in
-            defer { queue.isClosing = true }
-            return queue.isClosing
-        }
+        queue.withLock { $0.isClosing = true }
         wakeup.signal()
-        guard !wasClosing, hasStarted.load(ordering: .relaxed) else { return }
+        guard hasStarted.load(ordering: .relaxed) else { return }
         let isWriterThread = threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
         if !isWriterThread {
-            exited.wait()
+            exited.wait(clearing: false)
         }
     }
 
@@ -101,8 +98,9 @@ final class InboxWriter: Sendable {
                 process(jobs)
             }
         }
-        // Checkpoint so the WAL does not outlive the process; optional, so its failure is not an error.
-        try? database.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        // Copy the WAL into the file without waiting for readers of other processes (PASSIVE keeps `close`
+        // bounded); optional, so its failure is not an error. The last connection to close removes the WAL.
+        try? database.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
         try? database.connection.close()
         exited.signal()
     }

@@ -66,7 +66,7 @@ final class SQLiteConnection {
         defer { sqlite3_free(error) }
         guard rc == SQLITE_OK else {
             let message = error.map { String(cString: $0) } ?? Self.message(database)
-            throw SQLiteError(resultCode: rc, message: message, operation: "executing \(Self.firstLine(sql))")
+            throw SQLiteError(resultCode: rc, message: message, operation: "executing \(Self.summary(sql))")
         }
     }
 
@@ -82,9 +82,10 @@ final class SQLiteConnection {
         return try statement.query { $0.text(0) }.first ?? nil
     }
 
-    private static func firstLine(_ sql: String) -> String {
-        let trimmed = sql.drop { $0 == " " || $0 == "\n" }
-        return String(trimmed.prefix { $0 != "\n" })
+    /// A migration's first 80 characters on one line, enough to name it in an error.
+    private static func summary(_ sql: String) -> String {
+        let line = SQLiteStatement.oneLine(sql)
+        return line.count > 80 ? line.prefix(80) + "…" : line
     }
 
     // MARK: State

@@ -95,7 +95,9 @@ public final class SQLiteInbox: Inbox {
         _ body: @escaping @Sendable (InboxWriter) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let isQueued = writer.submit(.operation { writer in continuation.resume(with: Result { try body(writer) }) })
+            let isQueued = writer.submit(
+                .operation { writer in continuation.resume(with: Result { try body(writer) }) }
+            )
             if !isQueued {
                 continuation.resume(throwing: InboxError.closed(operation))
             }

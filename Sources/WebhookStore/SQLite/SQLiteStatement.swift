@@ -20,6 +20,7 @@ final class SQLiteStatement {
     private let handle: OpaquePointer
     /// The connection's `sqlite3*`, for `sqlite3_errmsg`; the connection outlives its statements.
     private let database: OpaquePointer
+    /// The SQL on one line, for error messages (placeholders only, never values).
     let sql: String
 
     init(database: OpaquePointer, sql: String, persistent: Bool) throws {
@@ -28,21 +29,32 @@ final class SQLiteStatement {
         let rc = sqlite3_prepare_v3(database, sql, -1, flags, &statement, nil)
         guard rc == SQLITE_OK, let statement else {
             sqlite3_finalize(statement)
-            throw SQLiteError(resultCode: rc, message: SQLiteConnection.message(database), operation: "preparing \(sql)")
+            throw SQLiteError(
+                resultCode: rc,
+                message: SQLiteConnection.message(database),
+                operation: "preparing \(Self.oneLine(sql))"
+            )
         }
         self.handle = statement
         self.database = database
-        self.sql = sql
+        self.sql = Self.oneLine(sql)
     }
 
     deinit {
+        // finalize's result repeats the last step's error, which was already reported.
         sqlite3_finalize(handle)
+    }
+
+    /// `sql` with each run of whitespace as one space.
+    static func oneLine(_ sql: String) -> String {
+        sql.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).joined(separator: " ")
     }
 
     // MARK: Binding
 
     /// Resets the statement and binds `values` to parameters 1, 2, …
     func bind(_ values: [SQLiteValue]) throws {
+        // reset's result repeats the previous step's error (already reported): nothing new to check.
         sqlite3_reset(handle)
         try check(sqlite3_clear_bindings(handle), "clearing bindings of")
         for (offset, value) in values.enumerated() {
@@ -77,7 +89,11 @@ final class SQLiteStatement {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default:
-            let error = SQLiteError(resultCode: rc, message: SQLiteConnection.message(database), operation: "executing \(sql)")
+            let error = SQLiteError(
+                resultCode: rc,
+                message: SQLiteConnection.message(database),
+                operation: "executing \(sql)"
+            )
             sqlite3_reset(handle)
             throw error
         }

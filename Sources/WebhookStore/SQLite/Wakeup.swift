@@ -1,6 +1,7 @@
 import Foundation
 
-/// A sticky binary event on a condition variable: `signal` sets it, `wait` sleeps until it is set and clears it.
+/// A sticky binary event on a condition variable: `signal` sets it, `wait` sleeps until it is set and clears it
+/// (or, with `clearing: false`, leaves it set: a latch every waiter passes).
 ///
 /// Sticky, so a signal sent before the waiter sleeps is not lost. `@unchecked Sendable`: `isSignalled` is
 /// only read or written while `condition` is locked.
@@ -11,16 +12,16 @@ final class Wakeup: @unchecked Sendable {
     func signal() {
         condition.lock()
         isSignalled = true
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
-    func wait() {
+    func wait(clearing: Bool = true) {
         condition.lock()
         while !isSignalled {
             condition.wait()
         }
-        isSignalled = false
+        if clearing { isSignalled = false }
         condition.unlock()
     }
 }

@@ -17,7 +17,9 @@ struct ListedRow {
     /// Newest first; at the same instant events before rejected bodies, then the later inserted first.
     static func newestFirst(_ rows: [ListedRow], limit: Int) -> [EventSummary] {
         let sorted = rows.sorted { a, b in
-            if a.receivedMilliseconds != b.receivedMilliseconds { return a.receivedMilliseconds > b.receivedMilliseconds }
+            if a.receivedMilliseconds != b.receivedMilliseconds {
+                return a.receivedMilliseconds > b.receivedMilliseconds
+            }
             if a.isRejected != b.isRejected { return !a.isRejected }
             return a.order > b.order
         }

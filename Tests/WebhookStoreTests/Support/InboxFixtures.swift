@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import WebhookCore
+
 @testable import WebhookStore
 
 /// The inbox implementations the behavioural suite runs against.
