@@ -242,7 +242,7 @@ import WebhookTesting
     @Test func startFailsOnAPortInUse() async throws {
         try await withServer { server in
             let second = HTTPServer(
-                configuration: HTTPServerConfiguration(port: server.port, eventLoopCount: 1),
+                configuration: HTTPServerConfiguration(port: server.port, eventLoopCount: 2),
                 responder: EchoResponder()
             )
             #expect(throws: SystemError.self) { try second.start() }

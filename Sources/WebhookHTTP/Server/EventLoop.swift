@@ -11,8 +11,11 @@ final class ServerCounters: Sendable {
 
 /// One event-loop thread: an epoll set, its own listening sockets, and the connections it accepted.
 ///
-/// Each loop binds its own listener to the server's port with `SO_REUSEPORT`, so the kernel spreads new
-/// connections over the loops and no descriptor is shared between threads. Sockets are non-blocking and
+/// The server binds one listening socket per address; each loop registers its own duplicate descriptor of it
+/// with `EPOLLEXCLUSIVE`, so a new connection wakes one loop, which accepts it and keeps it. (Not
+/// `SO_REUSEPORT`: with it a second instance of the daemon started by mistake would silently share the port
+/// instead of failing with "Address already in use".) No descriptor is shared between threads. Sockets are
+/// non-blocking and
 /// registered edge-triggered once (`EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET`), so the loop never calls
 /// `epoll_ctl` per request. Timeouts are checked by one scan of the loop's connections every 250 ms against
 /// deadlines kept by each connection's state machine (``HTTPConnectionStateMachine/deadline``): no timer per
@@ -108,13 +111,16 @@ final class EventLoop: @unchecked Sendable {
     /// Adds a bound, listening socket (before the thread starts).
     func addListener(_ socket: Socket) throws(SystemError) {
         listeners.append(socket)
-        try epoll.add(socket.descriptor, interest: .readable, tag: Self.listenerTagBase - UInt64(listeners.count - 1))
+        try epoll.add(
+            socket.descriptor,
+            interest: [.readable, .exclusive],
+            tag: Self.listenerTagBase - UInt64(listeners.count - 1)
+        )
     }
 
     /// Releases everything when the server failed to start (the thread never ran).
     func closeUnstarted() {
-        for listener in listeners { listener.close() }
-        listeners = []
+        closeListeners()
         mailbox.withLock { $0.isOpen = false }
         wakeup.close()
         epoll.close()
@@ -169,9 +175,18 @@ final class EventLoop: @unchecked Sendable {
         exitLoop()
     }
 
-    private func exitLoop() {
-        for listener in listeners { listener.close() }
+    /// Closes this loop's listener descriptors. They are removed from epoll first: another loop's duplicate
+    /// keeps the socket open, and epoll drops a registration only when the socket itself closes.
+    private func closeListeners() {
+        for listener in listeners {
+            if !isAcceptPaused { epoll.remove(listener.descriptor) }
+            listener.close()
+        }
         listeners = []
+    }
+
+    private func exitLoop() {
+        closeListeners()
         for case let connection? in connections {
             close(connection)
         }
@@ -303,7 +318,7 @@ final class EventLoop: @unchecked Sendable {
         guard isAcceptPaused, shutdownDeadline == nil else { return }
         isAcceptPaused = false
         for (offset, listener) in listeners.enumerated() {
-            try? epoll.add(listener.descriptor, interest: .readable, tag: Self.listenerTagBase - UInt64(offset))
+            try? epoll.add(listener.descriptor, interest: [.readable, .exclusive], tag: Self.listenerTagBase - UInt64(offset))
         }
     }
 
@@ -548,9 +563,9 @@ final class EventLoop: @unchecked Sendable {
     private func beginShutdown(deadline: UInt64) {
         guard shutdownDeadline == nil else { return }
         shutdownDeadline = deadline
-        // Stop accepting: pending connections in this listener's queue are refused.
-        for listener in listeners { listener.close() }
-        listeners = []
+        // Stop accepting: once every loop has closed its descriptor, the socket closes and the kernel refuses
+        // new connections.
+        closeListeners()
         for case let connection? in connections {
             perform(connection.machine.beginShutdown(now: now), on: connection)
         }

@@ -11,6 +11,8 @@ final class Epoll {
         static let writable = Interest(rawValue: EPOLLOUT.rawValue)
         static let peerHalfClosed = Interest(rawValue: EPOLLRDHUP.rawValue)
         static let edgeTriggered = Interest(rawValue: EPOLLET.rawValue)
+        /// Wake one of the epoll sets waiting on this descriptor, not all (a listener shared by the loops).
+        static let exclusive = Interest(rawValue: EPOLLEXCLUSIVE.rawValue)
     }
 
     /// One ready descriptor, as `epoll_wait` reported it.
