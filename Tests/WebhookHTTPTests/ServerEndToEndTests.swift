@@ -259,3 +259,32 @@ import WebhookTesting
         #expect(throws: HTTPServerError.invalidHost("example.com")) { try server.start() }
     }
 }
+
+/// Responses larger than the socket buffer go out across several writes (EPOLLOUT), and the next pipelined
+/// request is answered after them.
+@Suite struct ServerLargeResponseTests {
+    struct LargeResponder: HTTPResponder {
+        func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
+            if request.head.path == "/large" {
+                var body = [UInt8](repeating: 0, count: 6_000_000)
+                for index in stride(from: 0, to: body.count, by: 4096) { body[index] = UInt8(truncatingIfNeeded: index / 4096) }
+                writer.write(HTTPResponse(status: 200, body: body))
+            } else {
+                writer.write(HTTPResponse(status: 200, body: Array("small".utf8)))
+            }
+        }
+    }
+
+    @Test func largeResponseThenPipelinedRequest() async throws {
+        try await withServer(responder: LargeResponder()) { server in
+            let client = try LoopbackClient(port: server.port, timeoutSeconds: 8)
+            try client.send("GET /large HTTP/1.1\r\nHost: t\r\n\r\nGET /small HTTP/1.1\r\nHost: t\r\n\r\n")
+            // Let the server fill the socket buffer before reading.
+            try await Task.sleep(for: .milliseconds(100))
+            let large = try client.readResponse()
+            #expect(large.body.count == 6_000_000)
+            #expect(large.body[4096 * 100] == 100)
+            #expect(try client.readResponse().text == "small")
+        }
+    }
+}

@@ -52,8 +52,9 @@ final class Epoll {
     /// Removes `fd` (closing an fd removes it too; this is for a descriptor that stays open).
     func remove(_ fd: Int32) {
         var event = epoll_event()
-        // ENOENT after a concurrent close changes nothing.
-        _ = epoll_ctl(descriptor, EPOLL_CTL_DEL, fd, &event)
+        let epfd = descriptor
+        // ENOENT (not registered, say while accepting is paused) changes nothing.
+        _ = try? syscall("epoll_ctl(DEL)") { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &event) }
     }
 
     /// Waits for events up to `timeoutMilliseconds` (-1: forever) and calls `body` for each.
