@@ -72,11 +72,21 @@ import Testing
         #expect(machine.isLingering)
     }
 
-    @Test func idleConnectionClosesSilentlyAtTheIdleDeadline() {
+    @Test func newConnectionWithoutBytesClosesSilentlyAtTheHeaderDeadline() {
         var machine = Self.machine(now: 10)
-        #expect(machine.deadline == 10 + 5 * Self.second)
-        #expect(machine.timedOut(now: 10 + 5 * Self.second) == .close)
+        #expect(machine.deadline == 10 + Self.second)
+        #expect(machine.timedOut(now: 10 + Self.second) == .close)
         #expect(machine.isClosed)
+    }
+
+    @Test func keptAliveConnectionClosesSilentlyAtTheIdleDeadline() throws {
+        var machine = Self.machine(now: 0)
+        let sequence = try #require(Self.sequence(of: Self.feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0).actions))
+        _ = machine.responseReady(HTTPResponse(status: 200), sequence: sequence, now: 1)
+        #expect(machine.writeCompleted(now: 2) == .none)
+        #expect(machine.deadline == 2 + 5 * Self.second)
+        #expect(machine.timedOut(now: 1 + 5 * Self.second) == .none)
+        #expect(machine.timedOut(now: 2 + 5 * Self.second) == .close)
     }
 
     @Test func keepAliveCycleAndPipelinedBytesWait() throws {
