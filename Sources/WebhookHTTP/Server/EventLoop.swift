@@ -437,14 +437,18 @@ final class EventLoop: @unchecked Sendable {
         drive(connection)
     }
 
+    /// Delivers the responses written synchronously on this thread. Delivering one may parse the next
+    /// pipelined request and queue its response too: the loop runs until the queue is empty, then keeps the
+    /// queue's storage for the next request (no allocation per request).
     private func runLocalResponses() {
-        while !localResponses.isEmpty {
-            let batch = localResponses
-            localResponses.removeAll(keepingCapacity: true)
-            for (id, sequence, response) in batch {
-                deliverNow(response, to: id, sequence: sequence)
-            }
+        guard !localResponses.isEmpty else { return }
+        var index = 0
+        while index < localResponses.count {
+            let (id, sequence, response) = localResponses[index]
+            index += 1
+            deliverNow(response, to: id, sequence: sequence)
         }
+        localResponses.removeAll(keepingCapacity: true)
     }
 
     // MARK: Writing
