@@ -202,6 +202,8 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func handle(_ event: Epoll.Event) {
+        // Deadlines start from the time the bytes were seen, not the time epoll_wait was entered.
+        now = monotonicNanoseconds()
         switch event.tag {
         case Self.wakeupTag:
             wakeup.drain()
@@ -209,7 +211,6 @@ final class EventLoop: @unchecked Sendable {
                 defer { box.messages = [] }
                 return box.messages
             }
-            now = monotonicNanoseconds()
             for message in messages {
                 switch message {
                 case .response(let id, let sequence, let response):
@@ -222,7 +223,6 @@ final class EventLoop: @unchecked Sendable {
         case (Self.listenerTagBase - UInt64(max(listeners.count, 1) - 1))...Self.listenerTagBase:
             let listenerIndex = Int(Self.listenerTagBase - event.tag)
             guard listenerIndex < listeners.count else { return }
-            now = monotonicNanoseconds()
             acceptConnections(from: listeners[listenerIndex])
         default:
             guard let connection = lookUp(ConnectionID(tag: event.tag)) else { return }

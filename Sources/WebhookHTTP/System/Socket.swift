@@ -167,8 +167,9 @@ final class Socket {
     /// Half-closes the connection: the peer reads end-of-file after the bytes already sent.
     func shutdownWrite() {
         guard descriptor >= 0 else { return }
+        let fd = descriptor
         // Errors (ENOTCONN after a reset) change nothing: the connection is being closed anyway.
-        _ = Glibc.shutdown(descriptor, Int32(SHUT_WR))
+        _ = try? syscall("shutdown") { Glibc.shutdown(fd, Int32(SHUT_WR)) }
     }
 
     /// Closes the descriptor (idempotent). `EINTR` is ignored: on Linux the fd is released regardless.
