@@ -4,7 +4,7 @@ import Testing
 import WebhookHTTP
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Records each request head and echoes the body, so tests see what real clients sent.

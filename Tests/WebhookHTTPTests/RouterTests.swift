@@ -59,17 +59,20 @@ private func head(_ method: String, _ target: String, fields: [HTTPFields.Field]
         #expect(health.fields["Allow"] == "GET, HEAD")
     }
 
-    @Test("paths", arguments: [
-        ("/webhooks/argos/tok123", true),
-        ("/webhooks/argos", true),
-        ("/webhooks/argos/tok?x=1", true),
-        ("/webhooks/argos/", false),
-        ("/webhooks/argos/a/b", false),
-        ("/webhooks/gu1/extra", false),
-        ("/webhooks/gu1?sig=1", true),
-        ("/webhooks/GU1", false),
-        ("/webhooks/gu1/", false),
-    ])
+    @Test(
+        "paths",
+        arguments: [
+            ("/webhooks/argos/tok123", true),
+            ("/webhooks/argos", true),
+            ("/webhooks/argos/tok?x=1", true),
+            ("/webhooks/argos/", false),
+            ("/webhooks/argos/a/b", false),
+            ("/webhooks/gu1/extra", false),
+            ("/webhooks/gu1?sig=1", true),
+            ("/webhooks/GU1", false),
+            ("/webhooks/gu1/", false),
+        ]
+    )
     func oneMoreSegmentOnlyWhereTheRouteAllowsIt(target: String, isRouted: Bool) {
         let guarded = GuardedResponder()
         let refusal = makeRouter(guarded: guarded).preflight(

@@ -67,4 +67,3 @@ struct TestTimeout: Error, CustomStringConvertible {
     var what: String
     var description: String { "timed out waiting for \(what)" }
 }
-

@@ -56,7 +56,8 @@ public final class HTTPServer: Sendable {
                         let socket = try Socket.listen(on: address.with(port: port), backlog: Int32(SOMAXCONN))
                         listeners.append(socket)
                         if port == 0 { port = try socket.localPort() }
-                    } catch let error as SystemError where addresses.count > 1 && address.family == AF_INET6
+                    } catch let error as SystemError
+                        where addresses.count > 1 && address.family == AF_INET6
                         && [EADDRNOTAVAIL, EAFNOSUPPORT].contains(error.errno)
                     {
                         // `localhost` on a host without IPv6: serve 127.0.0.1 only.

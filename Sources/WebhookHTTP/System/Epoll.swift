@@ -1,5 +1,5 @@
-import Glibc
 import CLinux
+import Glibc
 
 /// Owns one epoll instance and its event buffer. Confined to the event loop that created it.
 final class Epoll {

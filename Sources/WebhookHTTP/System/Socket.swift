@@ -1,5 +1,5 @@
-import Glibc
 import CLinux
+import Glibc
 
 /// Owns one socket file descriptor (STYLE rule 32, SwiftNIO's `BaseSocket`).
 ///
