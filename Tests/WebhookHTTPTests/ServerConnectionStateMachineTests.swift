@@ -214,3 +214,11 @@ import Testing
         )
     }
 }
+
+@Suite struct ServerConnectionFootprintTests {
+    /// A slow or idle client costs a few hundred bytes of state, never a thread or a buffer.
+    @Test func connectionStateIsAFewHundredBytes() {
+        let size = MemoryLayout<HTTPConnectionStateMachine>.size
+        #expect(size < 512)
+    }
+}

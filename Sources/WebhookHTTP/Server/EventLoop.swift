@@ -571,6 +571,10 @@ final class EventLoop: @unchecked Sendable {
         // new connections.
         closeListeners()
         for case let connection? in connections {
+            // A request may have arrived on an idle connection without its event handled yet: read first, so
+            // that such a request counts as in flight instead of being cut off.
+            connection.mightBeReadable = true
+            drive(connection)
             perform(connection.machine.beginShutdown(now: now), on: connection)
         }
     }
