@@ -195,24 +195,6 @@ import Testing
         #expect(machine.deadline == 2 * Self.second)
         #expect(machine.timedOut(now: 2 * Self.second) == .close)
     }
-
-    @Test func responseEncoderWritesFramingFieldsAndDropsUnsafeOnes() {
-        var fields = HTTPFields()
-        fields.append(name: "Content-Length", value: "999")
-        fields.append(name: "X-Ok", value: "yes")
-        fields.append(name: "X-Bad", value: "a\r\nInjected: 1")
-        fields.append(name: "Bad Name", value: "v")
-        var buffer: [UInt8] = []
-        HTTPResponseEncoder.encodeHead(
-            HTTPResponse(status: 404, fields: fields, body: Array("abc".utf8)),
-            options: .init(close: true, keepAliveHeader: false, omitBody: false),
-            into: &buffer
-        )
-        #expect(
-            String(decoding: buffer, as: UTF8.self)
-                == "HTTP/1.1 404 Not Found\r\nX-Ok: yes\r\nContent-Length: 3\r\nConnection: close\r\n\r\n"
-        )
-    }
 }
 
 @Suite struct ServerConnectionFootprintTests {

@@ -419,7 +419,8 @@ final class EventLoop: @unchecked Sendable {
         case .write(let response, let options):
             headBuffer.removeAll(keepingCapacity: true)
             HTTPResponseEncoder.encodeHead(response, options: options, into: &headBuffer)
-            write(headBuffer, options.omitBody ? [] : response.body, on: connection)
+            let hasBody = !options.omitBody && HTTPResponseEncoder.hasBody(status: response.status)
+            write(headBuffer, hasBody ? response.body : [], on: connection)
         case .linger:
             connection.socket.shutdownWrite()
             connection.input = []
