@@ -169,6 +169,21 @@ import WebhookTesting
         }
     }
 
+    /// A head that arrives in pieces and turns out malformed is refused like one sent at once.
+    @Test func malformedHeadArrivingInPiecesGets400() async throws {
+        try await withServer { server in
+            let client = try LoopbackClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n")
+            try await Task.sleep(for: .milliseconds(50))
+            try client.send("Bad Field: x\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 400)
+            #expect(response.header("Connection") == "close")
+            #expect(client.waitForClose())
+            #expect(client.unreadBytes.isEmpty)
+        }
+    }
+
     @Test func unknownTransferCodingGets501() async throws {
         try await withServer { server in
             let client = try LoopbackClient(port: server.port)

@@ -334,8 +334,12 @@ final class EventLoop: @unchecked Sendable {
             }
             guard connection.machine.canParse else { return }
             if connection.hasBufferedInput || connection.parserMayHaveEvent {
-                let (consumed, needsInput) = connection.input.withUnsafeBytes { bytes in
-                    parse(connection, UnsafeRawBufferPointer(rebasing: bytes[connection.inputStart...]))
+                // Parse from a local reference: an action may replace `connection.input` meanwhile (linger,
+                // close), which must not overlap an access to the property itself.
+                let input = connection.input
+                let start = connection.inputStart
+                let (consumed, needsInput) = input.withUnsafeBytes { bytes in
+                    parse(connection, UnsafeRawBufferPointer(rebasing: bytes[start...]))
                 }
                 connection.consumeInput(consumed)
                 // Stopped before needing input: waiting for a response or a write (checked at the top).
