@@ -42,6 +42,9 @@ final class DeferredResponder: HTTPResponder {
         pending.withLock { $0.append((request, writer)) }
     }
 
+    /// How many requests wait for an answer.
+    var count: Int { pending.withLock { $0.count } }
+
     /// Waits (polling, bounded) until `count` requests are waiting, and takes them.
     func take(_ count: Int, timeoutSeconds: Double = 5) async throws -> [(HTTPRequest, HTTPResponseWriter)] {
         let clock = ContinuousClock()
@@ -64,4 +67,3 @@ struct TestTimeout: Error, CustomStringConvertible {
     var what: String
     var description: String { "timed out waiting for \(what)" }
 }
-

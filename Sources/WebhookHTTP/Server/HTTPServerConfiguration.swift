@@ -5,13 +5,15 @@ public struct HTTPServerConfiguration: Sendable {
     /// Port to bind; 0 picks a free one (read it back from ``HTTPServer/port``).
     public var port: Int
     public var parserLimits: HTTPParserLimits
-    /// Deadline for a whole request head, from its first byte; a trickle does not extend it (408).
+    /// Deadline for a whole request head, from its first byte; a trickle does not extend it (408). Also how
+    /// long a new connection may wait before its first byte (then closed silently).
     public var headerTimeoutSeconds: Double
     /// Deadline for a whole body, from the end of the head (408).
     public var bodyTimeoutSeconds: Double
     /// How long a kept-alive connection may sit idle between requests (longer than nginx's 60 s).
     public var idleTimeoutSeconds: Double
-    /// Open connections at most; beyond it new ones are closed at once.
+    /// Open connections at most, across all event loops; beyond it a new connection is accepted and closed
+    /// at once (the client sees the connection close rather than waiting in the kernel's queue).
     public var maxConnections: Int
     /// Event-loop threads; default one per core.
     public var eventLoopCount: Int
