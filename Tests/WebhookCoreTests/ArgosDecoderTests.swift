@@ -36,7 +36,9 @@ import WebhookTesting
 
     @Test func documentedVariantsDecode() throws {
         let misspelled = try Self.decode(
-            #"{"webhook_trigger":"approved","submission_id":"s","kyc_result":{"status":"approved","update_at":"2025-03-02 08:05:00"},"full_name":"x","additional_list":{"a":1},"cf1":"c"}"#
+            #"{"webhook_trigger":"approved","submission_id":"s","#
+                + #""kyc_result":{"status":"approved","update_at":"2025-03-02 08:05:00"},"#
+                + #""full_name":"x","additional_list":{"a":1},"cf1":"c"}"#
         )
         #expect(misspelled.occurredAt == "2025-03-02T08:05:00Z")
         #expect(misspelled.key == "argos.approved:s@2025-03-02T08:05:00Z")

@@ -64,7 +64,8 @@ import WebhookCore
 
     @Test func rejectionPrefersMessageAndReadsWarningObjects() throws {
         let event = try Self.decode(
-            #"{"event":"kyc.validation_rejected","payload":{"id":"v","rejectionCode":"C1","rejectionMessage":"m","rejectionReason":"r","warnings":["w1",{"message":"w2"},7]}}"#
+            #"{"event":"kyc.validation_rejected","payload":{"id":"v","rejectionCode":"C1","rejectionMessage":"m","#
+                + #""rejectionReason":"r","warnings":["w1",{"message":"w2"},7]}}"#
         )
         #expect(event.rejection == Rejection(code: "C1", reason: "m", warnings: ["w1", "w2"]))
         let approved = try Self.decode(#"{"event":"kyc.validation_approved","payload":{"id":"v","rejectionCode":"C1"}}"#)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WebhookCore
 
@@ -92,5 +93,18 @@ import WebhookCore
 
     @Test func emptyTypeIsAnError() {
         #expect(HandlerMatch(types: [""]).problems().map(\.severity) == [.error])
+    }
+
+    @Test func decodesFromConfigurationJSONAndRefusesUnknownKeys() throws {
+        let match = try JSONDecoder().decode(
+            HandlerMatch.self,
+            from: Data(#"{"types":["kyc.*"],"outcomes":["approved"]}"#.utf8)
+        )
+        #expect(match == HandlerMatch(types: ["kyc.*"], outcomes: ["approved"]))
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(HandlerMatch.self, from: Data(#"{"type":["kyc.*"]}"#.utf8))
+        }
+        let encoded = try JSONEncoder().encode(match)
+        #expect(try JSONDecoder().decode(HandlerMatch.self, from: encoded) == match)
     }
 }
