@@ -2,6 +2,7 @@
 /// the tests do not depend on paths. The key is the SHA-256 of the UTF-8 API key "argos-test-api-key".
 enum ArgosEncryptedFixtures {
     static let apiKey = "argos-test-api-key"
+    static var all: [String] { [approved, delete, rejected] }
 
     static let approved = """
         igKcOA6xmZlKUzvEMYHbbV9EF9C2RNPHqKMjeP90XMnzhaQJqDwg99lY3LcMKxq8MMyTMvaGmdylFd67+u1HnSI6kgML8cU5Uq2J\

@@ -117,9 +117,11 @@ import WebhookCrypto
         var random = SeededGenerator(seed: 0x5EED_0001)
         let keyAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
         for length in [0, 1, 63, 64, 65, 1200, 4096] {
-            let key = String((0..<Int.random(in: 1...80, using: &random)).map { _ in
-                keyAlphabet.randomElement(using: &random)!
-            })
+            let key = String(
+                (0..<Int.random(in: 1...80, using: &random)).map { _ in
+                    keyAlphabet.randomElement(using: &random)!
+                }
+            )
             let message = random.bytes(length)
             let expected = try OpenSSLCommand.digestHex(["-sha256", "-hmac", key], input: message)
             let mac = HMACSHA256.authenticationCode(for: message, key: Array(key.utf8))

@@ -33,7 +33,7 @@ public enum AES256ECB {
     ///   - ciphertext: A positive multiple of 16 bytes (an array slice, `Data`…).
     ///   - key: The 32-byte key.
     /// - Returns: The plaintext.
-    /// - Throws: ``CryptoError`` as ``decrypt(_:key:)-([UInt8],_)`` does.
+    /// - Throws: ``CryptoError`` exactly as the `[UInt8]` overload does.
     public static func decrypt(_ ciphertext: some Collection<UInt8>, key: [UInt8]) throws(CryptoError) -> [UInt8] {
         try Bytes.withContiguousBytes(ciphertext) { (buffer) throws(CryptoError) -> [UInt8] in
             try run(.decrypt, input: buffer, key: key)

@@ -67,7 +67,9 @@ public enum Base64 {
     // MARK: - Tables
 
     /// The RFC 4648 §4 alphabet, indexed by 6-bit value.
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8
+    )
     private static let padding = UInt8(ascii: "=")
 
     // MARK: - Decoding

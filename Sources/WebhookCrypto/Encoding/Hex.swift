@@ -29,7 +29,6 @@ public enum Hex {
     /// - Parameter bytes: The bytes to encode.
     /// - Returns: Two lowercase hex digits per byte.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var utf8: [UInt8] = []
         utf8.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
@@ -38,6 +37,11 @@ public enum Hex {
         }
         return String(decoding: utf8, as: UTF8.self)
     }
+
+    // MARK: - Tables
+
+    /// The lowercase hex digits, indexed by 4-bit value.
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     // MARK: - Decoding
 
