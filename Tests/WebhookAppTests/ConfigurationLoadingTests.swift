@@ -154,7 +154,7 @@ import WebhookApp
         let report = ConfigurationChecker.report(for: result)
         #expect(report.exitCode == 2)
         let lines = report.text.split(separator: "\n").map(String.init)
-        #expect(lines.first == "checking -")
+        #expect(lines.first == "checking the configuration")
         #expect(lines.filter { $0.hasPrefix("error: ") }.count == 3)
         #expect(lines.contains { $0.hasPrefix("error: $.listen.port: ") })
         #expect(lines.contains { $0.hasPrefix("error: $.routes: ") })

@@ -377,6 +377,13 @@ import WebhookCore
         #expect(problem.message.contains("not valid JSON"))
     }
 
+    @Test func notJSONNamesTheLineAndColumn() throws {
+        let result = F.parse("{\n  \"routes\": [],\n  \"listen\": nope\n}")
+        let problem = try #require(result.problems.first)
+        #expect(problem.message.contains("at line 3, column"), "\(problem.message)")
+        #expect(!problem.message.contains("nope"))
+    }
+
     // MARK: Warnings
 
     @Test func warnsForUnsignedGu1RouteLiteralSecretAndMemoryStore() {

@@ -15,14 +15,14 @@ extension Configuration {
     ///   - json: the document's bytes.
     ///   - environment: the process environment, for `{"env": NAME}` secrets.
     ///   - currentDirectory: where relative `{"file": PATH}` secrets are read from.
-    /// - Returns: the configuration (nil when there is an error), the problems and the warnings. The
-    ///   source is reported as `.file("-")`; ``load(path:environment:currentDirectory:)`` sets the real one.
+    /// - Returns: the configuration (nil when there is an error), the problems and the warnings, with the
+    ///   source `.text`.
     public static func parse(
         json: [UInt8],
         environment: [String: String],
         currentDirectory: String
     ) -> ConfigurationLoadResult {
-        parse(json: json, environment: environment, currentDirectory: currentDirectory, source: .file("-"))
+        parse(json: json, environment: environment, currentDirectory: currentDirectory, source: .text)
     }
 
     /// ``parse(json:environment:currentDirectory:)`` with the source to report.
@@ -40,7 +40,7 @@ extension Configuration {
             let problem = ConfigurationProblem(
                 severity: .error,
                 path: "",
-                message: "\(name) is not valid JSON (\(jsonErrorDetail(error))): fix the syntax"
+                message: "\(name) is not valid JSON (\(jsonErrorDetail(error, json: json))): fix the syntax"
             )
             return ConfigurationLoadResult(source: source, configuration: nil, problems: [problem], warnings: [])
         }
@@ -54,13 +54,19 @@ extension Configuration {
         )
     }
 
-    /// Foundation's position hint ("around line 3, column 7"), without any text of the document.
-    private static func jsonErrorDetail(_ error: any Error) -> String {
+    /// Where Foundation says the syntax breaks, as a line and column, without any text of the document.
+    private static func jsonErrorDetail(_ error: any Error, json: [UInt8]) -> String {
         let debug = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
-        if let range = debug.range(of: "line \\d+, column \\d+", options: .regularExpression) {
-            return "near \(debug[range])"
+        if let range = debug.range(of: "character [0-9]+", options: .regularExpression),
+            let offset = Int(debug[range].dropFirst("character ".count))
+        {
+            let before = json.prefix(offset)
+            let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+            let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+            return "at line \(line), column \(column)"
         }
-        return "syntax error"
+        if debug.contains("end of file") { return "it ends before the document is complete" }
+        return "a syntax error"
     }
 }
 
