@@ -151,6 +151,19 @@ import WebhookApp
         #expect(gu1.secrets.map(\.utf8) == ["from-a-file"])
     }
 
+    @Test func worldReadableSecretFileIsAWarning() throws {
+        let directory = try F.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, mode) in [("open", 0o644), ("closed", 0o600)] {
+            try "s3cret\n".write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: "\(directory)/\(name)")
+        }
+        let json = #"{"routes": [{"path": "/g", "sender": "gu1", "secrets": [{"file": "closed"}, {"file": "open"}]}]}"#
+        let result = F.parse(json, environment: [:], currentDirectory: directory)
+        #expect(result.problems.isEmpty)
+        #expect(result.warnings.map(\.path) == ["$.routes[0].secrets[1].file"])
+    }
+
     @Test func optionalGu1SecretThatIsNotSetIsSkipped() throws {
         let json = #"""
             {"routes": [{"path": "/g", "sender": "gu1",

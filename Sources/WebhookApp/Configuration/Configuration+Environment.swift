@@ -101,6 +101,18 @@ extension SecretReference {
     }
 }
 
+extension SecretReference {
+    /// Whether the file of a `file` secret can be read by every user (mode `o+r`): worth a warning.
+    func isReadableByEveryone(currentDirectory: String) -> Bool {
+        guard case .file(let path) = source else { return false }
+        let fullPath = Configuration.absolutePath(path, currentDirectory: currentDirectory)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: fullPath),
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
+        else { return false }
+        return mode & 0o004 != 0
+    }
+}
+
 // MARK: - Built-in defaults
 
 extension Configuration {

@@ -502,6 +502,9 @@ extension ConfigurationParser {
             guard let secret = try reference.resolve(environment: environment, currentDirectory: currentDirectory) else {
                 return .absent
             }
+            if case .file(let file) = source, reference.isReadableByEveryone(currentDirectory: currentDirectory) {
+                warn(sourcePath, "secret file \(file) is readable by every user of this machine: restrict it, like chmod 600")
+            }
             if case .value = source {
                 warn(
                     sourcePath,
