@@ -1,0 +1,170 @@
+/// Normalizes the senders' time formats to ISO 8601 UTC (`2025-03-02T08:05:00Z`).
+///
+/// Accepted (SPEC §5): `YYYY-MM-DD HH:MM:SS` (UTC), ISO 8601 / RFC 3339 (`T` or space, optional fraction,
+/// `Z`, `±HH:MM`, `±HHMM`, `±HH` or no zone meaning UTC), and ARGOS's `YYYY-MM-DD-HH-MM-SS-mmm`.
+/// Fractional seconds are kept as written (`2025-03-02T08:01:00.000Z`); offsets are converted to UTC.
+public enum EventTime {
+    /// The time in ISO 8601 UTC, or nil when `text` is not one of the accepted formats or not a real time.
+    public static func normalize(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { normalize(utf8: $0) }
+    }
+
+    static func normalize(utf8 t: UnsafeBufferPointer<UInt8>) -> String? {
+        // YYYY-MM-DD
+        guard t.count >= 19,
+            let year = digits(t, 0, 4), t[4] == UInt8(ascii: "-"),
+            let month = digits(t, 5, 2), t[7] == UInt8(ascii: "-"),
+            let day = digits(t, 8, 2)
+        else { return nil }
+        let separator = t[10]
+        let dashed = separator == UInt8(ascii: "-")
+        guard dashed || separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == 0x20 else {
+            return nil
+        }
+        let timeSeparator = dashed ? UInt8(ascii: "-") : UInt8(ascii: ":")
+        guard let hour = digits(t, 11, 2), t[13] == timeSeparator,
+            let minute = digits(t, 14, 2), t[16] == timeSeparator,
+            let second = digits(t, 17, 2)
+        else { return nil }
+        var index = 19
+        // Fraction: `.digits` (ISO) or `-digits` (ARGOS's dashed form).
+        var fraction: UnsafeBufferPointer<UInt8>.SubSequence?
+        let fractionMark = dashed ? UInt8(ascii: "-") : UInt8(ascii: ".")
+        if index < t.count, t[index] == fractionMark {
+            let start = index + 1
+            var end = start
+            while end < t.count, t[end] &- UInt8(ascii: "0") < 10 { end += 1 }
+            guard end > start, end - start <= 9 else { return nil }
+            fraction = t[start..<end]
+            index = end
+        }
+        // Zone (ISO forms only).
+        var offsetMinutes = 0
+        if index < t.count {
+            guard !dashed else { return nil }
+            let sign = t[index]
+            if sign == UInt8(ascii: "Z") || sign == UInt8(ascii: "z") {
+                index += 1
+            } else if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                guard let hours = digits(t, index + 1, 2), hours <= 23 else { return nil }
+                index += 3
+                var minutes = 0
+                if index < t.count {
+                    if t[index] == UInt8(ascii: ":") { index += 1 }
+                    guard let value = digits(t, index, 2), value <= 59 else { return nil }
+                    minutes = value
+                    index += 2
+                }
+                offsetMinutes = (hours * 60 + minutes) * (sign == UInt8(ascii: "-") ? -1 : 1)
+            } else {
+                return nil
+            }
+            guard index == t.count else { return nil }
+        }
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
+            hour <= 23, minute <= 59, second <= 59
+        else { return nil }
+
+        var utcYear = year
+        var utcMonth = month
+        var utcDay = day
+        var utcHour = hour
+        var utcMinute = minute
+        if offsetMinutes != 0 {
+            let dayNumber = daysFromCivil(year: year, month: month, day: day)
+            let total = dayNumber * 1440 + hour * 60 + minute - offsetMinutes
+            let (days, minuteOfDay) = floorDivide(total, 1440)
+            (utcYear, utcMonth, utcDay) = civil(fromDays: days)
+            guard (0...9999).contains(utcYear) else { return nil }
+            utcHour = minuteOfDay / 60
+            utcMinute = minuteOfDay % 60
+        }
+
+        var output: [UInt8] = []
+        output.reserveCapacity(32)
+        appendPadded(utcYear, width: 4, to: &output)
+        output.append(UInt8(ascii: "-"))
+        appendPadded(utcMonth, width: 2, to: &output)
+        output.append(UInt8(ascii: "-"))
+        appendPadded(utcDay, width: 2, to: &output)
+        output.append(UInt8(ascii: "T"))
+        appendPadded(utcHour, width: 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        appendPadded(utcMinute, width: 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        appendPadded(second, width: 2, to: &output)
+        if let fraction {
+            output.append(UInt8(ascii: "."))
+            output.append(contentsOf: fraction)
+        }
+        output.append(UInt8(ascii: "Z"))
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    // MARK: - Calendar arithmetic (proleptic Gregorian)
+
+    private static func digits(_ t: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
+        guard start + count <= t.count else { return nil }
+        var value = 0
+        for index in start..<(start + count) {
+            let digit = t[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int(digit)
+        }
+        return value
+    }
+
+    private static func appendPadded(_ value: Int, width: Int, to output: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    private static func isLeap(_ year: Int) -> Bool {
+        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    }
+
+    private static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    private static func floorDivide(_ value: Int, _ divisor: Int) -> (Int, Int) {
+        let quotient = value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
+        return (quotient, value - quotient * divisor)
+    }
+
+    /// Days since 1970-01-01, with a March-based year so February's length only matters at the end.
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = floorDivide(shiftedYear, 400).0
+        let yearOfEra = shiftedYear - era * 400
+        let monthFromMarch = (month + 9) % 12
+        let dayOfYear = (153 * monthFromMarch + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The inverse of `daysFromCivil`.
+    private static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = floorDivide(shifted, 146_097).0
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day)
+    }
+}

@@ -1,0 +1,42 @@
+extension Outcome {
+    /// The outcome a Gu1 event name says (SPEC §5): its last part (`kyc.validation_approved` → `approved`,
+    /// `biometric.session_in_progress` → `in_progress`, `entity.status_changed` → `status_changed`).
+    ///
+    /// The last part is read as an outcome word as is, else after a `validation_` or `session_` prefix;
+    /// anything else is ``unknown``. Never derived from `status`.
+    public init(gu1EventName name: String) {
+        guard let dot = name.lastIndex(of: ".") else {
+            self = .unknown
+            return
+        }
+        let last = name[name.index(after: dot)...]
+        if let outcome = Outcome(rawValue: String(last)) {
+            self = outcome
+            return
+        }
+        for prefix in ["validation_", "session_"] where last.hasPrefix(prefix) {
+            if let outcome = Outcome(rawValue: String(last.dropFirst(prefix.count))) {
+                self = outcome
+                return
+            }
+        }
+        self = .unknown
+    }
+
+    /// The outcome of an ARGOS `webhook_trigger` (SPEC §5); ``unknown`` for an undocumented trigger.
+    public init(argosTrigger trigger: String) {
+        switch trigger {
+        case "created": self = .created
+        case "submit": self = .submitted
+        case "approved": self = .approved
+        case "rejected": self = .rejected
+        case "updated": self = .updated
+        case "delete": self = .deleted
+        case "retry": self = .retried
+        case "injection": self = .injectionDetected
+        case "aml": self = .amlScreened
+        case "aml_monitor": self = .amlMonitored
+        default: self = .unknown
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// A small, fast JSON text builder over a byte array (no Foundation).
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    mutating func appendRaw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends `text` as a JSON string: quotes, `\"`, `\\`, and every control character escaped.
+    mutating func appendString(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\\"))
+            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case 0x08: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "b"))
+            case 0x0C: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "f"))
+            case 0..<0x20:
+                let digits = Array("0123456789abcdef".utf8)
+                appendRaw("\\u00")
+                bytes.append(digits[Int(byte >> 4)])
+                bytes.append(digits[Int(byte & 0x0F)])
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a string, or `null` for nil.
+    mutating func appendString(_ text: String?) {
+        if let text { appendString(text) } else { appendRaw("null") }
+    }
+
+    /// Appends a valid JSON value's bytes without the whitespace between tokens, so the result is one line.
+    ///
+    /// Strings are copied byte for byte (a valid JSON string holds no raw line breaks), so the value is the
+    /// same JSON value, only without insignificant whitespace.
+    mutating func appendMinified(_ value: [UInt8]) {
+        var isInString = false
+        var isEscaped = false
+        for byte in value {
+            if isInString {
+                if isEscaped {
+                    isEscaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    isEscaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    isInString = false
+                }
+                bytes.append(byte)
+                continue
+            }
+            switch byte {
+            case 0x20, 0x0A, 0x0D, 0x09:
+                continue
+            case UInt8(ascii: "\""):
+                isInString = true
+            default:
+                break
+            }
+            bytes.append(byte)
+        }
+    }
+}

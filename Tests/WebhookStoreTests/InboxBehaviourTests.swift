@@ -1,0 +1,364 @@
+import Foundation
+import Synchronization
+import Testing
+import WebhookCore
+@testable import WebhookStore
+
+/// The `Inbox` contract, run against every implementation.
+@Suite struct InboxBehaviourTests {
+    // MARK: Recording
+
+    @Test("record is accepted once, then duplicate", arguments: InboxKind.allCases)
+    func recordAcceptedThenDuplicate(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        #expect(try await inbox.record(Records.record(key: "k1")) == .accepted)
+        #expect(try await inbox.record(Records.record(key: "k1")) == .duplicate)
+        #expect(try await inbox.record(Records.record(key: "k2")) == .accepted)
+        let deliveries = try await inbox.deliveries(of: "k1")
+        #expect(deliveries.keys.sorted() == ["audit", "crm"])
+        #expect(deliveries.values.allSatisfy { $0.state == .pending && $0.attempts == 0 })
+    }
+
+    @Test("20 concurrent records of one key: one accepted, 19 duplicates", arguments: InboxKind.allCases)
+    func concurrentRecordsOfOneKey(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        let outcomes = try await withThrowingTaskGroup(of: RecordOutcome.self) { group in
+            for _ in 0..<20 {
+                group.addTask { try await inbox.record(Records.record(key: "same")) }
+            }
+            var outcomes: [RecordOutcome] = []
+            for try await outcome in group {
+                outcomes.append(outcome)
+            }
+            return outcomes
+        }
+        #expect(outcomes.filter { $0 == .accepted }.count == 1)
+        #expect(outcomes.filter { $0 == .duplicate }.count == 19)
+        let detail = try #require(try await inbox.event(key: "same"))
+        #expect(detail.deliveries.map(\.handler).sorted() == ["audit", "crm"])
+    }
+
+    @Test("a handler named twice gets one delivery", arguments: InboxKind.allCases)
+    func repeatedHandlerGetsOneDelivery(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        _ = try await subject.inbox.record(Records.record(key: "k", handlers: ["audit", "audit"]))
+        let detail = try #require(try await subject.inbox.event(key: "k"))
+        #expect(detail.deliveries.map(\.handler) == ["audit"])
+    }
+
+    @Test("an event without handlers is recorded and done", arguments: InboxKind.allCases)
+    func eventWithoutHandlers(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        #expect(try await subject.inbox.record(Records.record(key: "k", handlers: [])) == .accepted)
+        let detail = try #require(try await subject.inbox.event(key: "k"))
+        #expect(detail.deliveries.isEmpty)
+        #expect(detail.summary.status == "done")
+        #expect(detail.subjectId == "val-1")
+        #expect(detail.deliveryId == "msg-1")
+    }
+
+    // MARK: Claiming
+
+    @Test("claimDue respects due time, slots per handler, oldest first", arguments: InboxKind.allCases)
+    func claimRespectsDueTimeAndSlots(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        for index in 0..<3 {
+            _ = try await inbox.record(Records.record(key: "k\(index)", receivedAt: Double(index * 10)))
+        }
+        // Before the first event was received nothing is due.
+        #expect(try await inbox.claimDue(now: TestTime.at(-1), slots: ["audit": 5, "crm": 5]).isEmpty)
+        // At +15 s two events are due; audit may take one, crm none, an unknown handler is ignored.
+        let first = try await inbox.claimDue(now: TestTime.at(15), slots: ["audit": 1, "crm": 0, "other": 3])
+        #expect(first.map(\.eventKey) == ["k0"])
+        #expect(first.map(\.handler) == ["audit"])
+        #expect(first[0].attempt == 1)
+        #expect(first[0].eventJSON == Records.record(key: "k0").eventJSON)
+        // Claimed deliveries are running: not claimed twice.
+        let second = try await inbox.claimDue(now: TestTime.at(100), slots: ["audit": 10, "crm": 2])
+        #expect(second.filter { $0.handler == "audit" }.map(\.eventKey) == ["k1", "k2"])
+        #expect(second.filter { $0.handler == "crm" }.map(\.eventKey) == ["k0", "k1"])
+        #expect(try await inbox.deliveries(of: "k0")["audit"]?.state == .running)
+        #expect(try await inbox.claimDue(now: TestTime.at(100), slots: ["audit": 10]).isEmpty)
+    }
+
+    @Test("complete marks the delivery done", arguments: InboxKind.allCases)
+    func completeMarksDone(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
+        let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1])
+        try await inbox.complete(deliveryID: try #require(claimed.first).id, now: TestTime.at(2))
+        let delivery = try #require(try await inbox.deliveries(of: "k")["audit"])
+        #expect(delivery.state == .done)
+        #expect(delivery.attempts == 1)
+        #expect(delivery.nextAttemptAt == nil)
+        #expect(delivery.updatedAt == TestTime.at(2))
+        #expect(try await inbox.claimDue(now: TestTime.at(1000), slots: ["audit": 1]).isEmpty)
+    }
+
+    @Test("fail with retryAt is pending again at that time, then dead without", arguments: InboxKind.allCases)
+    func failRetriesThenDies(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
+        let first = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
+        try await inbox.fail(deliveryID: first.id, error: "exit status 3", retryAt: TestTime.at(60), now: TestTime.at(2))
+        var delivery = try #require(try await inbox.deliveries(of: "k")["audit"])
+        #expect(delivery.state == .pending)
+        #expect(delivery.nextAttemptAt == TestTime.at(60))
+        #expect(delivery.lastError == "exit status 3")
+        #expect(try await inbox.claimDue(now: TestTime.at(59), slots: ["audit": 1]).isEmpty)
+        let second = try #require(try await inbox.claimDue(now: TestTime.at(60), slots: ["audit": 1]).first)
+        #expect(second.id == first.id)
+        #expect(second.attempt == 2)
+        try await inbox.fail(deliveryID: second.id, error: "exit status 4", retryAt: nil, now: TestTime.at(61))
+        delivery = try #require(try await inbox.deliveries(of: "k")["audit"])
+        #expect(delivery.state == .dead)
+        #expect(delivery.attempts == 2)
+        #expect(delivery.lastError == "exit status 4")
+        #expect(try await inbox.claimDue(now: TestTime.at(10_000), slots: ["audit": 1]).isEmpty)
+        #expect(try await inbox.queueDepth(now: TestTime.at(10_000)) == QueueDepth(due: 0, dead: 1))
+    }
+
+    @Test("a long error is truncated", arguments: InboxKind.allCases)
+    func longErrorIsTruncated(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
+        let claimed = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
+        let error = String(repeating: "é", count: 5000)
+        try await inbox.fail(deliveryID: claimed.id, error: error, retryAt: nil, now: TestTime.at(2))
+        let stored = try #require(try await inbox.deliveries(of: "k")["audit"]?.lastError)
+        #expect(stored.utf8.count <= StoreTime.maxErrorBytes)
+        #expect(stored.hasPrefix("éé"))
+    }
+
+    @Test("complete, fail and release need a running delivery", arguments: InboxKind.allCases)
+    func transitionsNeedRunningDelivery(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
+        let id = try #require(try await inbox.deliveries(of: "k")["audit"]).id
+        await #expect(throws: InboxError.deliveryNotRunning(id, "complete")) {
+            try await inbox.complete(deliveryID: id, now: TestTime.at(1))
+        }
+        await #expect(throws: InboxError.deliveryNotRunning(id, "fail")) {
+            try await inbox.fail(deliveryID: id, error: "x", retryAt: nil, now: TestTime.at(1))
+        }
+        await #expect(throws: InboxError.deliveryNotFound(9999, "release")) {
+            try await inbox.release(deliveryID: 9999, now: TestTime.at(1))
+        }
+    }
+
+    @Test("release puts a running delivery back without counting the attempt", arguments: InboxKind.allCases)
+    func releaseDoesNotCountAttempt(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
+        let claimed = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
+        try await inbox.release(deliveryID: claimed.id, now: TestTime.at(5))
+        let delivery = try #require(try await inbox.deliveries(of: "k")["audit"])
+        #expect(delivery.state == .pending)
+        #expect(delivery.attempts == 0)
+        #expect(delivery.nextAttemptAt == TestTime.at(5))
+        let again = try #require(try await inbox.claimDue(now: TestTime.at(5), slots: ["audit": 1]).first)
+        #expect(again.attempt == 1)
+    }
+
+    @Test("requeueRunning makes running deliveries due again", arguments: InboxKind.allCases)
+    func requeueRunningMakesThemDue(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.record(key: "a"))
+        _ = try await inbox.record(Records.record(key: "b"))
+        let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 5, "crm": 1])
+        #expect(claimed.count == 3)
+        #expect(try await inbox.requeueRunning(now: TestTime.at(2)) == 3)
+        #expect(try await inbox.requeueRunning(now: TestTime.at(2)) == 0)
+        let again = try await inbox.claimDue(now: TestTime.at(2), slots: ["audit": 5, "crm": 5])
+        #expect(again.count == 4)
+        // The interrupted attempt counted: the crash may have happened inside the handler.
+        #expect(again.filter { $0.attempt == 2 }.count == 3)
+    }
+
+    // MARK: Replay
+
+    @Test("replay(key) queues only the key's dead deliveries, with fresh attempts", arguments: InboxKind.allCases)
+    func replayKeyQueuesDeadDeliveries(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.record(key: "k"))
+        _ = try await inbox.record(Records.record(key: "other", handlers: ["audit"]))
+        let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 5, "crm": 5])
+        for delivery in claimed {
+            if delivery.handler == "audit" {
+                try await inbox.fail(deliveryID: delivery.id, error: "boom", retryAt: nil, now: TestTime.at(2))
+            } else {
+                try await inbox.complete(deliveryID: delivery.id, now: TestTime.at(2))
+            }
+        }
+        #expect(try await inbox.replay(key: "missing", handler: nil, now: TestTime.at(3)) == 0)
+        #expect(try await inbox.replay(key: "k", handler: nil, now: TestTime.at(3)) == 1)
+        let deliveries = try await inbox.deliveries(of: "k")
+        #expect(deliveries["audit"]?.state == .pending)
+        #expect(deliveries["audit"]?.attempts == 0)
+        #expect(deliveries["audit"]?.lastError == "boom")
+        #expect(deliveries["crm"]?.state == .done)
+        #expect(try await inbox.deliveries(of: "other")["audit"]?.state == .dead)
+        let again = try await inbox.claimDue(now: TestTime.at(3), slots: ["audit": 5, "crm": 5])
+        #expect(again.map(\.eventKey) == ["k"])
+        #expect(again.first?.attempt == 1)
+    }
+
+    @Test("replay(key, handler) queues that delivery whatever its state", arguments: InboxKind.allCases)
+    func replayHandlerWhateverState(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.record(key: "k"))
+        let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1, "crm": 1])
+        let audit = try #require(claimed.first { $0.handler == "audit" })
+        let crm = try #require(claimed.first { $0.handler == "crm" })
+        try await inbox.complete(deliveryID: audit.id, now: TestTime.at(2))
+        // Done: queued again.
+        #expect(try await inbox.replay(key: "k", handler: "audit", now: TestTime.at(3)) == 1)
+        #expect(try await inbox.deliveries(of: "k")["audit"]?.state == .pending)
+        // Pending: stays pending, due now.
+        #expect(try await inbox.replay(key: "k", handler: "audit", now: TestTime.at(4)) == 1)
+        #expect(try await inbox.deliveries(of: "k")["audit"]?.nextAttemptAt == TestTime.at(4))
+        // Running: not claimed twice at once, but runs again once the current run ends.
+        #expect(try await inbox.replay(key: "k", handler: "crm", now: TestTime.at(4)) == 1)
+        #expect(try await inbox.deliveries(of: "k")["crm"]?.state == .running)
+        #expect(try await inbox.claimDue(now: TestTime.at(5), slots: ["crm": 5]).isEmpty)
+        try await inbox.complete(deliveryID: crm.id, now: TestTime.at(6))
+        #expect(try await inbox.deliveries(of: "k")["crm"]?.state == .pending)
+        let rerun = try await inbox.claimDue(now: TestTime.at(6), slots: ["crm": 5])
+        #expect(rerun.map(\.id) == [crm.id])
+        try await inbox.complete(deliveryID: crm.id, now: TestTime.at(7))
+        #expect(try await inbox.deliveries(of: "k")["crm"]?.state == .done)
+        // A handler the event has no delivery for: nothing queued.
+        #expect(try await inbox.replay(key: "k", handler: "nobody", now: TestTime.at(8)) == 0)
+    }
+
+    @Test("replayDead queues every dead delivery", arguments: InboxKind.allCases)
+    func replayDeadQueuesAll(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        for key in ["a", "b", "c"] {
+            _ = try await inbox.record(Records.record(key: key, handlers: ["audit"]))
+        }
+        let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 3])
+        try await inbox.fail(deliveryID: claimed[0].id, error: "x", retryAt: nil, now: TestTime.at(2))
+        try await inbox.fail(deliveryID: claimed[1].id, error: "x", retryAt: nil, now: TestTime.at(2))
+        try await inbox.complete(deliveryID: claimed[2].id, now: TestTime.at(2))
+        #expect(try await inbox.queueDepth(now: TestTime.at(3)) == QueueDepth(due: 0, dead: 2))
+        #expect(try await inbox.replayDead(now: TestTime.at(3)) == 2)
+        #expect(try await inbox.queueDepth(now: TestTime.at(3)) == QueueDepth(due: 2, dead: 0))
+        #expect(try await inbox.replayDead(now: TestTime.at(3)) == 0)
+    }
+
+    // MARK: Listing
+
+    @Test("listEvents: newest first, status from deliveries, type glob, limit", arguments: InboxKind.allCases)
+    func listEventsFilters(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.record(key: "done", type: "kyc.validation_approved", receivedAt: 1, handlers: ["audit"]))
+        _ = try await inbox.record(Records.record(key: "dead", type: "kyc.validation_rejected", receivedAt: 2, handlers: ["crm"]))
+        _ = try await inbox.record(Records.record(key: "pending", type: "biometric.session_approved", receivedAt: 3))
+        try await inbox.recordRejected(Records.rejected(receivedAt: 4))
+        let claimed = try await inbox.claimDue(now: TestTime.at(2), slots: ["audit": 1, "crm": 1])
+        for delivery in claimed {
+            if delivery.eventKey == "done" {
+                try await inbox.complete(deliveryID: delivery.id, now: TestTime.at(3))
+            } else {
+                try await inbox.fail(deliveryID: delivery.id, error: "x", retryAt: nil, now: TestTime.at(3))
+            }
+        }
+        let all = try await inbox.listEvents(EventQuery())
+        #expect(all.map(\.key) == ["rejected:1", "pending", "dead", "done"])
+        #expect(all.map(\.status) == ["rejected", "pending", "dead", "done"])
+        #expect(all[0].reason == "payload.id: missing")
+        #expect(all[0].type == nil)
+        #expect(all[1].type == "biometric.session_approved")
+        #expect(all[1].source == "gu1.kyc")
+        #expect(all[1].outcome == "approved")
+        #expect(all[1].route == "/webhooks/gu1")
+        #expect(all[1].receivedAt == TestTime.iso(3))
+
+        #expect(try await inbox.listEvents(EventQuery(status: "accepted")).map(\.key) == ["pending", "dead", "done"])
+        #expect(try await inbox.listEvents(EventQuery(status: "pending")).map(\.key) == ["pending"])
+        #expect(try await inbox.listEvents(EventQuery(status: "dead")).map(\.key) == ["dead"])
+        #expect(try await inbox.listEvents(EventQuery(status: "done")).map(\.key) == ["done"])
+        #expect(try await inbox.listEvents(EventQuery(status: "rejected")).map(\.key) == ["rejected:1"])
+        #expect(try await inbox.listEvents(EventQuery(type: "kyc.*")).map(\.key) == ["dead", "done"])
+        #expect(try await inbox.listEvents(EventQuery(type: "*approved")).map(\.key) == ["pending", "done"])
+        #expect(try await inbox.listEvents(EventQuery(type: "kyc.validation_rejected")).map(\.key) == ["dead"])
+        #expect(try await inbox.listEvents(EventQuery(type: "kyc.?alidation_rejected")).isEmpty)
+        #expect(try await inbox.listEvents(EventQuery(limit: 2)).map(\.key) == ["rejected:1", "pending"])
+        await #expect(throws: InboxError.self) { try await inbox.listEvents(EventQuery(status: "sideways")) }
+
+        let rejected = try #require(try await inbox.event(key: "rejected:1"))
+        #expect(rejected.summary.status == "rejected")
+        #expect(rejected.deliveries.isEmpty)
+        #expect(try await inbox.event(key: "rejected:99") == nil)
+        #expect(try await inbox.event(key: "missing") == nil)
+    }
+
+    // MARK: Pruning
+
+    @Test("prune drops payloads, then keys, never an event with open deliveries", arguments: InboxKind.allCases)
+    func pruneByRetention(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        let day = 86_400.0
+        // Old and finished, old with a pending delivery, recent and finished.
+        _ = try await inbox.record(Records.record(key: "old", receivedAt: 0, handlers: ["audit"]))
+        _ = try await inbox.record(Records.record(key: "old-pending", receivedAt: 0, handlers: ["crm"]))
+        _ = try await inbox.record(Records.record(key: "recent", receivedAt: 150 * day, handlers: ["audit"]))
+        try await inbox.recordRejected(Records.rejected(receivedAt: 0))
+        for delivery in try await inbox.claimDue(now: TestTime.at(151 * day), slots: ["audit": 5]) {
+            try await inbox.complete(deliveryID: delivery.id, now: TestTime.at(151 * day))
+        }
+        // At day 160 with payloads kept 150 days: "old" and the rejected body lose their payloads.
+        let payloadPruned = try await inbox.prune(now: TestTime.at(160 * day), payloadRetentionDays: 150, keyRetentionDays: 1000)
+        #expect(payloadPruned == 2)
+        #expect(try await inbox.prune(now: TestTime.at(160 * day), payloadRetentionDays: 150, keyRetentionDays: 1000) == 0)
+        // A replay after the payload is gone gets the event without its payload.
+        #expect(try await inbox.replay(key: "old", handler: "audit", now: TestTime.at(161 * day)) == 1)
+        let replayed = try #require(try await inbox.claimDue(now: TestTime.at(161 * day), slots: ["audit": 1]).first)
+        #expect(String(decoding: replayed.eventJSON, as: UTF8.self) == #"{"key":"old","type":"kyc.validation_approved","payload":null,"route":"/webhooks/gu1"}"#)
+        try await inbox.complete(deliveryID: replayed.id, now: TestTime.at(161 * day))
+        // The pending one keeps its payload: its handler still needs it.
+        let pending = try #require(try await inbox.claimDue(now: TestTime.at(161 * day), slots: ["crm": 1]).first)
+        #expect(pending.eventJSON == Records.record(key: "old-pending").eventJSON)
+        try await inbox.release(deliveryID: pending.id, now: TestTime.at(161 * day))
+
+        // At day 200 with keys kept 100 days: "old" and the rejected body go, "old-pending" stays.
+        let keysPruned = try await inbox.prune(now: TestTime.at(200 * day), payloadRetentionDays: 10, keyRetentionDays: 100)
+        #expect(keysPruned == 3)  // "old", the rejected body, and "recent"'s payload.
+        #expect(try await inbox.event(key: "old") == nil)
+        #expect(try await inbox.event(key: "old-pending") != nil)
+        #expect(try await inbox.event(key: "recent") != nil)
+        #expect(try await inbox.listEvents(EventQuery(status: "rejected")).isEmpty)
+        // A pruned key is forgotten: the same key is new again.
+        #expect(try await inbox.record(Records.record(key: "old")) == .accepted)
+    }
+
+    // MARK: Lifecycle
+
+    @Test("after close, nothing is accepted", arguments: InboxKind.allCases)
+    func closedInboxRefuses(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        try await inbox.ping()
+        inbox.close()
+        await #expect(throws: InboxError.self) { try await inbox.ping() }
+        await #expect(throws: InboxError.self) { try await inbox.record(Records.record(key: "k")) }
+        await #expect(throws: InboxError.self) { try await inbox.recordRejected(Records.rejected()) }
+        await #expect(throws: InboxError.self) { try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]) }
+        inbox.close()
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Synchronization
+import Testing
+import WebhookCore
+@testable import WebhookStore
+
+/// The inbox implementations the behavioural suite runs against.
+enum InboxKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case memory
+    case sqlite
+
+    var testDescription: String { rawValue }
+}
+
+/// A fresh temporary directory, removed when the test drops it.
+final class TemporaryDirectory: Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("webhookstore-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A database path inside a folder that does not exist yet (the store creates it).
+    var databasePath: String { url.appendingPathComponent("data/inbox.sqlite3").path }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// An inbox under test with what keeps it alive; closes it when dropped.
+final class InboxUnderTest: Sendable {
+    let inbox: any Inbox
+    let directory: TemporaryDirectory
+
+    init(_ kind: InboxKind) throws {
+        directory = try TemporaryDirectory()
+        switch kind {
+        case .memory: inbox = MemoryInbox()
+        case .sqlite: inbox = try SQLiteInbox(path: directory.databasePath)
+        }
+    }
+
+    deinit {
+        inbox.close()
+    }
+}
+
+/// Fixed instants: tests pass time in, never read the clock.
+enum TestTime {
+    static let base = Date(timeIntervalSince1970: 1_750_000_000)
+
+    static func at(_ seconds: Double) -> Date { base.addingTimeInterval(seconds) }
+
+    /// `base + seconds` as the receiver writes `receivedAt`.
+    static func iso(_ seconds: Double) -> String {
+        isoString(at(seconds))
+    }
+
+    static func isoString(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
+
+/// Builds records with synthetic, non-personal payloads.
+enum Records {
+    static func record(
+        key: String,
+        type: String = "kyc.validation_approved",
+        receivedAt seconds: Double = 0,
+        handlers: [String] = ["audit", "crm"],
+        payload: String = #"{"id":"val-1","status":"approved"}"#
+    ) -> InboxRecord {
+        let event = WebhookEvent(
+            key: key,
+            source: "gu1.kyc",
+            type: type,
+            outcome: .approved,
+            subjectId: "val-1",
+            receivedAt: TestTime.iso(seconds),
+            deliveryId: "msg-1",
+            route: "/webhooks/gu1",
+            payload: RawJSON(bytes: Array(payload.utf8))
+        )
+        let json = #"{"key":"\#(key)","type":"\#(type)","payload":\#(payload),"route":"/webhooks/gu1"}"#
+        return InboxRecord(
+            event: event,
+            eventJSON: Array(json.utf8),
+            rawBody: Array(#"{"event":"\#(type)","payload":\#(payload)}"#.utf8),
+            handlers: handlers
+        )
+    }
+
+    static func rejected(receivedAt seconds: Double = 0, reason: String = "payload.id: missing") -> RejectedBody {
+        RejectedBody(
+            route: "/webhooks/gu1",
+            receivedAt: TestTime.iso(seconds),
+            reason: reason,
+            rawBody: Array(#"{"event":"kyc.validation_approved"}"#.utf8),
+            deliveryId: nil
+        )
+    }
+}
+
+extension Inbox {
+    /// `record` bridged to async for tests.
+    func record(_ record: InboxRecord) async throws -> RecordOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            self.record(record) { continuation.resume(with: $0) }
+        }
+    }
+
+    func recordRejected(_ body: RejectedBody) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            self.recordRejected(body) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// The deliveries of `key`, by handler.
+    func deliveries(of key: String) async throws -> [String: Delivery] {
+        let detail = try await event(key: key)
+        return Dictionary(uniqueKeysWithValues: (detail?.deliveries ?? []).map { ($0.handler, $0) })
+    }
+}
