@@ -354,6 +354,29 @@ import WebhookCore
         #expect(result.problems.map(\.path) == [#"$["my key"]"#])
     }
 
+    // MARK: Duplicate keys
+
+    @Test func repeatedKeysAreErrors() {
+        let json = #"""
+            {
+              "listen": { "port": 1, "host": "127.0.0.1", "port": 2 },
+              "routes": [
+                { "path": "/webhooks/gu1", "sender": "gu1", "secrets": [ { "env": "GU1_SECRET" } ],
+                  "requireSignature": true, "requireSignature": false }
+              ],
+              "handlers": [ { "name": "a", "type": "log", "n\u0061me": "b" } ]
+            }
+            """#
+        let result = F.parse(json)
+        #expect(result.problems.map(\.path) == ["$.listen.port", "$.routes[0].requireSignature", "$.handlers[0].name"])
+        #expect(result.problems.allSatisfy { $0.message.contains("appears twice") })
+    }
+
+    @Test func sameKeyInDifferentObjectsIsFine() {
+        let json = #"{"routes": [\#(Self.gu1), {"path": "/a", "sender": "argos", "token": {"env": "ARGOS_TOKEN"}}], "handlers": [{"name": "path", "type": "file", "path": "p"}]}"#
+        #expect(F.parse(json).problems.isEmpty)
+    }
+
     // MARK: Every problem at once
 
     @Test func reportsEveryProblemAtOnce() {

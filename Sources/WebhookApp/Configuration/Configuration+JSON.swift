@@ -45,6 +45,9 @@ extension Configuration {
             return ConfigurationLoadResult(source: source, configuration: nil, problems: [problem], warnings: [])
         }
         var parser = ConfigurationParser(environment: environment, currentDirectory: currentDirectory)
+        for path in DuplicateKeyFinder.duplicates(in: json) {
+            parser.error(path, "appears twice in the same object, and only one would be used: keep one")
+        }
         let configuration = parser.parseDocument(JSONValue(foundation: object))
         return ConfigurationLoadResult(
             source: source,
