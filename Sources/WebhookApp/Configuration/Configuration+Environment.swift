@@ -45,7 +45,10 @@ extension SecretReference {
         switch source {
         case .value(let secret):
             guard !secret.bytes.isEmpty else {
-                throw SecretResolutionError(key: "value", description: "the secret value is empty: set a non-empty value, or better, use {\"env\": NAME}")
+                throw SecretResolutionError(
+                    key: "value",
+                    description: "the secret value is empty: set a non-empty value, or better, use {\"env\": NAME}"
+                )
             }
             return secret
         case .environment(let name):

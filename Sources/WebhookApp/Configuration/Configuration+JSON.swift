@@ -142,7 +142,8 @@ struct ConfigurationParser {
             } else {
                 error(
                     path.appending("host"),
-                    "must be an IPv4 or IPv6 address or localhost: use 127.0.0.1 behind a local reverse proxy, or 0.0.0.0 to listen on every interface"
+                    "must be an IPv4 or IPv6 address or localhost: use 127.0.0.1 behind a local reverse proxy,"
+                        + " or 0.0.0.0 to listen on every interface"
                 )
             }
         }
@@ -181,7 +182,8 @@ struct ConfigurationParser {
         if members["idleTimeoutSeconds"] != nil, limits.idleTimeoutSeconds <= 60 {
             warn(
                 path.appending("idleTimeoutSeconds"),
-                "is not longer than nginx's 60 s upstream keep-alive, so the proxy may reuse a connection this server is closing: raise it above the proxy's keep-alive timeout (default 75)"
+                "is not longer than nginx's 60 s upstream keep-alive, so the proxy may reuse a connection this server"
+                    + " is closing: raise it above the proxy's keep-alive timeout (default 75)"
             )
         }
         return limits
@@ -228,7 +230,8 @@ struct ConfigurationParser {
         if store.keyRetentionDays < store.payloadRetentionDays {
             error(
                 path.appending("keyRetentionDays"),
-                "must be at least payloadRetentionDays, so a redelivery of a stored event is still a duplicate: raise it or lower payloadRetentionDays"
+                "must be at least payloadRetentionDays, so a redelivery of a stored event is still a duplicate:"
+                    + " raise it or lower payloadRetentionDays"
             )
         }
         if let value = members["groupCommit"] {
@@ -511,7 +514,8 @@ extension ConfigurationParser {
             if case .value = source {
                 warn(
                     sourcePath,
-                    "a literal secret in the configuration file is readable by anyone who can read the file: prefer {\"env\": NAME} or {\"file\": PATH}"
+                    "a literal secret in the configuration file is readable by anyone who can read the file:"
+                        + " prefer {\"env\": NAME} or {\"file\": PATH}"
                 )
             }
             return .resolved(secret)
