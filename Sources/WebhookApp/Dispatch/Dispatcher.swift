@@ -253,7 +253,7 @@ public final class Dispatcher: Sendable {
         var metadata = metadata(for: delivery)
         let outcome: Result<Void, any Error>
         do {
-            let event = try StoredEvent.decode(delivery.eventJSON)
+            let event = try WebhookEvent(json: delivery.eventJSON)
             metadata["webhook.event_type"] = event.type
             let context = HandlerContext(
                 handlerName: delivery.handler,
@@ -350,9 +350,10 @@ public final class Dispatcher: Sendable {
             metadata: ["dispatch.running": "\(inFlightCount)", "dispatch.grace_ms": "\(gracePeriod.milliseconds)"]
         )
         while inFlightCount > 0, !Task.isCancelled {
-            let remaining = deadline.timeIntervalSince(clock.currentDate())
+            // Whole milliseconds: `Date` arithmetic leaves sub-microsecond residues that must not count.
+            let remaining = Int64((deadline.timeIntervalSince(clock.currentDate()) * 1000).rounded())
             guard remaining > 0 else { break }
-            await waitForSignal(timeout: .milliseconds(Int64((remaining * 1000).rounded(.up))))
+            await waitForSignal(timeout: .milliseconds(remaining))
         }
         // Past the deadline: whatever still runs is released (due at the next start, the attempt not counted),
         // then its handler is cancelled by the caller.
