@@ -331,7 +331,9 @@ import WebhookTesting
         try await harness.stop()
 
         let lines = harness.log.renderedLines
-        #expect(lines.contains { $0.contains("webhook.event_key=\(event.key)") && $0.contains("error.type=LeakyError") })
+        #expect(
+            lines.contains { $0.contains("webhook.event_key=\(event.key)") && $0.contains("error.type=LeakyError") }
+        )
         #expect(lines.contains { $0.contains("webhook.event_type=kyc.validation_approved") })
         for line in lines {
             #expect(!line.contains(TestEvents.payloadMarker))

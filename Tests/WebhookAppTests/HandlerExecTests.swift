@@ -119,7 +119,9 @@ import WebhookTesting
         try await withTimeout(seconds: 10) { await clock.waitForSleepers(count: 1) }
         var grandchild: pid_t = 0
         for _ in 0..<5000 where grandchild == 0 {
-            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 grandchild = pid
             } else {
                 try await Task.sleep(for: .milliseconds(2))

@@ -87,7 +87,10 @@ import WebhookTesting
         try FileManager.default.removeItem(atPath: blocker)
         try await harness.pump { harness.results.count("audit", .succeeded) == 1 }
         #expect(try await TestEvents.delivery(first.key, handler: "audit", in: harness.inbox).attempts == 2)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == String(decoding: first.jsonBytes(), as: UTF8.self) + "\n")
+        #expect(
+            try String(contentsOfFile: path, encoding: .utf8) == String(decoding: first.jsonBytes(), as: UTF8.self)
+                + "\n"
+        )
 
         // Dead, then replayed.
         try FileManager.default.removeItem(atPath: blocker)
@@ -99,7 +102,10 @@ import WebhookTesting
         try FileManager.default.removeItem(atPath: blocker)
         #expect(try await harness.inbox.replay(key: second.key, handler: nil, now: harness.clock.currentDate()) == 1)
         try await harness.pump { harness.results.count("audit", .succeeded) == 2 }
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == String(decoding: second.jsonBytes(), as: UTF8.self) + "\n")
+        #expect(
+            try String(contentsOfFile: path, encoding: .utf8) == String(decoding: second.jsonBytes(), as: UTF8.self)
+                + "\n"
+        )
         try await harness.stop()
     }
 }
@@ -144,9 +150,13 @@ import WebhookTesting
         try await harness.stop()
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 5)
-        #expect(Set(lines.map { String($0) }.compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["key"] as? String
-        }) == Set((0..<5).map { "kyc.validation_approved:s-\($0)" }))
+        #expect(
+            Set(
+                lines.map { String($0) }.compactMap { line in
+                    (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["key"] as? String
+                }
+            ) == Set((0..<5).map { "kyc.validation_approved:s-\($0)" })
+        )
     }
 
     /// An output that cannot be written fails the attempt with an I/O error.

@@ -25,11 +25,17 @@ import WebhookTesting
 
     /// A non-2xx answer fails with the status and a short prefix of the body.
     @Test func non2xxFailsWithStatusAndBodyPrefix() async throws {
-        let server = try TestHTTPServer(defaultStatus: 500, responseBody: "upstream broke " + String(repeating: "x", count: 5000))
+        let server = try TestHTTPServer(
+            defaultStatus: 500,
+            responseBody: "upstream broke " + String(repeating: "x", count: 5000)
+        )
         defer { server.stop() }
         let event = TestEvents.event()
         let error = await #expect(throws: HandlerError.self) {
-            try await HTTPEventHandler(url: server.url, timeout: .seconds(10)).handle(event, context: context(for: event))
+            try await HTTPEventHandler(url: server.url, timeout: .seconds(10)).handle(
+                event,
+                context: context(for: event)
+            )
         }
         #expect(error?.kind == .httpStatus)
         #expect(error?.status == 500)

@@ -15,13 +15,19 @@ public struct DispatchError: Error, Sendable, Equatable, CustomStringConvertible
     public static let alreadyStarted = DispatchError(.alreadyStarted)
 
     /// Two registrations share a handler name.
-    public static func duplicateHandlerName(_ name: String) -> DispatchError { DispatchError(.duplicateHandlerName(name)) }
+    public static func duplicateHandlerName(_ name: String) -> DispatchError {
+        DispatchError(.duplicateHandlerName(name))
+    }
 
     /// A registration allows fewer than one concurrent delivery.
-    public static func invalidConcurrency(handler: String) -> DispatchError { DispatchError(.invalidConcurrency(handler)) }
+    public static func invalidConcurrency(handler: String) -> DispatchError {
+        DispatchError(.invalidConcurrency(handler))
+    }
 
     /// The store handed out a delivery for a handler this dispatcher does not have.
-    public static func unknownHandler(_ name: String) -> DispatchError { DispatchError(.unknownHandler(name)) }
+    public static func unknownHandler(_ name: String) -> DispatchError {
+        DispatchError(.unknownHandler(name))
+    }
 
     public var description: String {
         switch code {

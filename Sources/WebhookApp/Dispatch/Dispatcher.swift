@@ -213,7 +213,11 @@ public final class Dispatcher: Sendable {
             }
             for delivery in claimed {
                 guard let registration = registrations[delivery.handler] else {
-                    await fail(delivery, metadata: metadata(for: delivery), error: DispatchError.unknownHandler(delivery.handler))
+                    await fail(
+                        delivery,
+                        metadata: metadata(for: delivery),
+                        error: DispatchError.unknownHandler(delivery.handler)
+                    )
                     continue
                 }
                 state.withLock { state in
@@ -334,7 +338,10 @@ public final class Dispatcher: Sendable {
         var metadata = metadata
         metadata["error.type"] = errorType(error)
         // The delivery stays `running` in the store; the next start makes it due again (requeueRunning).
-        logger.error("Could not record a delivery's result; it runs again after a restart", metadata: metadata)
+        logger.error(
+            "Could not record a delivery's result; it runs again after a restart",
+            metadata: metadata
+        )
     }
 
     // MARK: Draining
@@ -344,10 +351,13 @@ public final class Dispatcher: Sendable {
             if case .draining(let gracePeriod) = state.lifecycle { return gracePeriod }
             return .zero  // cancelled
         }
-        let deadline = clock.currentDate().addingTimeInterval(gracePeriod.timeInterval)
+        let deadline = clock.currentDate().addingTimeInterval(gracePeriod.dispatchTimeInterval)
         logger.info(
             "Dispatcher draining",
-            metadata: ["dispatch.running": "\(inFlightCount)", "dispatch.grace_ms": "\(gracePeriod.milliseconds)"]
+            metadata: [
+                "dispatch.running": "\(inFlightCount)",
+                "dispatch.grace_ms": "\(gracePeriod.wholeMilliseconds)",
+            ]
         )
         while inFlightCount > 0, !Task.isCancelled {
             // Whole milliseconds: `Date` arithmetic leaves sub-microsecond residues that must not count.
@@ -471,7 +481,7 @@ extension Dispatcher {
 }
 
 extension Duration {
-    fileprivate var milliseconds: Int64 {
+    fileprivate var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
