@@ -8,7 +8,7 @@ public struct InboxRecord: Sendable {
     public var eventJSON: [UInt8]
     /// The exact bytes received (before decryption for ARGOS).
     public var rawBody: [UInt8]
-    /// Names of the handlers whose `match` selects this event: one delivery each.
+    /// Names of the handlers whose `match` selects this event: one delivery each (a name given twice gets one).
     public var handlers: [String]
 
     public init(event: WebhookEvent, eventJSON: [UInt8], rawBody: [UInt8], handlers: [String]) {
@@ -31,6 +31,7 @@ public struct RejectedBody: Sendable {
     public var receivedAt: String
     /// Why it was refused (a `DecodeError` detail: names a field or rule, never a value).
     public var reason: String
+    /// The exact bytes received; dropped by `prune` after `payloadRetentionDays`.
     public var rawBody: [UInt8]
     public var deliveryId: String?
 
@@ -61,7 +62,7 @@ public struct Delivery: Sendable, Equatable, Codable {
     public var eventKey: String
     public var handler: String
     public var state: DeliveryState
-    /// Attempts made so far.
+    /// Attempts made so far (counted when claimed; a release takes it back; a replay starts again from 0).
     public var attempts: Int
     /// When it is due again (pending only).
     public var nextAttemptAt: Date?
@@ -111,10 +112,14 @@ public struct ClaimedDelivery: Sendable, Equatable {
 
 /// What `events list` filters on.
 public struct EventQuery: Sendable, Equatable {
-    /// `accepted` (every recorded event), `pending`, `done`, `dead` (by its deliveries) or `rejected`.
+    /// `accepted` (every recorded event), `pending`, `done`, `dead` (the event's status, see
+    /// ``EventSummary/status``) or `rejected` (rejected bodies only). Nil lists recorded events and rejected
+    /// bodies together. Anything else throws ``InboxError`` (`invalidQuery`).
     public var status: String?
-    /// Exact type, or a glob with `*`.
+    /// Exact type, or a glob with `*` (case-sensitive). Rejected bodies have no type, so a type filter
+    /// excludes them.
     public var type: String?
+    /// The most lines returned, newest first.
     public var limit: Int
 
     public init(status: String? = nil, type: String? = nil, limit: Int = 50) {
@@ -133,7 +138,8 @@ public struct EventSummary: Sendable, Equatable, Codable {
     public var outcome: String?
     public var route: String
     public var receivedAt: String
-    /// `pending`, `done`, `dead` (from its deliveries; `done` when it has none) or `rejected`.
+    /// From its deliveries: `dead` if any is dead (an operator must act), else `pending` if any is pending or
+    /// running, else `done` (also when it has none); `rejected` for a rejected body.
     public var status: String
     /// For rejected bodies, why.
     public var reason: String?
@@ -176,6 +182,7 @@ public struct EventDetail: Sendable, Equatable, Codable {
 
 /// Due and dead deliveries right now (for `/metrics`).
 public struct QueueDepth: Sendable, Equatable {
+    /// Pending deliveries whose `nextAttemptAt` has come (running ones are not counted).
     public var due: Int
     public var dead: Int
 
@@ -188,51 +195,75 @@ public struct QueueDepth: Sendable, Equatable {
 /// The durable inbox: records each event once and tracks its deliveries (DESIGN.md "Storage").
 ///
 /// `record` is the hot path: its completion runs, on some thread of the store's, only after the event and
-/// its deliveries are durably committed (or the commit failed). Everything else is async.
-/// Times are passed in, so tests drive them.
+/// its deliveries are durably committed (or the commit failed). It never blocks its caller on disk; the
+/// completion may run before `record` returns (memory) or later on the store's writer thread (SQLite), so it
+/// must be quick and thread-agnostic. Everything else is async. Times are passed in, so tests drive them;
+/// stores keep them to the millisecond. Errors: ``InboxError`` for the inbox's own refusals; anything else
+/// (``SQLiteError``, ``StoreFileError``) means the store is unavailable (503).
 public protocol Inbox: AnyObject, Sendable {
-    /// Records `record` atomically: the key unique, the event row, one delivery per handler, due now.
+    /// Records `record` atomically: the key unique, the event row, one delivery per handler, due at the
+    /// event's `receivedAt` (so at once). A key already stored, even in the same commit, is `duplicate` and
+    /// changes nothing.
     func record(_ record: InboxRecord, completion: @escaping @Sendable (Result<RecordOutcome, any Error>) -> Void)
 
-    /// Keeps an authentic body that failed to decode.
+    /// Keeps an authentic body that failed to decode; it is listed as `rejected:<id>`.
     func recordRejected(_ body: RejectedBody, completion: @escaping @Sendable (Result<Void, any Error>) -> Void)
 
-    /// Claims due pending deliveries (`nextAttemptAt <= now`), oldest first, marking them running.
-    /// - Parameter slots: for each handler name, how many more it may take now (per-handler concurrency).
+    /// Claims due pending deliveries (`nextAttemptAt <= now`), oldest first, marking them running and counting
+    /// the attempt (``ClaimedDelivery/attempt`` is the new count).
+    /// - Parameter slots: for each handler name, how many more it may take now (per-handler concurrency);
+    ///   handlers not named, or with 0, get nothing.
     func claimDue(now: Date, slots: [String: Int]) async throws -> [ClaimedDelivery]
 
-    /// The handler succeeded.
+    /// The handler succeeded: the delivery is done (or pending again at `now` if a replay of it was asked
+    /// for while it ran).
+    /// - Throws: ``InboxError`` `deliveryNotFound` or `deliveryNotRunning`.
     func complete(deliveryID: Int64, now: Date) async throws
 
-    /// The attempt failed: pending again at `retryAt`, or dead when `retryAt` is nil.
+    /// The attempt failed: pending again at `retryAt`, or dead when `retryAt` is nil. `error` is kept as
+    /// `lastError`, cut to 2 KiB. Same throws as ``complete(deliveryID:now:)``.
     func fail(deliveryID: Int64, error: String, retryAt: Date?, now: Date) async throws
 
-    /// Puts a running delivery back to pending without counting an attempt (drain at shutdown).
+    /// Puts a running delivery back to pending, due at `now`, without counting an attempt (drain at shutdown).
+    /// Same throws as ``complete(deliveryID:now:)``.
     func release(deliveryID: Int64, now: Date) async throws
 
-    /// At start: deliveries left running by a crash are due again. Returns how many.
+    /// At start: deliveries left running by a crash are due again at `now` (the interrupted attempt stays
+    /// counted). Returns how many.
     func requeueRunning(now: Date) async throws -> Int
 
     /// Queues `key`'s dead deliveries again, or with `handler` that handler's delivery whatever its state.
-    /// Returns how many deliveries were queued.
+    /// A queued delivery is pending, due at `now`, with its attempts reset to 0 (`lastError` kept). A running
+    /// one is not claimed twice: it is queued again when its current run ends. An unknown key or handler
+    /// queues nothing. Returns how many deliveries were queued.
     func replay(key: String, handler: String?, now: Date) async throws -> Int
 
-    /// Queues every dead delivery again. Returns how many.
+    /// Queues every dead delivery again, as ``replay(key:handler:now:)`` does. Returns how many.
     func replayDead(now: Date) async throws -> Int
 
+    /// `events list`: newest first (by `receivedAt`), filtered per ``EventQuery``.
     func listEvents(_ query: EventQuery) async throws -> [EventSummary]
 
+    /// `events show`: the event with its deliveries, or a rejected body by its `rejected:<id>` key; nil if none.
     func event(key: String) async throws -> EventDetail?
 
     /// Drops payloads and raw bodies older than `payloadRetentionDays`, and events (keys) older than
     /// `keyRetentionDays` whose deliveries are all done or dead. Returns how many rows changed.
+    ///
+    /// Dropping a payload deletes the raw body and replaces the top-level `payload` member of the stored
+    /// event JSON by `null`, keeping every other byte (a later replay gets the event without its payload).
+    /// An event with a pending or running delivery is never touched: its handler still needs the payload.
+    /// Rejected bodies lose their raw bytes after `payloadRetentionDays` and are deleted after
+    /// `keyRetentionDays`. Ages count from `receivedAt`.
     func prune(now: Date, payloadRetentionDays: Int, keyRetentionDays: Int) async throws -> Int
 
+    /// Due (pending with `nextAttemptAt <= now`) and dead deliveries.
     func queueDepth(now: Date) async throws -> QueueDepth
 
     /// Throws when the store cannot answer (`/readyz`).
     func ping() async throws
 
-    /// Finishes pending writes and closes. Called last at shutdown.
+    /// Finishes pending writes and closes; afterwards every call fails with ``InboxError`` `closed`.
+    /// Idempotent. Called last at shutdown.
     func close()
 }

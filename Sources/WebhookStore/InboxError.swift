@@ -9,6 +9,7 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
             case deliveryNotFound
             case deliveryNotRunning
             case invalidQuery
+            case incompatibleSchema
         }
 
         private let value: Value
@@ -25,6 +26,8 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let deliveryNotRunning = Code(.deliveryNotRunning)
         /// An ``EventQuery`` with an unknown status.
         public static let invalidQuery = Code(.invalidQuery)
+        /// The database file was written by a newer version of the program (more migrations than known).
+        public static let incompatibleSchema = Code(.incompatibleSchema)
 
         public var description: String {
             switch value {
@@ -32,6 +35,7 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
             case .deliveryNotFound: "deliveryNotFound"
             case .deliveryNotRunning: "deliveryNotRunning"
             case .invalidQuery: "invalidQuery"
+            case .incompatibleSchema: "incompatibleSchema"
             }
         }
     }

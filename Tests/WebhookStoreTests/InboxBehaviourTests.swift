@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import WebhookCore
+
 @testable import WebhookStore
 
 /// The `Inbox` contract, run against every implementation.
@@ -105,7 +106,12 @@ import WebhookCore
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let first = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
-        try await inbox.fail(deliveryID: first.id, error: "exit status 3", retryAt: TestTime.at(60), now: TestTime.at(2))
+        try await inbox.fail(
+            deliveryID: first.id,
+            error: "exit status 3",
+            retryAt: TestTime.at(60),
+            now: TestTime.at(2)
+        )
         var delivery = try #require(try await inbox.deliveries(of: "k")["audit"])
         #expect(delivery.state == .pending)
         #expect(delivery.nextAttemptAt == TestTime.at(60))
@@ -265,8 +271,12 @@ import WebhookCore
     func listEventsFilters(kind: InboxKind) async throws {
         let subject = try InboxUnderTest(kind)
         let inbox = subject.inbox
-        _ = try await inbox.record(Records.record(key: "done", type: "kyc.validation_approved", receivedAt: 1, handlers: ["audit"]))
-        _ = try await inbox.record(Records.record(key: "dead", type: "kyc.validation_rejected", receivedAt: 2, handlers: ["crm"]))
+        _ = try await inbox.record(
+            Records.record(key: "done", type: "kyc.validation_approved", receivedAt: 1, handlers: ["audit"])
+        )
+        _ = try await inbox.record(
+            Records.record(key: "dead", type: "kyc.validation_rejected", receivedAt: 2, handlers: ["crm"])
+        )
         _ = try await inbox.record(Records.record(key: "pending", type: "biometric.session_approved", receivedAt: 3))
         try await inbox.recordRejected(Records.rejected(receivedAt: 4))
         let claimed = try await inbox.claimDue(now: TestTime.at(2), slots: ["audit": 1, "crm": 1])
@@ -323,13 +333,22 @@ import WebhookCore
             try await inbox.complete(deliveryID: delivery.id, now: TestTime.at(151 * day))
         }
         // At day 160 with payloads kept 150 days: "old" and the rejected body lose their payloads.
-        let payloadPruned = try await inbox.prune(now: TestTime.at(160 * day), payloadRetentionDays: 150, keyRetentionDays: 1000)
+        let payloadPruned = try await inbox.prune(
+            now: TestTime.at(160 * day),
+            payloadRetentionDays: 150,
+            keyRetentionDays: 1000
+        )
         #expect(payloadPruned == 2)
-        #expect(try await inbox.prune(now: TestTime.at(160 * day), payloadRetentionDays: 150, keyRetentionDays: 1000) == 0)
+        #expect(
+            try await inbox.prune(now: TestTime.at(160 * day), payloadRetentionDays: 150, keyRetentionDays: 1000) == 0
+        )
         // A replay after the payload is gone gets the event without its payload.
         #expect(try await inbox.replay(key: "old", handler: "audit", now: TestTime.at(161 * day)) == 1)
         let replayed = try #require(try await inbox.claimDue(now: TestTime.at(161 * day), slots: ["audit": 1]).first)
-        #expect(String(decoding: replayed.eventJSON, as: UTF8.self) == #"{"key":"old","type":"kyc.validation_approved","payload":null,"route":"/webhooks/gu1"}"#)
+        #expect(
+            String(decoding: replayed.eventJSON, as: UTF8.self)
+                == #"{"key":"old","type":"kyc.validation_approved","payload":null,"route":"/webhooks/gu1"}"#
+        )
         try await inbox.complete(deliveryID: replayed.id, now: TestTime.at(161 * day))
         // The pending one keeps its payload: its handler still needs it.
         let pending = try #require(try await inbox.claimDue(now: TestTime.at(161 * day), slots: ["crm": 1]).first)
@@ -337,7 +356,11 @@ import WebhookCore
         try await inbox.release(deliveryID: pending.id, now: TestTime.at(161 * day))
 
         // At day 200 with keys kept 100 days: "old" and the rejected body go, "old-pending" stays.
-        let keysPruned = try await inbox.prune(now: TestTime.at(200 * day), payloadRetentionDays: 10, keyRetentionDays: 100)
+        let keysPruned = try await inbox.prune(
+            now: TestTime.at(200 * day),
+            payloadRetentionDays: 10,
+            keyRetentionDays: 100
+        )
         #expect(keysPruned == 3)  // "old", the rejected body, and "recent"'s payload.
         #expect(try await inbox.event(key: "old") == nil)
         #expect(try await inbox.event(key: "old-pending") != nil)

@@ -207,7 +207,9 @@ public final class MemoryInbox: Inbox {
             var chosen: [StoredDelivery] = []
             for (handler, count) in slots where count > 0 {
                 let due = state.deliveries.values
-                    .filter { $0.handler == handler && $0.state == .pending && ($0.nextAttemptMilliseconds ?? 0) <= now }
+                    .filter {
+                        $0.handler == handler && $0.state == .pending && ($0.nextAttemptMilliseconds ?? 0) <= now
+                    }
                     .sorted(by: Self.dueOrder)
                 chosen += due.prefix(count)
             }
@@ -354,23 +356,35 @@ public final class MemoryInbox: Inbox {
         let limit = max(0, query.limit)
         return try state.withLock { state in
             try state.checkOpen("listEvents")
-            // (received time, tie-break, summary); rejected bodies sort after events of the same instant.
-            var rows: [(Int64, Int, EventSummary)] = []
+            var rows: [ListedRow] = []
             if filter.includesEvents {
                 for event in state.events.values {
                     if let pattern, !pattern.matches(event.type) { continue }
                     let summary = state.summary(of: event)
                     guard filter.matches(EventStatus(rawValue: summary.status) ?? .done) else { continue }
-                    rows.append((event.receivedMilliseconds, event.sequence, summary))
+                    rows.append(
+                        ListedRow(
+                            receivedMilliseconds: event.receivedMilliseconds,
+                            isRejected: false,
+                            order: Int64(event.sequence),
+                            summary: summary
+                        )
+                    )
                 }
             }
             if filter.includesRejected, pattern == nil {
                 for rejected in state.rejected {
-                    rows.append((rejected.receivedMilliseconds, -Int(rejected.id), Self.summary(of: rejected)))
+                    rows.append(
+                        ListedRow(
+                            receivedMilliseconds: rejected.receivedMilliseconds,
+                            isRejected: true,
+                            order: rejected.id,
+                            summary: Self.summary(of: rejected)
+                        )
+                    )
                 }
             }
-            rows.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 > $1.1 }
-            return rows.prefix(limit).map(\.2)
+            return ListedRow.newestFirst(rows, limit: limit)
         }
     }
 
@@ -476,27 +490,4 @@ public final class MemoryInbox: Inbox {
     public func close() {
         state.withLock { $0.isClosed = true }
     }
-}
-
-/// Handler names without repeats, in their first order: one delivery per handler.
-func uniqueHandlers(_ handlers: [String]) -> [String] {
-    var seen = Set<String>()
-    return handlers.filter { seen.insert($0).inserted }
-}
-
-/// The `rejected:<id>` keys under which rejected bodies are listed.
-enum RejectedKey {
-    static let prefix = "rejected:"
-
-    static func key(_ id: Int64) -> String { prefix + String(id) }
-
-    static func id(_ key: String) -> Int64? {
-        guard key.hasPrefix(prefix) else { return nil }
-        return Int64(key.dropFirst(prefix.count))
-    }
-}
-
-/// Retention arithmetic shared by the stores.
-enum Retention {
-    static let dayMilliseconds: Int64 = 86_400_000
 }

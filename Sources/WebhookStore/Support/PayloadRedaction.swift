@@ -106,8 +106,9 @@ enum PayloadRedaction {
             default:
                 // A number, true, false or null: up to the next delimiter.
                 let start = index
-                while index < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D]
-                    .contains(bytes[index])
+                while index < bytes.count,
+                    ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D]
+                        .contains(bytes[index])
                 {
                     index += 1
                 }

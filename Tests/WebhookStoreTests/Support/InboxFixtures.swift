@@ -2,11 +2,13 @@ import Foundation
 import Synchronization
 import Testing
 import WebhookCore
+
 @testable import WebhookStore
 
 /// The inbox implementations the behavioural suite runs against.
 enum InboxKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case memory
+    case sqlite
 
     var testDescription: String { rawValue }
 }
@@ -38,6 +40,7 @@ final class InboxUnderTest: Sendable {
         directory = try TemporaryDirectory()
         switch kind {
         case .memory: inbox = MemoryInbox()
+        case .sqlite: inbox = try SQLiteInbox(path: directory.databasePath)
         }
     }
 
@@ -54,10 +57,14 @@ enum TestTime {
 
     /// `base + seconds` as the receiver writes `receivedAt`.
     static func iso(_ seconds: Double) -> String {
+        isoString(at(seconds))
+    }
+
+    static func isoString(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: at(seconds))
+        return formatter.string(from: date)
     }
 }
 

@@ -1,0 +1,389 @@
+import Foundation
+import WebhookCore
+
+/// The inbox's SQL over one connection: every statement the store runs, nothing about threads.
+///
+/// `@unchecked Sendable` because it is handed from the opening thread to the writer thread once, and from
+/// then on used only by that thread (``InboxWriter``); SQLite connections are opened `NOMUTEX`.
+final class InboxDatabase: @unchecked Sendable {
+    let connection: SQLiteConnection
+
+    init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    // MARK: Recording
+
+    /// Inserts the event unless its key exists, then one pending delivery per handler, due at receipt.
+    /// Must run inside a transaction. A duplicate within the same transaction is a duplicate too.
+    func insert(_ record: InboxRecord) throws -> RecordOutcome {
+        let event = record.event
+        let received = StoreTime.receivedMilliseconds(event.receivedAt)
+        try connection.statement(
+            """
+            INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms,
+                                delivery_id, event_json, raw_body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+            """
+        ).execute([
+            .text(event.key), .text(event.type), .text(event.source), .text(event.outcome.rawValue),
+            .text(event.subjectId), .text(event.route), .text(event.receivedAt), .integer(received),
+            .optionalText(event.deliveryId), .blob(record.eventJSON), .blob(record.rawBody),
+        ])
+        guard connection.changes == 1 else { return .duplicate }
+        let insertDelivery = try connection.statement(
+            """
+            INSERT INTO deliveries (event_key, handler, state, attempts, next_attempt_ms, updated_ms)
+            VALUES (?, ?, 'pending', 0, ?, ?)
+            """
+        )
+        for handler in uniqueHandlers(record.handlers) {
+            try insertDelivery.execute([.text(event.key), .text(handler), .integer(received), .integer(received)])
+        }
+        return .accepted
+    }
+
+    /// Inserts a rejected body. Must run inside a transaction.
+    func insert(_ body: RejectedBody) throws {
+        try connection.statement(
+            """
+            INSERT INTO rejected (route, received_at, received_ms, reason, raw_body, delivery_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """
+        ).execute([
+            .text(body.route), .text(body.receivedAt), .integer(StoreTime.receivedMilliseconds(body.receivedAt)),
+            .text(body.reason), .blob(body.rawBody), .optionalText(body.deliveryId),
+        ])
+    }
+
+    // MARK: Deliveries
+
+    func claimDue(now: Int64, slots: [String: Int]) throws -> [ClaimedDelivery] {
+        let select = try connection.statement(
+            """
+            SELECT d.id, d.event_key, d.handler, d.attempts, d.next_attempt_ms, e.event_json
+            FROM deliveries d JOIN events e ON e.key = d.event_key
+            WHERE d.state = 'pending' AND d.handler = ? AND d.next_attempt_ms <= ?
+            ORDER BY d.next_attempt_ms, d.id LIMIT ?
+            """
+        )
+        let markRunning = try connection.statement(
+            """
+            UPDATE deliveries SET state = 'running', attempts = attempts + 1, next_attempt_ms = NULL, updated_ms = ?
+            WHERE id = ?
+            """
+        )
+        var chosen: [(due: Int64, delivery: ClaimedDelivery)] = []
+        for (handler, count) in slots.sorted(by: { $0.key < $1.key }) where count > 0 {
+            chosen += try select.query([.text(handler), .integer(now), .integer(Int64(count))]) { row in
+                let delivery = ClaimedDelivery(
+                    id: row.int64(0),
+                    eventKey: row.text(1) ?? "",
+                    handler: row.text(2) ?? "",
+                    attempt: Int(row.int64(3)) + 1,
+                    eventJSON: row.blob(5) ?? PayloadRedaction.fallback
+                )
+                return (row.int64(4), delivery)
+            }
+        }
+        for (_, delivery) in chosen {
+            try markRunning.execute([.integer(now), .integer(delivery.id)])
+        }
+        chosen.sort { $0.due != $1.due ? $0.due < $1.due : $0.delivery.id < $1.delivery.id }
+        return chosen.map(\.delivery)
+    }
+
+    /// Whether the running delivery `id` was asked to run again; throws if it is missing or not running.
+    private func runningDelivery(_ id: Int64, _ operation: String) throws -> Bool {
+        let rows = try connection.statement("SELECT state, rerun FROM deliveries WHERE id = ?").query([.integer(id)]) {
+            ($0.text(0), $0.int64(1) != 0)
+        }
+        guard let row = rows.first else { throw InboxError.deliveryNotFound(id, operation) }
+        guard row.0 == DeliveryState.running.rawValue else { throw InboxError.deliveryNotRunning(id, operation) }
+        return row.1
+    }
+
+    /// Pending again from scratch: due at `now` with a fresh set of attempts (a replay).
+    private func requeue(_ id: Int64, now: Int64) throws {
+        try connection.statement(
+            """
+            UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, updated_ms = ?, rerun = 0
+            WHERE id = ?
+            """
+        ).execute([.integer(now), .integer(now), .integer(id)])
+    }
+
+    func complete(_ id: Int64, now: Int64) throws {
+        if try runningDelivery(id, "complete") {
+            try requeue(id, now: now)
+        } else {
+            try connection.statement(
+                "UPDATE deliveries SET state = 'done', next_attempt_ms = NULL, updated_ms = ? WHERE id = ?"
+            ).execute([.integer(now), .integer(id)])
+        }
+    }
+
+    func fail(_ id: Int64, error: String, retryAt: Int64?, now: Int64) throws {
+        let shouldRerun = try runningDelivery(id, "fail")
+        try connection.statement("UPDATE deliveries SET last_error = ? WHERE id = ?")
+            .execute([.text(StoreTime.truncatedError(error)), .integer(id)])
+        if shouldRerun {
+            try requeue(id, now: now)
+        } else if let retryAt {
+            try connection.statement(
+                "UPDATE deliveries SET state = 'pending', next_attempt_ms = ?, updated_ms = ? WHERE id = ?"
+            ).execute([.integer(retryAt), .integer(now), .integer(id)])
+        } else {
+            try connection.statement(
+                "UPDATE deliveries SET state = 'dead', next_attempt_ms = NULL, updated_ms = ? WHERE id = ?"
+            ).execute([.integer(now), .integer(id)])
+        }
+    }
+
+    func release(_ id: Int64, now: Int64) throws {
+        if try runningDelivery(id, "release") {
+            try requeue(id, now: now)
+        } else {
+            try connection.statement(
+                """
+                UPDATE deliveries SET state = 'pending', attempts = MAX(attempts - 1, 0), next_attempt_ms = ?,
+                                      updated_ms = ?
+                WHERE id = ?
+                """
+            ).execute([.integer(now), .integer(now), .integer(id)])
+        }
+    }
+
+    func requeueRunning(now: Int64) throws -> Int {
+        try connection.statement(
+            """
+            UPDATE deliveries SET state = 'pending', next_attempt_ms = ?, updated_ms = ?,
+                                  attempts = CASE WHEN rerun THEN 0 ELSE attempts END, rerun = 0
+            WHERE state = 'running'
+            """
+        ).execute([.integer(now), .integer(now)])
+        return connection.changes
+    }
+
+    func replay(key: String, handler: String?, now: Int64) throws -> Int {
+        guard let handler else {
+            try connection.statement(
+                """
+                UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, updated_ms = ?, rerun = 0
+                WHERE event_key = ? AND state = 'dead'
+                """
+            ).execute([.integer(now), .integer(now), .text(key)])
+            return connection.changes
+        }
+        // Running: not claimed twice at once; it runs again when the current run ends.
+        try connection.statement(
+            "UPDATE deliveries SET rerun = 1 WHERE event_key = ? AND handler = ? AND state = 'running'"
+        ).execute([.text(key), .text(handler)])
+        var count = connection.changes
+        try connection.statement(
+            """
+            UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, updated_ms = ?, rerun = 0
+            WHERE event_key = ? AND handler = ? AND state <> 'running'
+            """
+        ).execute([.integer(now), .integer(now), .text(key), .text(handler)])
+        count += connection.changes
+        return count
+    }
+
+    func replayDead(now: Int64) throws -> Int {
+        try connection.statement(
+            """
+            UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, updated_ms = ?, rerun = 0
+            WHERE state = 'dead'
+            """
+        ).execute([.integer(now), .integer(now)])
+        return connection.changes
+    }
+
+    // MARK: Reading
+
+    /// An event's status from its deliveries, as ``EventStatus/of(_:)`` defines it.
+    private static let statusColumn = """
+        CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_key = e.key AND d.state = 'dead') THEN 'dead'
+             WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_key = e.key AND d.state IN ('pending', 'running'))
+             THEN 'pending'
+             ELSE 'done' END
+        """
+
+    private static func eventSummary(_ row: SQLiteStatement) -> EventSummary {
+        EventSummary(
+            key: row.text(0) ?? "",
+            type: row.text(1),
+            source: row.text(2),
+            outcome: row.text(3),
+            route: row.text(4) ?? "",
+            receivedAt: row.text(5) ?? "",
+            status: row.text(6) ?? EventStatus.done.rawValue
+        )
+    }
+
+    private static func rejectedSummary(_ row: SQLiteStatement) -> EventSummary {
+        EventSummary(
+            key: RejectedKey.key(row.int64(0)),
+            type: nil,
+            source: nil,
+            outcome: nil,
+            route: row.text(1) ?? "",
+            receivedAt: row.text(2) ?? "",
+            status: EventStatus.rejected.rawValue,
+            reason: row.text(3)
+        )
+    }
+
+    func listEvents(_ query: EventQuery) throws -> [EventSummary] {
+        let filter = try EventStatus.Filter(query.status)
+        let limit = Int64(max(0, query.limit))
+        let pattern = query.type.map(TypePattern.init)
+        var rows: [ListedRow] = []
+        if filter.includesEvents {
+            let status: SQLiteValue =
+                switch filter {
+                case .only(let status): .text(status.rawValue)
+                case .everything, .accepted: .null
+                }
+            let exactType: SQLiteValue = pattern.flatMap { $0.isGlob ? nil : .text($0.pattern) } ?? .null
+            let globType: SQLiteValue = pattern.flatMap { $0.isGlob ? .text($0.sqliteGlob) : nil } ?? .null
+            rows += try connection.statement(
+                """
+                SELECT key, type, source, outcome, route, received_at, status, received_ms, id FROM (
+                    SELECT e.id, e.key, e.type, e.source, e.outcome, e.route, e.received_at, e.received_ms,
+                           \(Self.statusColumn) AS status
+                    FROM events e
+                    WHERE (?1 IS NULL OR e.type = ?1) AND (?2 IS NULL OR e.type GLOB ?2)
+                )
+                WHERE ?3 IS NULL OR status = ?3
+                ORDER BY received_ms DESC, id DESC LIMIT ?4
+                """
+            ).query([exactType, globType, status, .integer(limit)]) { row in
+                ListedRow(
+                    receivedMilliseconds: row.int64(7),
+                    isRejected: false,
+                    order: row.int64(8),
+                    summary: Self.eventSummary(row)
+                )
+            }
+        }
+        if filter.includesRejected, pattern == nil {
+            rows += try connection.statement(
+                """
+                SELECT id, route, received_at, reason, received_ms FROM rejected
+                ORDER BY received_ms DESC, id DESC LIMIT ?
+                """
+            ).query([.integer(limit)]) { row in
+                ListedRow(
+                    receivedMilliseconds: row.int64(4),
+                    isRejected: true,
+                    order: row.int64(0),
+                    summary: Self.rejectedSummary(row)
+                )
+            }
+        }
+        return ListedRow.newestFirst(rows, limit: Int(limit))
+    }
+
+    func event(key: String) throws -> EventDetail? {
+        if let id = RejectedKey.id(key) {
+            return try connection.statement(
+                "SELECT id, route, received_at, reason, delivery_id FROM rejected WHERE id = ?"
+            ).query([.integer(id)]) { row in
+                EventDetail(summary: Self.rejectedSummary(row), subjectId: nil, deliveryId: row.text(4), deliveries: [])
+            }.first
+        }
+        let found = try connection.statement(
+            """
+            SELECT e.key, e.type, e.source, e.outcome, e.route, e.received_at, \(Self.statusColumn),
+                   e.subject_id, e.delivery_id
+            FROM events e WHERE e.key = ?
+            """
+        ).query([.text(key)]) { row in
+            EventDetail(
+                summary: Self.eventSummary(row),
+                subjectId: row.text(7),
+                deliveryId: row.text(8),
+                deliveries: []
+            )
+        }
+        guard var detail = found.first else { return nil }
+        detail.deliveries = try connection.statement(
+            """
+            SELECT id, event_key, handler, state, attempts, next_attempt_ms, last_error, updated_ms
+            FROM deliveries WHERE event_key = ? ORDER BY id
+            """
+        ).query([.text(key)]) { row in
+            Delivery(
+                id: row.int64(0),
+                eventKey: row.text(1) ?? "",
+                handler: row.text(2) ?? "",
+                state: DeliveryState(rawValue: row.text(3) ?? "") ?? .pending,
+                attempts: Int(row.int64(4)),
+                nextAttemptAt: row.optionalInt64(5).map(StoreTime.date),
+                lastError: row.text(6),
+                updatedAt: StoreTime.date(row.int64(7))
+            )
+        }
+        return detail
+    }
+
+    func queueDepth(now: Int64) throws -> QueueDepth {
+        let rows = try connection.statement(
+            """
+            SELECT (SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND next_attempt_ms <= ?),
+                   (SELECT COUNT(*) FROM deliveries WHERE state = 'dead')
+            """
+        ).query([.integer(now)]) { QueueDepth(due: Int($0.int64(0)), dead: Int($0.int64(1))) }
+        return rows.first ?? QueueDepth(due: 0, dead: 0)
+    }
+
+    func ping() throws {
+        _ = try connection.statement("SELECT COUNT(*) FROM sqlite_schema").query { $0.int64(0) }
+    }
+
+    // MARK: Maintenance
+
+    /// Deletes events older than `keyCutoff` and redacts the payloads of those older than `payloadCutoff`,
+    /// skipping every event with a pending or running delivery; the same for rejected bodies.
+    func prune(now: Int64, payloadCutoff: Int64, keyCutoff: Int64) throws -> Int {
+        let isSettled = """
+            NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_key = events.key AND d.state IN ('pending', 'running'))
+            """
+        try connection.statement("DELETE FROM events WHERE received_ms < ? AND \(isSettled)")
+            .execute([.integer(keyCutoff)])
+        var changed = connection.changes
+        let stale = try connection.statement(
+            """
+            SELECT id, event_json FROM events
+            WHERE received_ms < ? AND payload_pruned_ms IS NULL AND \(isSettled)
+            """
+        ).query([.integer(payloadCutoff)]) { ($0.int64(0), $0.blob(1) ?? []) }
+        let redact = try connection.statement(
+            "UPDATE events SET event_json = ?, raw_body = NULL, payload_pruned_ms = ? WHERE id = ?"
+        )
+        for (id, json) in stale {
+            let redacted = PayloadRedaction.redactingPayload(json) ?? PayloadRedaction.fallback
+            try redact.execute([.blob(redacted), .integer(now), .integer(id)])
+            changed += 1
+        }
+        try connection.statement("DELETE FROM rejected WHERE received_ms < ?").execute([.integer(keyCutoff)])
+        changed += connection.changes
+        try connection.statement("UPDATE rejected SET raw_body = NULL WHERE received_ms < ? AND raw_body IS NOT NULL")
+            .execute([.integer(payloadCutoff)])
+        changed += connection.changes
+        return changed
+    }
+
+    // MARK: Testing hooks
+
+    /// Sets `PRAGMA max_page_count` and returns the limit now in force (never below the current size).
+    func setMaxPageCount(_ pages: Int) throws -> Int {
+        Int(try connection.integer("PRAGMA max_page_count = \(max(1, pages))") ?? 0)
+    }
+
+    func pageCount() throws -> Int {
+        Int(try connection.integer("PRAGMA page_count") ?? 0)
+    }
+}

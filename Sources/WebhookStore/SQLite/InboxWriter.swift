@@ -1,0 +1,194 @@
+import Foundation
+import Glibc
+import Synchronization
+import WebhookCore
+
+/// The one thread that owns the write connection and commits waiting records together (group commit).
+///
+/// Producers (event loops, async callers) append a job to a `Mutex`-protected queue and signal a ``Wakeup``;
+/// they never touch the disk. The thread takes every waiting job: consecutive records go into one
+/// `BEGIN IMMEDIATE … COMMIT`, so one fsync (`synchronous=FULL`) serves them all, and their completions run
+/// after `COMMIT` returns; other operations run one by one in their own transaction, in queue order.
+/// If a batch fails (disk full, busy past the timeout), it is rolled back and each of its records gets the
+/// error; the next batch simply tries again, so the store recovers by itself once the disk has room.
+final class InboxWriter: Sendable {
+    /// Work for the writer thread.
+    enum Job: Sendable {
+        case record(InboxRecord, @Sendable (Result<RecordOutcome, any Error>) -> Void)
+        case rejected(RejectedBody, @Sendable (Result<Void, any Error>) -> Void)
+        /// Runs on the writer thread (with ``write(_:)`` or ``read(_:)``); it resumes its own continuation.
+        case operation(@Sendable (InboxWriter) -> Void)
+    }
+
+    private struct Queue: ~Copyable {
+        var jobs: [Job] = []
+        var isClosing = false
+        /// Testing: while set, the thread leaves jobs waiting (as if a long commit were in progress).
+        var isPaused = false
+    }
+
+    private let queue = Mutex(Queue())
+    private let wakeup = Wakeup()
+    private let exited = Wakeup()
+    private let database: InboxDatabase
+    private let groupCommit: Bool
+    private let maxBatchSize: Int
+    /// The writer thread's ID, so that `close` called from a completion does not wait for itself.
+    private let threadID = Mutex<pthread_t?>(nil)
+    private let transactions = Atomic<Int>(0)
+    private let hasStarted = Atomic<Bool>(false)
+
+    init(database: InboxDatabase, groupCommit: Bool, maxBatchSize: Int) {
+        self.database = database
+        self.groupCommit = groupCommit
+        self.maxBatchSize = max(1, maxBatchSize)
+    }
+
+    /// Write transactions committed with at least one change.
+    var committedTransactions: Int { transactions.load(ordering: .relaxed) }
+
+    /// Starts the thread (once).
+    func start(name: String) {
+        guard hasStarted.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
+        let thread = Thread { [self] in
+            threadID.withLock { $0 = pthread_self() }
+            run()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    // MARK: Submitting
+
+    /// Queues `job`; false when closing (the caller reports ``InboxError/Code/closed``).
+    func submit(_ job: Job) -> Bool {
+        let isQueued = queue.withLock { queue in
+            guard !queue.isClosing else { return false }
+            queue.jobs.append(job)
+            return true
+        }
+        if isQueued { wakeup.signal() }
+        return isQueued
+    }
+
+    func setPaused(_ isPaused: Bool) {
+        queue.withLock { $0.isPaused = isPaused }
+        wakeup.signal()
+    }
+
+    /// Stops taking jobs, lets the thread finish the queued ones, close the connection and exit, and waits for
+    /// that (every caller, however many) unless called on the writer thread itself.
+    func close() {
+        queue.withLock { $0.isClosing = true }
+        wakeup.signal()
+        guard hasStarted.load(ordering: .relaxed) else { return }
+        let isWriterThread = threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+        if !isWriterThread {
+            exited.wait(clearing: false)
+        }
+    }
+
+    // MARK: The thread
+
+    private func run() {
+        while let jobs = nextJobs() {
+            if jobs.isEmpty {
+                wakeup.wait()
+            } else {
+                process(jobs)
+            }
+        }
+        // Copy the WAL into the file without waiting for readers of other processes (PASSIVE keeps `close`
+        // bounded); optional, so its failure is not an error. The last connection to close removes the WAL.
+        try? database.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        try? database.connection.close()
+        exited.signal()
+    }
+
+    /// Up to `maxBatchSize` waiting jobs; empty to sleep; nil once closing and drained.
+    private func nextJobs() -> [Job]? {
+        queue.withLock { queue in
+            if queue.jobs.isEmpty { return queue.isClosing ? nil : [] }
+            if queue.isPaused, !queue.isClosing { return [] }
+            let count = min(maxBatchSize, queue.jobs.count)
+            let taken = Array(queue.jobs.prefix(count))
+            queue.jobs.removeFirst(count)
+            return taken
+        }
+    }
+
+    private func process(_ jobs: [Job]) {
+        var batch: [Job] = []
+        for job in jobs {
+            switch job {
+            case .record, .rejected:
+                batch.append(job)
+                if !groupCommit {
+                    commit(batch)
+                    batch.removeAll()
+                }
+            case .operation(let body):
+                commit(batch)
+                batch.removeAll()
+                body(self)
+            }
+        }
+        commit(batch)
+    }
+
+    /// Commits `batch` as one transaction, then calls each completion with its outcome, or all with the error.
+    private func commit(_ batch: [Job]) {
+        guard !batch.isEmpty else { return }
+        var outcomes: [RecordOutcome?] = []
+        do {
+            try write { database in
+                outcomes.removeAll(keepingCapacity: true)
+                for job in batch {
+                    switch job {
+                    case .record(let record, _): outcomes.append(try database.insert(record))
+                    case .rejected(let body, _):
+                        try database.insert(body)
+                        outcomes.append(nil)
+                    case .operation: outcomes.append(nil)
+                    }
+                }
+            }
+        } catch {
+            for job in batch {
+                switch job {
+                case .record(_, let completion): completion(.failure(error))
+                case .rejected(_, let completion): completion(.failure(error))
+                case .operation: break
+                }
+            }
+            return
+        }
+        for (job, outcome) in zip(batch, outcomes) {
+            switch job {
+            case .record(_, let completion): completion(.success(outcome ?? .duplicate))
+            case .rejected(_, let completion): completion(.success(()))
+            case .operation: break
+            }
+        }
+    }
+
+    /// Runs `body` in an immediate transaction and counts it when it changed rows. Writer thread only.
+    func write<T>(_ body: (InboxDatabase) throws -> T) throws -> T {
+        let before = database.connection.totalChanges
+        let result = try database.connection.inTransaction { try body(database) }
+        if database.connection.totalChanges != before {
+            transactions.add(1, ordering: .relaxed)
+        }
+        return result
+    }
+
+    /// Runs `body` with the bare connection, outside any transaction (PRAGMAs). Writer thread only.
+    func withConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try body(database.connection)
+    }
+
+    /// Runs `body` in a read transaction (one snapshot). Writer thread only.
+    func read<T>(_ body: (InboxDatabase) throws -> T) throws -> T {
+        try database.connection.inReadTransaction { try body(database) }
+    }
+}

@@ -1,0 +1,233 @@
+public import Foundation
+import Synchronization
+
+/// The embedded ``Inbox``: one SQLite file in WAL mode with `synchronous=FULL`, so a commit is on disk before
+/// `record` completes.
+///
+/// One writer thread of its own (not the cooperative pool) owns the write connection; `record` and
+/// `recordRejected` only queue work and never block on disk, and records waiting together are committed in
+/// one transaction (group commit). The async methods run on the same thread, bridged with checked
+/// continuations. Other processes (the CLI's `events list`, `replay`) may open the same file meanwhile:
+/// WAL and the busy timeout let them, and a replay they commit is seen by the next `claimDue`.
+///
+/// Open creates the folder (0700) and file (0600) when missing and applies the migrations.
+///
+/// ```swift
+/// let inbox = try SQLiteInbox(path: "data/kyc-webhooks.sqlite3")
+/// inbox.record(record) { result in /* on the writer thread, after COMMIT */ }
+/// defer { inbox.close() }
+/// ```
+public final class SQLiteInbox: Inbox {
+    /// How the SQLite inbox runs.
+    public struct Options: Sendable {
+        /// Commit all records waiting together in one transaction (one fsync for many); false commits each in
+        /// its own transaction (only to measure the difference).
+        public var groupCommit: Bool
+        /// How long a write waits for another process's lock before failing with `SQLITE_BUSY`.
+        public var busyTimeout: Duration
+        /// The most jobs the writer takes at once (bounds one transaction's size and latency).
+        public var maxBatchSize: Int
+
+        /// - Parameters:
+        ///   - groupCommit: commit waiting records together (default true).
+        ///   - busyTimeout: wait for other processes' locks (default 5 s).
+        ///   - maxBatchSize: the most jobs per wake-up of the writer (default 1000).
+        public init(groupCommit: Bool = true, busyTimeout: Duration = .seconds(5), maxBatchSize: Int = 1000) {
+            self.groupCommit = groupCommit
+            self.busyTimeout = busyTimeout
+            self.maxBatchSize = maxBatchSize
+        }
+    }
+
+    private let writer: InboxWriter
+    public let path: String
+
+    // MARK: Initialization
+
+    /// Opens (creating if needed) the database at `path` and starts its writer thread.
+    /// - Parameters:
+    ///   - path: the database file; missing folders are created with mode 0700, the file with 0600.
+    ///   - options: see ``Options``.
+    /// - Throws: ``StoreFileError`` when the folder or file cannot be created, ``SQLiteError`` when SQLite
+    ///   cannot open, configure or migrate it, ``InboxError`` when a newer program wrote its schema.
+    public init(path: String, options: Options = Options()) throws {
+        try DatabaseFile.prepare(path: path)
+        let timeout = options.busyTimeout.components
+        let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
+        let connection = try SQLiteConnection(
+            path: path,
+            busyTimeoutMilliseconds: Int32(clamping: milliseconds)
+        )
+        try Self.configure(connection)
+        try SQLiteMigrations.migrate(connection)
+        self.path = path
+        writer = InboxWriter(
+            database: InboxDatabase(connection: connection),
+            groupCommit: options.groupCommit,
+            maxBatchSize: options.maxBatchSize
+        )
+        writer.start(name: "kyc-webhooks.inbox-writer")
+    }
+
+    deinit {
+        writer.close()
+    }
+
+    /// WAL (readers never block the writer, other processes can read and write), `synchronous=FULL` (the WAL
+    /// is synced at each commit: a completed `record` survives power loss), foreign keys on.
+    private static func configure(_ connection: SQLiteConnection) throws {
+        let mode = try connection.text("PRAGMA journal_mode = WAL")
+        guard mode?.lowercased() == "wal" else {
+            throw SQLiteError(resultCode: 1, message: "journal_mode is \(mode ?? "unknown")", operation: "enabling WAL")
+        }
+        try connection.execute("PRAGMA synchronous = FULL")
+        try connection.execute("PRAGMA foreign_keys = ON")
+        guard try connection.integer("PRAGMA foreign_keys") == 1 else {
+            throw SQLiteError(resultCode: 1, message: "foreign keys unsupported", operation: "enabling foreign keys")
+        }
+    }
+
+    // MARK: Bridging
+
+    /// Runs `body` on the writer thread and returns its result to the awaiting task (never blocks the pool).
+    private func perform<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (InboxWriter) throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let isQueued = writer.submit(
+                .operation { writer in continuation.resume(with: Result { try body(writer) }) }
+            )
+            if !isQueued {
+                continuation.resume(throwing: InboxError.closed(operation))
+            }
+        }
+    }
+
+    // MARK: Recording
+
+    public func record(
+        _ record: InboxRecord,
+        completion: @escaping @Sendable (Result<RecordOutcome, any Error>) -> Void
+    ) {
+        if !writer.submit(.record(record, completion)) {
+            completion(.failure(InboxError.closed("record")))
+        }
+    }
+
+    public func recordRejected(
+        _ body: RejectedBody,
+        completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+    ) {
+        if !writer.submit(.rejected(body, completion)) {
+            completion(.failure(InboxError.closed("recordRejected")))
+        }
+    }
+
+    // MARK: Deliveries
+
+    public func claimDue(now: Date, slots: [String: Int]) async throws -> [ClaimedDelivery] {
+        let now = StoreTime.milliseconds(now)
+        return try await perform("claimDue") { try $0.write { try $0.claimDue(now: now, slots: slots) } }
+    }
+
+    public func complete(deliveryID: Int64, now: Date) async throws {
+        let now = StoreTime.milliseconds(now)
+        try await perform("complete") { try $0.write { try $0.complete(deliveryID, now: now) } }
+    }
+
+    public func fail(deliveryID: Int64, error: String, retryAt: Date?, now: Date) async throws {
+        let now = StoreTime.milliseconds(now)
+        let retryAt = retryAt.map(StoreTime.milliseconds)
+        try await perform("fail") { try $0.write { try $0.fail(deliveryID, error: error, retryAt: retryAt, now: now) } }
+    }
+
+    public func release(deliveryID: Int64, now: Date) async throws {
+        let now = StoreTime.milliseconds(now)
+        try await perform("release") { try $0.write { try $0.release(deliveryID, now: now) } }
+    }
+
+    public func requeueRunning(now: Date) async throws -> Int {
+        let now = StoreTime.milliseconds(now)
+        return try await perform("requeueRunning") { try $0.write { try $0.requeueRunning(now: now) } }
+    }
+
+    public func replay(key: String, handler: String?, now: Date) async throws -> Int {
+        let now = StoreTime.milliseconds(now)
+        return try await perform("replay") { try $0.write { try $0.replay(key: key, handler: handler, now: now) } }
+    }
+
+    public func replayDead(now: Date) async throws -> Int {
+        let now = StoreTime.milliseconds(now)
+        return try await perform("replayDead") { try $0.write { try $0.replayDead(now: now) } }
+    }
+
+    // MARK: Reading
+
+    public func listEvents(_ query: EventQuery) async throws -> [EventSummary] {
+        try await perform("listEvents") { try $0.read { try $0.listEvents(query) } }
+    }
+
+    public func event(key: String) async throws -> EventDetail? {
+        try await perform("event") { try $0.read { try $0.event(key: key) } }
+    }
+
+    // MARK: Maintenance
+
+    public func prune(now: Date, payloadRetentionDays: Int, keyRetentionDays: Int) async throws -> Int {
+        let now = StoreTime.milliseconds(now)
+        let payloadCutoff = now - Int64(payloadRetentionDays) * Retention.dayMilliseconds
+        let keyCutoff = now - Int64(keyRetentionDays) * Retention.dayMilliseconds
+        return try await perform("prune") {
+            try $0.write { try $0.prune(now: now, payloadCutoff: payloadCutoff, keyCutoff: keyCutoff) }
+        }
+    }
+
+    public func queueDepth(now: Date) async throws -> QueueDepth {
+        let now = StoreTime.milliseconds(now)
+        return try await perform("queueDepth") { try $0.read { try $0.queueDepth(now: now) } }
+    }
+
+    public func ping() async throws {
+        try await perform("ping") { try $0.read { try $0.ping() } }
+    }
+
+    /// Finishes the queued writes, stops the writer thread and closes the connection; waits for that (a short,
+    /// bounded wait: call it last at shutdown). Idempotent; afterwards every call fails with `closed`.
+    public func close() {
+        writer.close()
+    }
+
+    // MARK: Observability and testing hooks
+
+    /// Write transactions committed (with at least one changed row) since open: with group commit, far fewer
+    /// than records under load.
+    public var committedTransactionCount: Int { writer.committedTransactions }
+
+    /// Limits the database to `pages` pages (`PRAGMA max_page_count` on the write connection, never below its
+    /// current size): writes that need more fail with `SQLITE_FULL` exactly as on a full disk. A testing hook
+    /// for the "store unavailable" path; raise it again to see the store recover without reopening.
+    /// - Returns: the limit now in force.
+    public func setMaxPageCount(_ pages: Int) async throws -> Int {
+        try await perform("setMaxPageCount") { try $0.read { try $0.setMaxPageCount(pages) } }
+    }
+
+    /// The database's size in pages (`PRAGMA page_count`).
+    public func pageCount() async throws -> Int {
+        try await perform("pageCount") { try $0.read { try $0.pageCount() } }
+    }
+
+    /// Testing: holds queued jobs (as a long commit would) until resumed, to show that they commit together.
+    func pauseWriter() {
+        writer.setPaused(true)
+    }
+
+    func resumeWriter() {
+        writer.setPaused(false)
+    }
+
+    /// Testing: a PRAGMA read on the write connection itself (`journal_mode`, `synchronous`, …).
+    func pragma(_ name: String) async throws -> String? {
+        try await perform("pragma") { writer in try writer.withConnection { try $0.text("PRAGMA \(name)") } }
+    }
+}

@@ -1,0 +1,73 @@
+/// The schema, as ordered, append-only migrations recorded in `PRAGMA user_version`.
+///
+/// Never edit a migration that has shipped: append a new one. `user_version` is the number applied.
+enum SQLiteMigrations {
+    static let all: [String] = [
+        // 1: events, deliveries, rejected bodies.
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            route TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            received_ms INTEGER NOT NULL,
+            delivery_id TEXT,
+            event_json BLOB NOT NULL,
+            raw_body BLOB,
+            payload_pruned_ms INTEGER
+        );
+        CREATE INDEX events_by_received ON events (received_ms, id);
+        CREATE INDEX events_by_type ON events (type);
+
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            event_key TEXT NOT NULL REFERENCES events (key) ON DELETE CASCADE,
+            handler TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_ms INTEGER,
+            last_error TEXT,
+            updated_ms INTEGER NOT NULL,
+            rerun INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (event_key, handler)
+        );
+        CREATE INDEX deliveries_due_by_handler ON deliveries (handler, next_attempt_ms, id) WHERE state = 'pending';
+        CREATE INDEX deliveries_due ON deliveries (next_attempt_ms) WHERE state = 'pending';
+        CREATE INDEX deliveries_by_state ON deliveries (state);
+
+        CREATE TABLE rejected (
+            id INTEGER PRIMARY KEY,
+            route TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            received_ms INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            raw_body BLOB,
+            delivery_id TEXT
+        );
+        CREATE INDEX rejected_by_received ON rejected (received_ms, id);
+        """
+    ]
+
+    /// Applies the migrations `connection` lacks, in one immediate transaction, so that two processes opening
+    /// a new file at once cannot both apply them.
+    /// - Throws: ``SQLiteError``, or ``InboxError`` when the file was written by a newer version.
+    static func migrate(_ connection: SQLiteConnection) throws {
+        try connection.inTransaction {
+            let current = Int(try connection.integer("PRAGMA user_version") ?? 0)
+            guard current <= all.count else {
+                throw InboxError(
+                    .incompatibleSchema,
+                    "migrating the database: schema version \(current) is newer than this program's \(all.count)"
+                )
+            }
+            for index in current..<all.count {
+                try connection.execute(all[index])
+                try connection.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// Small pieces the stores share, so that both behave alike.
+
+/// Handler names without repeats, in their first order: one delivery per handler.
+func uniqueHandlers(_ handlers: [String]) -> [String] {
+    var seen = Set<String>()
+    return handlers.filter { seen.insert($0).inserted }
+}
+
+/// One line of `events list` with what sorts it, shared by the stores so that both order alike.
+struct ListedRow {
+    var receivedMilliseconds: Int64
+    var isRejected: Bool
+    /// Insertion order within its kind.
+    var order: Int64
+    var summary: EventSummary
+
+    /// Newest first; at the same instant events before rejected bodies, then the later inserted first.
+    static func newestFirst(_ rows: [ListedRow], limit: Int) -> [EventSummary] {
+        let sorted = rows.sorted { a, b in
+            if a.receivedMilliseconds != b.receivedMilliseconds {
+                return a.receivedMilliseconds > b.receivedMilliseconds
+            }
+            if a.isRejected != b.isRejected { return !a.isRejected }
+            return a.order > b.order
+        }
+        return sorted.prefix(limit).map(\.summary)
+    }
+}
+
+/// The `rejected:<id>` keys under which rejected bodies are listed.
+enum RejectedKey {
+    static let prefix = "rejected:"
+
+    static func key(_ id: Int64) -> String { prefix + String(id) }
+
+    static func id(_ key: String) -> Int64? {
+        guard key.hasPrefix(prefix) else { return nil }
+        return Int64(key.dropFirst(prefix.count))
+    }
+}
+
+/// Retention arithmetic shared by the stores.
+enum Retention {
+    static let dayMilliseconds: Int64 = 86_400_000
+}

@@ -1,0 +1,315 @@
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+import WebhookCore
+
+@testable import WebhookStore
+
+/// What only the SQLite inbox promises: durability across reopen, file modes, pragmas, group commit, real
+/// disk-full failures and recovery, and sharing the file with another process.
+@Suite struct SQLiteInboxTests {
+    /// Reads one value from the file through a separate connection, as another process would.
+    private func inspect(_ path: String, _ sql: String) throws -> String? {
+        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 5000)
+        defer { try? connection.close() }
+        return try connection.text(sql)
+    }
+
+    private func mode(_ path: String) throws -> mode_t {
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        return info.st_mode & 0o777
+    }
+
+    // MARK: Durability
+
+    @Test func duplicatesSurviveReopening() async throws {
+        let directory = try TemporaryDirectory()
+        let first = try SQLiteInbox(path: directory.databasePath)
+        #expect(try await first.record(Records.record(key: "k")) == .accepted)
+        first.close()
+        let second = try SQLiteInbox(path: directory.databasePath)
+        defer { second.close() }
+        #expect(try await second.record(Records.record(key: "k")) == .duplicate)
+        #expect(try await second.deliveries(of: "k").count == 2)
+    }
+
+    // MARK: File and connection
+
+    @Test func createsFolder0700AndFile0600WhateverTheUmask() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url.appendingPathComponent("a/b/inbox.sqlite3").path
+        let previous = umask(0)
+        defer { umask(previous) }
+        let inbox = try SQLiteInbox(path: path)
+        defer { inbox.close() }
+        _ = try await inbox.record(Records.record(key: "k"))
+        #expect(try mode(path) == 0o600)
+        #expect(try mode(path + "-wal") == 0o600)
+        #expect(try mode(directory.url.appendingPathComponent("a/b").path) == 0o700)
+        #expect(try mode(directory.url.appendingPathComponent("a").path) == 0o700)
+    }
+
+    @Test func writeConnectionIsWALWithFullSyncAndMigrated() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        #expect(try await inbox.pragma("journal_mode") == "wal")
+        #expect(try await inbox.pragma("synchronous") == "2")
+        #expect(try await inbox.pragma("foreign_keys") == "1")
+        #expect(try await inbox.pragma("busy_timeout") == "5000")
+        #expect(try await inbox.pragma("user_version") == String(SQLiteMigrations.all.count))
+        _ = try await inbox.record(Records.record(key: "k"))
+        #expect(try await inbox.pragma("integrity_check") == "ok")
+        #expect(try inspect(directory.databasePath, "PRAGMA integrity_check") == "ok")
+    }
+
+    @Test func refusesASchemaFromANewerVersion() throws {
+        let directory = try TemporaryDirectory()
+        SQLiteInbox.openAndClose(directory.databasePath)
+        let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
+        try connection.execute("PRAGMA user_version = \(SQLiteMigrations.all.count + 1)")
+        try connection.close()
+        #expect(throws: InboxError.self) { try SQLiteInbox(path: directory.databasePath) }
+    }
+
+    @Test func reportsAFolderThatCannotBeCreated() throws {
+        let directory = try TemporaryDirectory()
+        let blocker = directory.url.appendingPathComponent("file").path
+        #expect(FileManager.default.createFile(atPath: blocker, contents: Data()))
+        #expect(throws: StoreFileError.self) { try SQLiteInbox(path: blocker + "/sub/inbox.sqlite3") }
+    }
+
+    // MARK: Group commit
+
+    /// Records that arrive while the writer is busy are committed in one transaction.
+    @Test func waitingRecordsCommitTogether() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        let before = inbox.committedTransactionCount
+        inbox.pauseWriter()
+        let outcomes = try await recordMany(inbox, count: 200) { inbox.resumeWriter() }
+        #expect(outcomes.allSatisfy { $0 == .accepted })
+        #expect(inbox.committedTransactionCount - before == 1)
+        #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM deliveries") == "400")
+    }
+
+    /// Without group commit every record costs its own transaction (the benchmark's baseline).
+    @Test func withoutGroupCommitEachRecordIsATransaction() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath, options: .init(groupCommit: false))
+        defer { inbox.close() }
+        let before = inbox.committedTransactionCount
+        inbox.pauseWriter()
+        let outcomes = try await recordMany(inbox, count: 200) { inbox.resumeWriter() }
+        #expect(outcomes.allSatisfy { $0 == .accepted })
+        #expect(inbox.committedTransactionCount - before == 200)
+    }
+
+    /// Concurrent callers, with no pause: still fewer transactions than records.
+    @Test func concurrentRecordsShareTransactions() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        let before = inbox.committedTransactionCount
+        let outcomes = try await recordMany(inbox, count: 200) {}
+        #expect(outcomes.count == 200)
+        #expect(inbox.committedTransactionCount - before < 200)
+    }
+
+    /// A duplicate inside one batch is a duplicate too.
+    @Test func duplicateWithinOneBatch() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        inbox.pauseWriter()
+        let outcomes = try await recordMany(inbox, count: 20, key: { _ in "same" }) { inbox.resumeWriter() }
+        #expect(outcomes.filter { $0 == .accepted }.count == 1)
+        #expect(outcomes.filter { $0 == .duplicate }.count == 19)
+        #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM deliveries") == "2")
+    }
+
+    /// Queues `count` records from this thread without waiting, runs `afterQueueing`, then awaits them all.
+    private func recordMany(
+        _ inbox: SQLiteInbox,
+        count: Int,
+        key: @escaping (Int) -> String = { "key-\($0)" },
+        afterQueueing: () -> Void
+    ) async throws -> [RecordOutcome] {
+        let (stream, continuation) = AsyncStream.makeStream(of: Result<RecordOutcome, any Error>.self)
+        for index in 0..<count {
+            inbox.record(Records.record(key: key(index))) { continuation.yield($0) }
+        }
+        afterQueueing()
+        var outcomes: [RecordOutcome] = []
+        for await result in stream {
+            outcomes.append(try result.get())
+            if outcomes.count == count { break }
+        }
+        return outcomes
+    }
+
+    // MARK: Disk full
+
+    /// `max_page_count` fails writes with SQLITE_FULL like a full disk; raising it lets the same open store
+    /// record again.
+    @Test func fullDiskFailsRecordsThenRecovers() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        #expect(try await inbox.record(Records.record(key: "before")) == .accepted)
+        let size = try await inbox.pageCount()
+        #expect(try await inbox.setMaxPageCount(size) == size)
+        let big = String(repeating: "x", count: 64 * 1024)
+        let full = Records.record(key: "during", payload: #"{"blob":"\#(big)"}"#)
+        let error = await #expect(throws: SQLiteError.self) { try await inbox.record(full) }
+        #expect(error?.isFull == true)
+        // The error names the operation, never a bound value (key, payload).
+        let description = String(describing: try #require(error))
+        #expect(description.contains("SQLite error 13"))
+        #expect(!description.contains("during") && !description.contains("xxxx") && !description.contains("val-1"))
+        var rejected = Records.rejected()
+        rejected.rawBody = Array(big.utf8)
+        await #expect(throws: SQLiteError.self) { try await inbox.recordRejected(rejected) }
+        // Nothing of the failed batch remains, and the store still answers.
+        try await inbox.ping()
+        #expect(try await inbox.event(key: "during") == nil)
+        // Room again: the same key is recorded, without reopening.
+        #expect(try await inbox.setMaxPageCount(1_000_000) == 1_000_000)
+        #expect(try await inbox.record(full) == .accepted)
+        #expect(try await inbox.deliveries(of: "during").count == 2)
+        #expect(try await inbox.pragma("integrity_check") == "ok")
+    }
+
+    // MARK: Another process
+
+    /// The CLI opens the same file while the daemon runs: its replay is seen by the daemon's next claim.
+    @Test func replayFromAnotherConnectionIsClaimed() async throws {
+        let directory = try TemporaryDirectory()
+        let daemon = try SQLiteInbox(path: directory.databasePath)
+        defer { daemon.close() }
+        _ = try await daemon.record(Records.record(key: "k", handlers: ["audit"]))
+        let claimed = try #require(try await daemon.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
+        try await daemon.fail(deliveryID: claimed.id, error: "boom", retryAt: nil, now: TestTime.at(2))
+
+        let cli = try SQLiteInbox(path: directory.databasePath)
+        #expect(try await cli.listEvents(EventQuery(status: "dead")).map(\.key) == ["k"])
+        #expect(try await cli.replay(key: "k", handler: nil, now: TestTime.at(3)) == 1)
+        cli.close()
+
+        let again = try await daemon.claimDue(now: TestTime.at(3), slots: ["audit": 1])
+        #expect(again.map(\.id) == [claimed.id])
+        #expect(again.first?.attempt == 1)
+    }
+
+    /// A completion runs only after COMMIT: another connection already sees the event and its deliveries.
+    @Test func completionComesAfterTheCommit() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        let path = directory.databasePath
+        let seen = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<String?, any Error>) in
+            inbox.record(Records.record(key: "k")) { result in
+                continuation.resume(
+                    with: result.flatMap { _ in
+                        Result { try self.inspect(path, "SELECT COUNT(*) FROM deliveries WHERE event_key = 'k'") }
+                    }
+                )
+            }
+        }
+        #expect(seen == "2")
+    }
+
+    /// Two receivers claiming from one file at once never claim the same delivery.
+    @Test func concurrentClaimsFromTwoConnectionsNeverOverlap() async throws {
+        let directory = try TemporaryDirectory()
+        let first = try SQLiteInbox(path: directory.databasePath)
+        let second = try SQLiteInbox(path: directory.databasePath)
+        defer {
+            first.close()
+            second.close()
+        }
+        for index in 0..<40 {
+            _ = try await first.record(Records.record(key: "k\(index)", handlers: ["audit"]))
+        }
+        let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for round in 0..<20 {
+                let inbox = round.isMultiple(of: 2) ? first : second
+                group.addTask { try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 3]).map(\.id) }
+            }
+            var all: [Int64] = []
+            for try await ids in group {
+                all += ids
+            }
+            return all
+        }
+        #expect(claimed.count == 40)
+        #expect(Set(claimed).count == 40)
+    }
+
+    /// Both processes write at once: the busy timeout serializes them and nothing is lost.
+    @Test func twoConnectionsWriteConcurrently() async throws {
+        let directory = try TemporaryDirectory()
+        let first = try SQLiteInbox(path: directory.databasePath)
+        let second = try SQLiteInbox(path: directory.databasePath)
+        defer {
+            first.close()
+            second.close()
+        }
+        try await withThrowingTaskGroup(of: RecordOutcome.self) { group in
+            for index in 0..<50 {
+                let inbox = index.isMultiple(of: 2) ? first : second
+                group.addTask { try await inbox.record(Records.record(key: "k\(index % 25)")) }
+            }
+            var accepted = 0
+            for try await outcome in group where outcome == .accepted {
+                accepted += 1
+            }
+            #expect(accepted == 25)
+        }
+        #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM events") == "25")
+    }
+
+    // MARK: Pruning
+
+    @Test func pruneClearsRawBodiesInTheFile() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        _ = try await inbox.record(Records.record(key: "k", handlers: []))
+        try await inbox.recordRejected(Records.rejected())
+        let path = directory.databasePath
+        #expect(try inspect(path, "SELECT COUNT(*) FROM events WHERE raw_body IS NOT NULL") == "1")
+        #expect(try await inbox.prune(now: TestTime.at(2 * 86_400), payloadRetentionDays: 1, keyRetentionDays: 30) == 2)
+        #expect(try inspect(path, "SELECT COUNT(*) FROM events WHERE raw_body IS NULL") == "1")
+        #expect(try inspect(path, "SELECT COUNT(*) FROM rejected WHERE raw_body IS NULL") == "1")
+        #expect(try inspect(path, "SELECT COUNT(*) FROM events WHERE instr(event_json, 'val-1') > 0") == "0")
+    }
+
+    // MARK: Close
+
+    @Test func closeFinishesQueuedRecords() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        let accepted = Mutex(0)
+        inbox.pauseWriter()
+        for index in 0..<10 {
+            inbox.record(Records.record(key: "k\(index)")) { result in
+                if case .success(.accepted) = result { accepted.withLock { $0 += 1 } }
+            }
+        }
+        inbox.close()
+        #expect(accepted.withLock { $0 } == 10)
+        #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM events") == "10")
+    }
+}
+
+extension SQLiteInbox {
+    /// Creates and migrates a database file, then closes it.
+    static func openAndClose(_ path: String) {
+        (try? SQLiteInbox(path: path))?.close()
+    }
+}
