@@ -22,6 +22,8 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        /// epoll and eventfd, which Swift's Glibc module does not export (no library to link).
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -29,7 +31,7 @@ let package = Package(
         ),
 
         // MARK: Libraries
-        .target(name: "WebhookHTTP", swiftSettings: strictSettings),
+        .target(name: "WebhookHTTP", dependencies: ["CLinux"], swiftSettings: strictSettings),
         .target(name: "WebhookCrypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         .target(name: "WebhookCore", dependencies: ["WebhookCrypto"], swiftSettings: strictSettings),
         .target(name: "WebhookStore", dependencies: ["WebhookCore", "CSQLite"], swiftSettings: strictSettings),
@@ -44,6 +46,12 @@ let package = Package(
         // MARK: Test-only executables
         /// Reads one raw HTTP request on stdin and prints the parser's decision (the differential test).
         .executableTarget(name: "http-probe", dependencies: ["WebhookHTTP"], swiftSettings: strictSettings),
+        /// The per-request CPU cost of verify + decode (bench/run.sh; not a test).
+        .executableTarget(
+            name: "kyc-webhooks-bench",
+            dependencies: ["WebhookCore", "WebhookCrypto"],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: Tests
         .testTarget(

@@ -2,6 +2,7 @@ public import Foundation
 
 /// The normalized fields a fixture must decode to (one entry of `expected.json`).
 public struct ExpectedEvent: Sendable, Equatable, Decodable {
+    // The SPEC §5 fields, as `expected.json` names them (`idempotencyKey` is the event's `key`).
     public var source: String
     public var type: String
     public var outcome: String
@@ -23,6 +24,7 @@ public struct Fixture: Sendable, CustomStringConvertible {
     public var name: String
     /// The file's bytes, unchanged (what a sender posts).
     public var body: [UInt8]
+    /// What the body must decode to.
     public var expected: ExpectedEvent
 
     /// `gu1` or `argos`: the route kind the body is posted to.

@@ -1,8 +1,81 @@
+import Foundation
+
 /// The `kyc-webhooks` command line (SPEC §2). `main.swift` only calls ``run(_:)``.
+///
+/// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. Errors go to stderr as one
+/// plain sentence that names the thing to fix.
 public enum CommandLineTool {
-    /// Runs the command named by `arguments` (without the program name) and returns the exit code:
-    /// 0 success, 1 runtime failure, 2 usage or configuration error.
+    /// The version printed by `kyc-webhooks version` and exposed as `kyc_webhooks_build_info`.
+    public static let version = "0.1.0"
+
+    /// Runs the command named by `arguments` (without the program name) and returns the exit code.
     public static func run(_ arguments: [String]) async -> Int32 {
-        0
+        guard let command = arguments.first else {
+            printError("No command given.\n\n" + usage)
+            return 2
+        }
+        let rest = Array(arguments.dropFirst())
+        do {
+            switch command {
+            case "serve": return try await ServeCommand.run(rest)
+            case "check-config": return try CheckConfigCommand.run(rest)
+            case "sign": return try SignCommand.run(rest)
+            case "send": return try await SendCommand.run(rest)
+            case "events": return try await EventsCommand.run(rest)
+            case "replay": return try await ReplayCommand.run(rest)
+            case "version", "--version":
+                print("kyc-webhooks \(version)")
+                return 0
+            case "help", "--help", "-h":
+                print(usage)
+                return 0
+            default:
+                printError("Unknown command '\(command)'.\n\n" + usage)
+                return 2
+            }
+        } catch let error as Arguments.UsageError {
+            printError(error.description)
+            return 2
+        } catch let error as CommandFailure {
+            printError(error.message)
+            return error.exitCode
+        } catch {
+            printError("\(command): \(error)")
+            return 1
+        }
     }
+
+    static let usage = """
+        Usage: kyc-webhooks COMMAND [OPTIONS]
+
+        Commands:
+          serve [--config FILE]                       run the daemon until SIGTERM/SIGINT, then drain and exit 0
+          check-config [--config FILE]                validate the configuration; print every problem (exit 0 or 2)
+          sign (--secret S | --secret-env NAME) [FILE]
+                                                      print the lowercase hex HMAC-SHA256 of FILE (or stdin)
+          send EVENT --url URL [--secret S | --secret-env NAME] [--file BODY]
+                                                      post a built-in sample of EVENT (or BODY), signed; print the response
+          events list [--status S] [--type T] [--limit N] [--config FILE]
+                                                      list recorded events, newest first
+          events show KEY [--config FILE]             one event with its deliveries, attempts and last errors
+          replay KEY [--handler NAME] [--config FILE] queue an event's dead deliveries (or one handler's) again
+          replay --dead [--config FILE]               queue every dead delivery again
+          version                                     print the version
+
+        Without --config, ./config.json is used if present, else the built-in defaults.
+        Run 'kyc-webhooks COMMAND --help' for one command.
+        """
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data(("kyc-webhooks: " + message + "\n").utf8))
+    }
+}
+
+/// A command's failure with its exit code and one sentence for stderr.
+struct CommandFailure: Error {
+    var message: String
+    var exitCode: Int32
+
+    static func usage(_ message: String) -> CommandFailure { CommandFailure(message: message, exitCode: 2) }
+    static func runtime(_ message: String) -> CommandFailure { CommandFailure(message: message, exitCode: 1) }
 }

@@ -99,7 +99,8 @@ public enum Gu1Decoder {
             fallbackField = "payload.entity.id"
             fallback = try reader.optionalIdentifier("id", of: entity, field: fallbackField)
         default:
-            fallbackField = "payload.\(family)Id"
+            // The family comes from the body: the detail names the rule, not the value.
+            fallbackField = "payload.<family>Id"
             do {
                 fallback = try reader.document.member(named: family + "Id", of: payload).flatMap { value in
                     reader.document.string(value) ?? reader.document.numberText(value)

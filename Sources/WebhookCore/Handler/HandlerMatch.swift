@@ -9,8 +9,11 @@
 /// match.matches(event)
 /// ```
 public struct HandlerMatch: Sendable, Equatable, Hashable, Codable {
+    /// Event type globs (`*` matches any run of characters); any one must match.
     public var types: [String]?
+    /// Exact sources (`gu1.kyc`, `argos`); any one must match.
     public var sources: [String]?
+    /// Exact outcome names (`approved`); any one must match.
     public var outcomes: [String]?
 
     /// - Parameters:
@@ -65,11 +68,52 @@ public struct HandlerMatch: Sendable, Equatable, Hashable, Codable {
     }
 }
 
+// MARK: - Decoding (configuration)
+
+extension HandlerMatch {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case types
+        case sources
+        case outcomes
+    }
+
+    /// Any key, so that keys other than `types`, `sources` and `outcomes` can be reported.
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Decodes `{"types": [...], "sources": [...], "outcomes": [...]}` (each optional).
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` for a key other than these three (unknown keys are
+    ///   configuration errors, SPEC §3), or a type mismatch.
+    public init(from decoder: any Decoder) throws {
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        for key in all.allKeys where CodingKeys(stringValue: key.stringValue) == nil {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: all.codingPath + [key],
+                    debugDescription: "unknown key \"\(key.stringValue)\" (expected types, sources, outcomes)"
+                )
+            )
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            types: try container.decodeIfPresent([String].self, forKey: .types),
+            sources: try container.decodeIfPresent([String].self, forKey: .sources),
+            outcomes: try container.decodeIfPresent([String].self, forKey: .outcomes)
+        )
+    }
+}
+
 // MARK: - Checking a match (check-config)
 
 extension HandlerMatch {
     /// One thing wrong with a match, found without any event.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// Whether the problem stops the configuration (error) or is only reported (warning).
         public enum Severity: Sendable, Equatable {
             /// The filter can never match anything: a configuration error.
             case error
@@ -77,9 +121,11 @@ extension HandlerMatch {
             case warning
         }
 
+        /// Error or warning.
         public var severity: Severity
         /// Where, relative to the match object: `outcomes[0]`, `types[1]`, or empty for the whole match.
         public var path: String
+        /// One sentence naming the problem (it quotes the configured value, never an event's).
         public var message: String
 
         public init(severity: Severity, path: String, message: String) {

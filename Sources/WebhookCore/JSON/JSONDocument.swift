@@ -60,6 +60,7 @@ public struct JSONDocument: Sendable {
     /// The top-level value.
     public var root: JSONValue { JSONValue(index: 0) }
 
+    /// Whether the value is an object, array, string, number, boolean or null.
     public func kind(of value: JSONValue) -> JSONKind {
         nodes[value.index].kind
     }

@@ -30,6 +30,7 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         case duplicateMember
     }
 
+    /// The broken rule.
     public var code: Code
     /// Byte offset where the problem was found (for a duplicate member: the object's start).
     public var offset: Int

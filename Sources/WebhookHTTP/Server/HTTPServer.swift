@@ -1,4 +1,12 @@
+import Glibc
+import Synchronization
+
 /// The HTTP/1.1 listener: non-blocking sockets, one epoll loop per thread, the parser, limits and timeouts.
+///
+/// Each of ``HTTPServerConfiguration/eventLoopCount`` threads runs an ``EventLoop`` with its own epoll set,
+/// its own listening socket (all bound to one port with `SO_REUSEPORT`; the kernel spreads connections) and
+/// the connections it accepted. Requests reach the ``HTTPResponder`` on the loop thread; a response may be
+/// written from any thread, later.
 ///
 /// ```swift
 /// let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), responder: router)
@@ -9,25 +17,175 @@
 /// server.wait()
 /// ```
 public final class HTTPServer: Sendable {
+    private enum Lifecycle {
+        case initial
+        case running(loops: [EventLoop], port: Int)
+        case shuttingDown(port: Int)
+        case stopped(port: Int)
+    }
+
     public let configuration: HTTPServerConfiguration
     public let responder: any HTTPResponder
+    private let lifecycle = Mutex<Lifecycle>(.initial)
+    private let latch: Latch
 
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder) {
         self.configuration = configuration
         self.responder = responder
+        self.latch = Latch(count: max(1, configuration.eventLoopCount))
     }
 
     /// Binds, listens and starts the event-loop threads. Returns once the port accepts connections.
+    ///
+    /// - Throws: ``HTTPServerError`` for a host that is not an IP literal or `localhost`, a second start, or
+    ///   ``SystemError`` when binding fails (`bind(127.0.0.1:8080): Address already in use (errno: 98)`).
     public func start() throws {
-        // Placeholder until the listener lands (issue #2).
+        let loopCount = max(1, configuration.eventLoopCount)
+        guard let addresses = SocketAddress.resolve(host: configuration.host, port: configuration.port) else {
+            throw HTTPServerError.invalidHost(configuration.host)
+        }
+        try lifecycle.withLock { state in
+            guard case .initial = state else { throw HTTPServerError.alreadyStarted }
+            let counters = ServerCounters()
+            var loops: [EventLoop] = []
+            var port = configuration.port
+            var usable = addresses
+            do {
+                for index in 0..<loopCount {
+                    let loop = try EventLoop(
+                        index: index,
+                        configuration: configuration,
+                        responder: responder,
+                        counters: counters,
+                        latch: latch
+                    )
+                    loops.append(loop)
+                    var bound: [SocketAddress] = []
+                    for address in usable {
+                        let socket: Socket
+                        do {
+                            socket = try Socket.listen(
+                                on: address.with(port: port),
+                                reusePort: loopCount > 1,
+                                backlog: Int32(SOMAXCONN)
+                            )
+                        } catch let error as SystemError where index == 0 && addresses.count > 1 && address.family == AF_INET6
+                            && [EADDRNOTAVAIL, EAFNOSUPPORT].contains(error.errno)
+                        {
+                            // `localhost` on a host without IPv6: serve 127.0.0.1 only.
+                            continue
+                        }
+                        do {
+                            if port == 0 { port = try socket.localPort() }
+                            try loop.addListener(socket)
+                        } catch {
+                            socket.close()
+                            throw error
+                        }
+                        bound.append(address)
+                    }
+                    usable = bound
+                }
+            } catch {
+                for loop in loops { loop.closeUnstarted() }
+                throw error
+            }
+            for loop in loops {
+                startThread { loop.run() }
+            }
+            state = .running(loops: loops, port: port)
+        }
     }
 
     /// The bound port (useful with port 0), or 0 before ``start()``.
-    public var port: Int { 0 }
+    public var port: Int {
+        lifecycle.withLock { state in
+            switch state {
+            case .initial: return 0
+            case .running(_, let port), .shuttingDown(let port), .stopped(let port): return port
+            }
+        }
+    }
 
     /// Stops accepting, lets in-flight requests finish (within `deadlineSeconds`), then closes every connection.
-    public func shutdown(deadlineSeconds: Double = 10) {}
+    ///
+    /// Returns at once; ``wait()`` blocks until the loops have stopped. Listeners close immediately, idle
+    /// keep-alive connections close, requests in progress get their response (with `Connection: close`),
+    /// and whatever is still open at the deadline is closed. Calling it again does nothing.
+    public func shutdown(deadlineSeconds: Double = 10) {
+        let deadline = monotonicNanoseconds() &+ HTTPConnectionStateMachine.Timeouts.nanoseconds(deadlineSeconds)
+        let loops: [EventLoop] = lifecycle.withLock { state in
+            switch state {
+            case .initial:
+                state = .stopped(port: 0)
+                for _ in 0..<max(1, configuration.eventLoopCount) { latch.countDown() }
+                return []
+            case .running(let loops, let port):
+                state = .shuttingDown(port: port)
+                return loops
+            case .shuttingDown, .stopped:
+                return []
+            }
+        }
+        for loop in loops { loop.post(.shutdown(deadline: deadline)) }
+    }
 
-    /// Blocks until the server has shut down.
-    public func wait() {}
+    /// Blocks the calling thread until the server has shut down (at once if it never started and was shut down).
+    public func wait() {
+        latch.wait()
+        markStopped()
+    }
+
+    /// Suspends until the server has shut down, without blocking a thread (for async callers).
+    public func waitUntilStopped() async {
+        await latch.waitAsync()
+        markStopped()
+    }
+
+    private func markStopped() {
+        lifecycle.withLock { state in
+            if case .shuttingDown(let port) = state { state = .stopped(port: port) }
+        }
+    }
+}
+
+/// Why the server could not start.
+public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The configured host is neither an IPv4/IPv6 literal nor `localhost`.
+    case invalidHost(String)
+    /// ``HTTPServer/start()`` was called twice.
+    case alreadyStarted
+
+    public var description: String {
+        switch self {
+        case .invalidHost(let host):
+            return "listen host \"\(host)\" is not an IP address literal or localhost"
+        case .alreadyStarted:
+            return "the HTTP server was already started"
+        }
+    }
+}
+
+// MARK: - Threads
+
+/// Starts a detached pthread running `body` (the event loops are threads we own, STYLE rule 24).
+private func startThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let result = pthread_create(
+        &thread,
+        nil,
+        { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            box.body()
+            return nil
+        },
+        context
+    )
+    precondition(result == 0, "pthread_create failed with \(result)")
+    pthread_detach(thread)
 }

@@ -1,0 +1,312 @@
+import Foundation
+public import WebhookCore
+import WebhookCrypto
+import WebhookHTTP
+public import WebhookStore
+
+/// The daemon: the listener, the receive pipeline, the inbox and the dispatcher, built from a configuration.
+///
+/// ```swift
+/// let app = try Application(configuration: configuration, logger: .standardError(label: "kyc-webhooks"))
+/// try app.start()
+/// print(app.port)
+/// try await app.run()        // until shutdown() (serve calls it on SIGTERM/SIGINT)
+/// ```
+///
+/// Start order: store, dispatcher, listener. Stop order is the reverse (STYLE rule 27): stop accepting and
+/// finish in-flight requests, then give running deliveries their grace period, then close the store last.
+public final class Application: Sendable {
+    /// A Swift handler of a library user's, registered beside the configured ones.
+    public struct CustomHandler: Sendable {
+        public var name: String
+        public var match: HandlerMatch
+        public var handler: any WebhookHandler
+        public var maxConcurrency: Int
+
+        public init(name: String, match: HandlerMatch = HandlerMatch(), handler: any WebhookHandler, maxConcurrency: Int = 4) {
+            self.name = name
+            self.match = match
+            self.handler = handler
+            self.maxConcurrency = maxConcurrency
+        }
+    }
+
+    public let configuration: Configuration
+    public let inbox: any Inbox
+    public let metrics: WebhookMetrics
+    let server: HTTPServer
+    let dispatcher: Dispatcher
+    let logger: Logger
+    let drainSeconds: Double
+    private let stopSignal = StopSignal()
+
+    /// Builds every component; nothing listens or runs until ``start()``.
+    ///
+    /// - Parameters:
+    ///   - configuration: a loaded, valid configuration.
+    ///   - logger: where lifecycle and per-request records go.
+    ///   - customHandlers: library users' handlers, delivered like the configured ones.
+    ///   - inbox: an inbox to use instead of the configured store (tests).
+    ///   - drainSeconds: how long in-flight requests and running deliveries get at shutdown.
+    /// - Throws: a ``StartupError`` naming what to fix (the store cannot be opened, say).
+    public init(
+        configuration: Configuration,
+        logger: Logger,
+        customHandlers: [CustomHandler] = [],
+        inbox: (any Inbox)? = nil,
+        drainSeconds: Double = 10
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.drainSeconds = drainSeconds
+        let inbox = try inbox ?? Self.openInbox(configuration.store, logger: logger)
+        self.inbox = inbox
+
+        var registrations: [Dispatcher.Registration] = []
+        var matchers: [(name: String, match: HandlerMatch)] = []
+        for handler in configuration.handlers {
+            registrations.append(
+                Dispatcher.Registration(
+                    name: handler.name,
+                    handler: try Self.makeHandler(handler.kind),
+                    maxConcurrency: handler.concurrency
+                )
+            )
+            matchers.append((handler.name, HandlerMatch(handler.match)))
+        }
+        for custom in customHandlers {
+            registrations.append(
+                Dispatcher.Registration(name: custom.name, handler: custom.handler, maxConcurrency: custom.maxConcurrency)
+            )
+            matchers.append((custom.name, custom.match))
+        }
+
+        let metrics = WebhookMetrics(
+            version: CommandLineTool.version,
+            routes: configuration.routes.map(\.path),
+            handlers: matchers.map(\.name)
+        )
+        self.metrics = metrics
+        let dispatcher = Dispatcher(
+            inbox: inbox,
+            handlers: registrations,
+            retry: RetryPolicy(
+                maxAttempts: configuration.retry.maxAttempts,
+                initialDelay: .milliseconds(Int64(configuration.retry.initialDelaySeconds * 1000)),
+                maxDelay: .milliseconds(Int64(configuration.retry.maxDelaySeconds * 1000))
+            ),
+            logger: logger,
+            onResult: { handler, result in
+                metrics.recordDelivery(handler: handler, result: WebhookMetrics.DeliveryResult(result))
+            }
+        )
+        self.dispatcher = dispatcher
+        let observer = MetricsReceiveObserver(metrics: metrics, onAccepted: { dispatcher.wake() })
+
+        var router = Router()
+        router.add("/healthz", methods: ["GET", "HEAD"], responder: HealthResponder())
+        router.add("/readyz", methods: ["GET", "HEAD"], responder: ReadinessResponder(inbox: inbox))
+        router.add("/metrics", methods: ["GET"], responder: MetricsResponder(render: { metrics.render() }))
+        let trusted = configuration.trustedProxies
+        let isTrustedProxy: @Sendable (String) -> Bool = { address in trusted.contains { $0.contains(address: address) } }
+        for route in configuration.routes {
+            let settings = try Self.routeSettings(route, isTrustedProxy: isTrustedProxy, logger: logger)
+            let receiver = WebhookReceiver(
+                settings: settings,
+                inbox: inbox,
+                handlers: matchers,
+                observer: observer,
+                logger: logger,
+                now: { Date() }
+            )
+            let isArgos: Bool
+            if case .argos = route.sender { isArgos = true } else { isArgos = false }
+            router.add(route.path, methods: ["POST"], matchingOneMoreSegment: isArgos, responder: receiver)
+        }
+
+        let limits = configuration.limits
+        server = HTTPServer(
+            configuration: HTTPServerConfiguration(
+                host: configuration.listen.host,
+                port: configuration.listen.port,
+                parserLimits: HTTPParserLimits(
+                    maxHeaderBytes: limits.maxHeaderBytes,
+                    maxTargetLength: limits.maxTargetBytes,
+                    maxFieldCount: limits.maxFieldCount,
+                    maxBodyBytes: limits.maxBodyBytes
+                ),
+                headerTimeoutSeconds: limits.headerTimeoutSeconds,
+                bodyTimeoutSeconds: limits.bodyTimeoutSeconds,
+                idleTimeoutSeconds: limits.idleTimeoutSeconds,
+                maxConnections: limits.maxConnections
+            ),
+            responder: RequestCounter(
+                inner: router.buildResponder(),
+                metrics: metrics,
+                segmentRoutes: configuration.routes.compactMap { route in
+                    if case .argos = route.sender { return route.path } else { return nil }
+                }
+            )
+        )
+    }
+
+    // MARK: Lifecycle
+
+    /// Binds the listener. Returns once the port accepts connections.
+    public func start() throws {
+        do {
+            try server.start()
+        } catch {
+            throw StartupError(
+                "cannot listen on \(configuration.listen.host):\(configuration.listen.port): \(error); "
+                    + "choose another listen.port or stop the process that holds it"
+            )
+        }
+        logger.info(
+            "listening",
+            metadata: ["http.host": configuration.listen.host, "http.port": "\(server.port)"]
+        )
+    }
+
+    /// The bound port (after ``start()``).
+    public var port: Int { server.port }
+
+    /// Runs the dispatcher and the housekeeping until ``shutdown()``, then drains: the listener first, the
+    /// deliveries next, the store last.
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [dispatcher] in try await dispatcher.run() }
+            group.addTask { [self] in await housekeeping() }
+            await stopSignal.wait()
+            logger.info("draining", metadata: ["drain.seconds": "\(drainSeconds)"])
+            server.shutdown(deadlineSeconds: drainSeconds)
+            await server.waitUntilStopped()
+            dispatcher.shutdown(gracePeriod: .milliseconds(Int64(drainSeconds * 1000)))
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+        inbox.close()
+        logger.info("stopped")
+    }
+
+    /// Starts the drain; ``run()`` returns when it is over. Safe to call from any thread, more than once.
+    public func shutdown() {
+        stopSignal.open()
+    }
+
+    /// Queue depth for `/metrics` every few seconds, and retention pruning every hour.
+    private func housekeeping() async {
+        var lastPrune = Date.distantPast
+        while !Task.isCancelled {
+            if let depth = try? await inbox.queueDepth(now: Date()) {
+                metrics.setQueueDepth(due: depth.due, dead: depth.dead)
+            }
+            if Date().timeIntervalSince(lastPrune) > 3600 {
+                lastPrune = Date()
+                do {
+                    let changed = try await inbox.prune(
+                        now: Date(),
+                        payloadRetentionDays: configuration.store.payloadRetentionDays,
+                        keyRetentionDays: configuration.store.keyRetentionDays
+                    )
+                    if changed > 0 { logger.info("pruned old payloads and keys", metadata: ["store.rows": "\(changed)"]) }
+                } catch {
+                    logger.warning("pruning failed; will try again", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: .seconds(5))
+        }
+    }
+
+    // MARK: Building the parts
+
+    static func openInbox(_ store: Configuration.Store, logger: Logger) throws -> any Inbox {
+        switch store.kind {
+        case .sqlite:
+            do {
+                return try SQLiteInbox(path: store.path, options: .init(groupCommit: store.groupCommit))
+            } catch {
+                throw StartupError("cannot open the sqlite store at \(store.path): \(error)")
+            }
+        case .memory:
+            logger.notice("store.kind is memory: nothing survives a restart")
+            return MemoryInbox()
+        case .postgres:
+            throw StartupError(
+                "store.kind postgres is not available in this build yet; use sqlite (see docs/configuration.md)"
+            )
+        }
+    }
+
+    static func makeHandler(_ kind: Configuration.Kind) throws -> any WebhookHandler {
+        switch kind {
+        case .log(let stream):
+            return LogEventHandler(output: stream == .stderr ? .standardError : .standardOutput)
+        case .file(let path):
+            return FileEventHandler(path: path)
+        case .exec(let exec):
+            return ExecEventHandler(command: exec.command, timeout: .milliseconds(Int64(exec.timeoutSeconds * 1000)))
+        case .http(let http):
+            guard let url = URL(string: http.url) else { throw StartupError("handler url is not a URL") }
+            let key = try http.signingSecret.map { try HTTPEventHandler.signingKey(fromSecret: $0.utf8) }
+            return HTTPEventHandler(url: url, timeout: .milliseconds(Int64(http.timeoutSeconds * 1000)), signingKey: key)
+        }
+    }
+
+    static func routeSettings(
+        _ route: Configuration.Route,
+        isTrustedProxy: @escaping @Sendable (String) -> Bool,
+        logger: Logger
+    ) throws -> WebhookRouteSettings {
+        switch route.sender {
+        case .gu1(let gu1):
+            if !gu1.requireSignature {
+                logger.warning("route accepts unsigned Gu1 requests (requireSignature false)", metadata: ["http.route": route.path])
+            }
+            return WebhookRouteSettings(
+                path: route.path,
+                sender: .gu1(.init(secrets: gu1.secrets.map(\.bytes), requireSignature: gu1.requireSignature)),
+                isTrustedProxy: isTrustedProxy
+            )
+        case .argos(let argos):
+            var isAllowed: (@Sendable (String) -> Bool)?
+            if let list = argos.allowFrom {
+                isAllowed = { address in list.contains { $0.contains(address: address) } }
+            }
+            var decryptionKey: [UInt8]?
+            if let decryption = argos.decryption {
+                decryptionKey = SHA256.hash(decryption.apiKey.bytes)
+            }
+            return WebhookRouteSettings(
+                path: route.path,
+                sender: .argos(
+                    .init(token: argos.token?.bytes, decryptionKey: decryptionKey, isAllowed: isAllowed)
+                ),
+                isTrustedProxy: isTrustedProxy
+            )
+        }
+    }
+}
+
+/// A problem that stops the daemon from starting, as one sentence that names the thing to fix.
+public struct StartupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension HandlerMatch {
+    /// The configured `match`, or match-everything when there is none.
+    init(_ match: Configuration.Match?) {
+        self.init(types: match?.types, sources: match?.sources, outcomes: match?.outcomes?.map(\.rawValue))
+    }
+}
+
+extension WebhookMetrics.DeliveryResult {
+    init(_ result: DeliveryResult) {
+        switch result {
+        case .succeeded: self = .succeeded
+        case .failed: self = .failed
+        case .dead: self = .dead
+        }
+    }
+}

@@ -1,0 +1,302 @@
+import Foundation
+import WebhookCore
+import WebhookCrypto
+import WebhookHTTP
+import WebhookStore
+
+/// The receive path of one webhook route: authenticate, decode, record, answer (DESIGN.md "The way one
+/// request travels"). It is an ``HTTPResponder``: the listener calls it on an event-loop thread and it
+/// answers once the inbox has committed (never before: a 200 means the event is on disk).
+struct WebhookReceiver: HTTPResponder {
+    let settings: WebhookRouteSettings
+    let inbox: any Inbox
+    /// Names and matchers of the configured handlers, in order.
+    let handlers: [(name: String, match: HandlerMatch)]
+    let observer: any ReceiveObserver
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    // MARK: Preflight: what can be refused before the body is read
+
+    func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse? {
+        switch settings.sender {
+        case .gu1(let gu1):
+            let signatures = head.fields.values(for: "X-Webhook-Signature")
+            if signatures.count > 1 {
+                return refuse(.badRequest("two X-Webhook-Signature fields"), head: head)
+            }
+            if signatures.isEmpty && gu1.requireSignature {
+                return refuse(.signature, head: head)
+            }
+            return nil
+        case .argos(let argos):
+            if let isAllowed = argos.isAllowed {
+                let client = ClientAddress.resolve(
+                    peer: remoteAddress,
+                    forwardedFor: head.fields.values(for: "X-Forwarded-For"),
+                    isTrustedProxy: settings.isTrustedProxy
+                )
+                if !isAllowed(client) {
+                    return refuse(.forbidden, head: head)
+                }
+            }
+            if let token = argos.token {
+                guard let presented = presentedToken(head), constantTimeEquals(Array(presented.utf8), token) else {
+                    return refuse(.token, head: head)
+                }
+            }
+            return nil
+        }
+    }
+
+    // MARK: Respond
+
+    func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
+        let finish: @Sendable (HTTPResponse) -> Void = { response in writer.write(response) }
+        // Preflight ran on the head already; repeat the cheap checks so `respond` is safe on its own.
+        if let refusal = preflight(request.head, remoteAddress: request.remoteAddress) {
+            finish(refusal)
+            return
+        }
+        let receivedAt = Timestamp.iso8601(now())
+        let context = DecodeContext(
+            route: settings.path,
+            receivedAt: receivedAt,
+            deliveryId: request.head.fields["X-Webhook-ID"]
+        )
+        let decoded: Result<WebhookEvent, Refusal>
+        switch settings.sender {
+        case .gu1(let gu1):
+            decoded = receiveGu1(request, gu1: gu1, context: context)
+        case .argos(let argos):
+            decoded = receiveArgos(request, argos: argos, context: context)
+        }
+        switch decoded {
+        case .success(let event):
+            record(event, rawBody: request.body, requestID: request.requestID, finish: finish)
+        case .failure(.invalidPayload(let detail, let isAuthentic)) where isAuthentic:
+            keepRejected(request, detail: detail, receivedAt: receivedAt, finish: finish)
+        case .failure(let refusal):
+            finish(response(for: refusal))
+        }
+    }
+
+    // MARK: Senders
+
+    private func receiveGu1(
+        _ request: HTTPRequest,
+        gu1: WebhookRouteSettings.Gu1,
+        context: DecodeContext
+    ) -> Result<WebhookEvent, Refusal> {
+        if let signature = request.head.fields["X-Webhook-Signature"] {
+            if !gu1.secrets.isEmpty || gu1.requireSignature {
+                guard let mac = Self.parseSignature(signature),
+                    Self.verify(mac: mac, body: request.body, secrets: gu1.secrets)
+                else {
+                    return .failure(.signature)
+                }
+            }
+        } else if gu1.requireSignature {
+            return .failure(.signature)
+        }
+        let event: WebhookEvent
+        do {
+            event = try Gu1Decoder.decode(body: request.body, context: context)
+        } catch {
+            return .failure(.invalidPayload(error.detail, isAuthentic: true))
+        }
+        if let announced = request.head.fields["X-Webhook-Event"], announced != event.type {
+            observer.eventHeaderMismatch(route: settings.path)
+            logger.warning(
+                "X-Webhook-Event disagrees with the signed body; the body wins",
+                metadata: ["request.id": request.requestID, "webhook.type": event.type]
+            )
+        }
+        return .success(event)
+    }
+
+    private func receiveArgos(
+        _ request: HTTPRequest,
+        argos: WebhookRouteSettings.Argos,
+        context: DecodeContext
+    ) -> Result<WebhookEvent, Refusal> {
+        // Authentic already when a token or an allow-list passed in preflight; otherwise only decryption
+        // can make the body authentic.
+        let authenticBeforeDecryption = argos.token != nil || argos.isAllowed != nil
+        var plaintext = request.body
+        if let key = argos.decryptionKey {
+            guard let ciphertextText = ArgosDecoder.encryptedData(in: request.body) else {
+                return .failure(
+                    .invalidPayload("body is not an encrypted {\"data\": ...} envelope", isAuthentic: authenticBeforeDecryption)
+                )
+            }
+            guard let ciphertext = Base64.decode(ciphertextText) ?? Hex.decode(ciphertextText) else {
+                return .failure(.invalidPayload("data is neither base64 nor hex", isAuthentic: authenticBeforeDecryption))
+            }
+            do {
+                plaintext = try AES256ECB.decrypt(ciphertext, key: key)
+            } catch {
+                return .failure(.invalidPayload("data does not decrypt with the configured API key", isAuthentic: authenticBeforeDecryption))
+            }
+        }
+        do {
+            return .success(try ArgosDecoder.decode(body: plaintext, context: context))
+        } catch {
+            // A body that decrypted is authentic even when it then fails to decode.
+            return .failure(.invalidPayload(error.detail, isAuthentic: true))
+        }
+    }
+
+    // MARK: Recording
+
+    private func record(
+        _ event: WebhookEvent,
+        rawBody: [UInt8],
+        requestID: String,
+        finish: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        let matched = handlers.compactMap { $0.match.matches(event) ? $0.name : nil }
+        let record = InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: rawBody, handlers: matched)
+        let key = event.key
+        let type = event.type
+        inbox.record(record) { [observer, logger, settings] result in
+            switch result {
+            case .success(let outcome):
+                observer.recorded(route: settings.path, type: type, outcome: outcome)
+                logger.debug(
+                    "event recorded",
+                    metadata: [
+                        "request.id": requestID, "webhook.key": key, "webhook.type": type,
+                        "webhook.outcome": outcome.rawValue,
+                    ]
+                )
+                finish(.json(200, "{\"status\":\"\(outcome.rawValue)\",\"key\":\(JSONText.quoted(key))}"))
+            case .failure(let error):
+                observer.storeFailed(route: settings.path)
+                logger.error(
+                    "store could not record the event; answering 503",
+                    metadata: ["request.id": requestID, "error": String(describing: error)]
+                )
+                finish(Self.unavailable)
+            }
+        }
+    }
+
+    private func keepRejected(
+        _ request: HTTPRequest,
+        detail: String,
+        receivedAt: String,
+        finish: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        let body = RejectedBody(
+            route: settings.path,
+            receivedAt: receivedAt,
+            reason: detail,
+            rawBody: request.body,
+            deliveryId: request.head.fields["X-Webhook-ID"]
+        )
+        let requestID = request.requestID
+        inbox.recordRejected(body) { [logger, observer, settings] result in
+            switch result {
+            case .success:
+                logger.info("authentic body did not decode; kept for review", metadata: ["request.id": requestID])
+                finish(Self.response(for: .invalidPayload(detail, isAuthentic: true)))
+            case .failure(let error):
+                observer.storeFailed(route: settings.path)
+                logger.error(
+                    "store could not keep a rejected body; answering 503",
+                    metadata: ["request.id": requestID, "error": String(describing: error)]
+                )
+                finish(Self.unavailable)
+            }
+        }
+    }
+
+    // MARK: Authentication helpers
+
+    /// The token of an ARGOS request: `?token=` or else the segment after the route path.
+    private func presentedToken(_ head: HTTPRequestHead) -> Substring? {
+        if let query = head.query {
+            for pair in query.split(separator: "&") where pair.hasPrefix("token=") {
+                return pair.dropFirst("token=".count)
+            }
+        }
+        let path = head.path
+        guard path.count > settings.path.count + 1, path.hasPrefix(settings.path) else { return nil }
+        let rest = path.dropFirst(settings.path.count)
+        guard rest.first == "/" else { return nil }
+        let token = rest.dropFirst()
+        return token.isEmpty || token.contains("/") ? nil : token
+    }
+
+    /// The MAC bytes of an `X-Webhook-Signature` value: hex in either case, optionally `sha256=`-prefixed.
+    static func parseSignature(_ value: String) -> [UInt8]? {
+        var text = Substring(value).trimmingSpaces()
+        if text.count > 7, text.prefix(7).lowercased() == "sha256=" {
+            text = text.dropFirst(7)
+        }
+        guard text.utf8.count == 64 else { return nil }
+        return Hex.decode(text)
+    }
+
+    /// Whether `mac` is the HMAC-SHA256 of `body` under any of `secrets`, each compared in constant time.
+    static func verify(mac: [UInt8], body: [UInt8], secrets: [[UInt8]]) -> Bool {
+        body.withUnsafeBytes { bytes in
+            var matched = false
+            for secret in secrets where HMACSHA256.isValid(mac, for: bytes, key: secret) {
+                matched = true
+            }
+            return matched
+        }
+    }
+
+    // MARK: Refusals and their responses (the one place they map to HTTP, STYLE rule 20)
+
+    enum Refusal: Error {
+        case signature
+        case token
+        case forbidden
+        case badRequest(String)
+        case invalidPayload(String, isAuthentic: Bool)
+    }
+
+    private func refuse(_ refusal: Refusal, head: HTTPRequestHead) -> HTTPResponse {
+        let response = Self.response(for: refusal)
+        observer.refused(route: settings.path, refusal: refusal)
+        return response
+    }
+
+    private func response(for refusal: Refusal) -> HTTPResponse {
+        observer.refused(route: settings.path, refusal: refusal)
+        return Self.response(for: refusal)
+    }
+
+    static func response(for refusal: Refusal) -> HTTPResponse {
+        switch refusal {
+        case .signature:
+            return .json(401, #"{"error":"invalid_signature"}"#)
+        case .token:
+            return .json(401, #"{"error":"invalid_token"}"#)
+        case .forbidden:
+            return .json(403, #"{"error":"forbidden"}"#)
+        case .badRequest(let detail):
+            return .json(400, "{\"error\":\"bad_request\",\"detail\":\(JSONText.quoted(detail))}")
+        case .invalidPayload(let detail, _):
+            return .json(400, "{\"error\":\"invalid_payload\",\"detail\":\(JSONText.quoted(detail))}")
+        }
+    }
+
+    static let unavailable: HTTPResponse = {
+        var fields = HTTPFields()
+        fields.append(name: "Retry-After", value: "5")
+        return .json(503, #"{"error":"unavailable"}"#, fields: fields)
+    }()
+}
+
+/// What the receive path reports, for metrics. The application implements it over its metrics registry.
+protocol ReceiveObserver: Sendable {
+    func refused(route: String, refusal: WebhookReceiver.Refusal)
+    func recorded(route: String, type: String, outcome: RecordOutcome)
+    func eventHeaderMismatch(route: String)
+    func storeFailed(route: String)
+}

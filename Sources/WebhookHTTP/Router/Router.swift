@@ -1,0 +1,69 @@
+/// Registers routes, then freezes them into an immutable responder (STYLE rule 14).
+///
+/// Paths match exactly (no percent-decoding, no trailing-slash folding); the query is ignored. A route may
+/// also match one more path segment (`/webhooks/argos/<token>`), which its responder reads from
+/// ``HTTPRequestHead/path``. Unknown paths get 404 `{"error":"not_found"}`, known paths with another method
+/// get 405 with `Allow` and `{"error":"method_not_allowed"}`; both are decided in preflight, before the body
+/// is read. A route's responder is any ``HTTPResponder``, so it gets its own preflight too (to refuse a
+/// missing signature before the body, say).
+///
+/// ```swift
+/// var router = Router()
+/// router.add("/healthz", methods: ["GET", "HEAD"]) { _ in .json(200, "{\"status\":\"ok\"}") }
+/// router.add("/webhooks/argos", methods: ["POST"], matchingOneMoreSegment: true, responder: argosResponder)
+/// let server = HTTPServer(configuration: configuration, responder: router.buildResponder())
+/// ```
+public struct Router: Sendable {
+    private var routes: [String: RouterResponder.Route] = [:]
+
+    public init() {}
+
+    /// Adds a route served by `responder`.
+    ///
+    /// - Parameters:
+    ///   - path: the exact path, starting with `/` (no query).
+    ///   - methods: the methods allowed (case-sensitive tokens, `POST`); others get 405.
+    ///   - matchingOneMoreSegment: also match `path + "/" + segment` for one non-empty segment.
+    ///   - responder: answers the route's requests; its preflight runs after the router's.
+    public mutating func add(
+        _ path: String,
+        methods: [String],
+        matchingOneMoreSegment: Bool = false,
+        responder: any HTTPResponder
+    ) {
+        precondition(path.hasPrefix("/"), "route path must start with /")
+        var allowed: [String] = []
+        for method in methods where !allowed.contains(method) { allowed.append(method) }
+        routes[path] = RouterResponder.Route(
+            methods: allowed,
+            matchesOneMoreSegment: matchingOneMoreSegment,
+            responder: responder,
+            methodNotAllowed: .json(
+                405,
+                "{\"error\":\"method_not_allowed\"}",
+                fields: HTTPFields([.init(name: "Allow", value: allowed.joined(separator: ", "))])
+            )
+        )
+    }
+
+    /// Adds a route answered synchronously by `handler` (health checks, metrics).
+    ///
+    /// - Parameters:
+    ///   - path: the exact path.
+    ///   - methods: the methods allowed.
+    ///   - matchingOneMoreSegment: also match one more path segment.
+    ///   - handler: returns the response; runs on the event-loop thread, so it must not block.
+    public mutating func add(
+        _ path: String,
+        methods: [String],
+        matchingOneMoreSegment: Bool = false,
+        handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    ) {
+        add(path, methods: methods, matchingOneMoreSegment: matchingOneMoreSegment, responder: ClosureResponder(handler))
+    }
+
+    /// Freezes the routes into an immutable, `Sendable` responder for ``HTTPServer``.
+    public func buildResponder() -> RouterResponder {
+        RouterResponder(routes: routes)
+    }
+}

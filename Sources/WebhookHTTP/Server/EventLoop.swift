@@ -1,0 +1,558 @@
+import Glibc
+import Synchronization
+
+/// State shared by every event loop of one server.
+final class ServerCounters: Sendable {
+    /// Open connections across all loops (``HTTPServerConfiguration/maxConnections``).
+    let openConnections = Atomic<Int>(0)
+    /// Source of request identifiers.
+    let requests = Atomic<UInt64>(0)
+}
+
+/// One event-loop thread: an epoll set, its own listening sockets, and the connections it accepted.
+///
+/// Each loop binds its own listener to the server's port with `SO_REUSEPORT`, so the kernel spreads new
+/// connections over the loops and no descriptor is shared between threads. Sockets are non-blocking and
+/// registered edge-triggered once (`EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET`), so the loop never calls
+/// `epoll_ctl` per request. Timeouts are checked by one scan of the loop's connections every 250 ms against
+/// deadlines kept by each connection's state machine (``HTTPConnectionStateMachine/deadline``): no timer per
+/// connection or per syscall, and the cost is a comparison per connection four times a second.
+///
+/// Thread confinement: everything except ``mailbox``, ``wakeup`` and ``loopThread`` is touched only by the loop
+/// thread (after `init`, which runs before the thread starts, and before `pthread_create` publishes it).
+/// Responses written from other threads go into the `Mutex`-protected mailbox, and the eventfd wakes the loop;
+/// a response written on the loop thread itself (the responder answered synchronously) skips both. That
+/// invariant is why the class is `@unchecked Sendable`.
+final class EventLoop: @unchecked Sendable {
+    /// A message from another thread.
+    enum Message {
+        case response(ConnectionID, sequence: UInt64, HTTPResponse)
+        case shutdown(deadline: UInt64)
+    }
+
+    private struct Mailbox {
+        var messages: [Message] = []
+        /// False once the loop has exited: late responses are dropped (the connection is gone).
+        var isOpen = true
+    }
+
+    private static let wakeupTag = UInt64.max
+    private static let listenerTagBase = UInt64.max - 1
+    private static let timerInterval: UInt64 = 250_000_000
+    private static let readBufferSize = 65_536
+
+    // MARK: Member variables
+
+    let index: Int
+    private let responder: any HTTPResponder
+    private let limits: HTTPParserLimits
+    private let timeouts: HTTPConnectionStateMachine.Timeouts
+    private let maxConnections: Int
+    private let counters: ServerCounters
+    private let latch: Latch
+
+    private let mailbox = Mutex(Mailbox())
+    private let wakeup: EventFD
+    private let loopThread = Atomic<UInt>(0)
+
+    // Loop-thread state.
+    private let epoll: Epoll
+    private var listeners: [Socket] = []
+    private var isAcceptPaused = false
+    private var connections: [HTTPConnection?] = []
+    private var connectionCount = 0
+    private var generation: UInt32 = 0
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    private var headBuffer: [UInt8] = []
+    /// Responses written synchronously on the loop thread, handled after the current connection's turn.
+    private var localResponses: [(ConnectionID, UInt64, HTTPResponse)] = []
+    private var shutdownDeadline: UInt64?
+    private var now: UInt64
+
+    // MARK: Initialization
+
+    init(
+        index: Int,
+        configuration: HTTPServerConfiguration,
+        responder: any HTTPResponder,
+        counters: ServerCounters,
+        latch: Latch
+    ) throws(SystemError) {
+        self.index = index
+        self.responder = responder
+        self.limits = configuration.parserLimits
+        self.timeouts = HTTPConnectionStateMachine.Timeouts(configuration)
+        self.maxConnections = max(1, configuration.maxConnections)
+        self.counters = counters
+        self.latch = latch
+        self.now = monotonicNanoseconds()
+        let epoll = try Epoll()
+        let wakeup: EventFD
+        do {
+            wakeup = try EventFD()
+            try epoll.add(wakeup.descriptor, interest: .readable, tag: Self.wakeupTag)
+        } catch {
+            epoll.close()
+            throw error
+        }
+        self.epoll = epoll
+        self.wakeup = wakeup
+        self.readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
+        headBuffer.reserveCapacity(512)
+    }
+
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    /// Adds a bound, listening socket (before the thread starts).
+    func addListener(_ socket: Socket) throws(SystemError) {
+        listeners.append(socket)
+        try epoll.add(socket.descriptor, interest: .readable, tag: Self.listenerTagBase - UInt64(listeners.count - 1))
+    }
+
+    /// Releases everything when the server failed to start (the thread never ran).
+    func closeUnstarted() {
+        for listener in listeners { listener.close() }
+        listeners = []
+        mailbox.withLock { $0.isOpen = false }
+        wakeup.close()
+        epoll.close()
+    }
+
+    // MARK: Cross-thread entry points
+
+    /// Hands a response to the connection that asked for it; callable from any thread.
+    func deliver(_ response: HTTPResponse, to id: ConnectionID, sequence: UInt64) {
+        if pthread_equal(pthread_self(), pthread_t(loopThread.load(ordering: .acquiring))) != 0 {
+            localResponses.append((id, sequence, response))
+            return
+        }
+        post(.response(id, sequence: sequence, response))
+    }
+
+    /// Queues a message and wakes the loop (signalled under the lock, so never after the eventfd is closed).
+    func post(_ message: Message) {
+        mailbox.withLock { box in
+            guard box.isOpen else { return }
+            box.messages.append(message)
+            if box.messages.count == 1 { wakeup.signal() }
+        }
+    }
+
+    // MARK: The loop
+
+    /// Runs until shut down; called on the loop's own thread.
+    func run() {
+        loopThread.store(UInt(pthread_self()), ordering: .releasing)
+        var nextTimerCheck = monotonicNanoseconds() &+ Self.timerInterval
+        while true {
+            do {
+                try epoll.wait(timeoutMilliseconds: 250) { event in
+                    handle(event)
+                }
+            } catch {
+                // epoll_wait fails only for programmer errors (EBADF, EINVAL): stop this loop cleanly.
+                break
+            }
+            now = monotonicNanoseconds()
+            runLocalResponses()
+            if now >= nextTimerCheck {
+                checkTimers()
+                nextTimerCheck = now &+ Self.timerInterval
+            }
+            if let shutdownDeadline {
+                if connectionCount == 0 { break }
+                if now >= shutdownDeadline { break }
+            }
+        }
+        exitLoop()
+    }
+
+    private func exitLoop() {
+        for listener in listeners { listener.close() }
+        listeners = []
+        for case let connection? in connections {
+            close(connection)
+        }
+        connections = []
+        localResponses = []
+        mailbox.withLock { box in
+            box.isOpen = false
+            box.messages = []
+        }
+        wakeup.close()
+        epoll.close()
+        latch.countDown()
+    }
+
+    private func handle(_ event: Epoll.Event) {
+        switch event.tag {
+        case Self.wakeupTag:
+            wakeup.drain()
+            let messages = mailbox.withLock { box in
+                defer { box.messages = [] }
+                return box.messages
+            }
+            now = monotonicNanoseconds()
+            for message in messages {
+                switch message {
+                case .response(let id, let sequence, let response):
+                    deliverNow(response, to: id, sequence: sequence)
+                case .shutdown(let deadline):
+                    beginShutdown(deadline: deadline)
+                }
+                runLocalResponses()
+            }
+        case (Self.listenerTagBase - UInt64(max(listeners.count, 1) - 1))...Self.listenerTagBase:
+            let listenerIndex = Int(Self.listenerTagBase - event.tag)
+            guard listenerIndex < listeners.count else { return }
+            now = monotonicNanoseconds()
+            acceptConnections(from: listeners[listenerIndex])
+        default:
+            guard let connection = lookUp(ConnectionID(tag: event.tag)) else { return }
+            if event.isHangUpOrError {
+                close(connection)
+                return
+            }
+            if event.isReadable { connection.mightBeReadable = true }
+            if event.isWritable && connection.hasPendingOutput {
+                flush(connection)
+            }
+            drive(connection)
+        }
+        runLocalResponses()
+    }
+
+    private func lookUp(_ id: ConnectionID) -> HTTPConnection? {
+        let fd = Int(id.descriptor)
+        guard fd >= 0, fd < connections.count, let connection = connections[fd], connection.id == id else {
+            return nil
+        }
+        return connection
+    }
+
+    // MARK: Accepting
+
+    private func acceptConnections(from listener: Socket) {
+        for _ in 0..<64 {
+            let accepted: (socket: Socket, peer: String)?
+            do {
+                accepted = try listener.accept()
+            } catch {
+                switch error.errno {
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors or memory: stop accepting for a timer tick rather than spin on a
+                    // listener that stays readable.
+                    pauseAccepting()
+                default:
+                    // ECONNABORTED and the like concern one connection only.
+                    continue
+                }
+                return
+            }
+            guard let (socket, peer) = accepted else { return }
+            if counters.openConnections.wrappingAdd(1, ordering: .relaxed).newValue > maxConnections {
+                // Beyond the limit: accept and close at once, so the client learns now rather than timing out.
+                counters.openConnections.wrappingSubtract(1, ordering: .relaxed)
+                socket.close()
+                continue
+            }
+            register(socket, peer: peer)
+        }
+    }
+
+    private func register(_ socket: Socket, peer: String) {
+        generation = generation >= 0xFFFF_FF00 ? 1 : generation + 1
+        let id = ConnectionID(descriptor: socket.descriptor, generation: generation)
+        do {
+            try? socket.setNoDelay()
+            try epoll.add(
+                socket.descriptor,
+                interest: [.readable, .writable, .peerHalfClosed, .edgeTriggered],
+                tag: id.tag
+            )
+        } catch {
+            counters.openConnections.wrappingSubtract(1, ordering: .relaxed)
+            socket.close()
+            return
+        }
+        let connection = HTTPConnection(
+            socket: socket,
+            id: id,
+            remoteAddress: peer,
+            machine: HTTPConnectionStateMachine(limits: limits, timeouts: timeouts, now: now)
+        )
+        let fd = Int(socket.descriptor)
+        if fd >= connections.count {
+            connections.append(contentsOf: repeatElement(nil, count: fd + 1 - connections.count))
+        }
+        connections[fd] = connection
+        connectionCount += 1
+        // Edge-triggered: data that arrived before registration raises no event, so read at once.
+        drive(connection)
+    }
+
+    private func pauseAccepting() {
+        guard !isAcceptPaused else { return }
+        isAcceptPaused = true
+        for listener in listeners { epoll.remove(listener.descriptor) }
+    }
+
+    private func resumeAccepting() {
+        guard isAcceptPaused, shutdownDeadline == nil else { return }
+        isAcceptPaused = false
+        for (offset, listener) in listeners.enumerated() {
+            try? epoll.add(listener.descriptor, interest: .readable, tag: Self.listenerTagBase - UInt64(offset))
+        }
+    }
+
+    // MARK: Driving a connection
+
+    /// Parses what is buffered, reads what is available, and carries out the machine's actions until the
+    /// connection must wait (for input, for a response, or for the socket to take more output).
+    private func drive(_ connection: HTTPConnection) {
+        while connection.socket.isOpen {
+            if connection.machine.isLingering {
+                discardInput(connection)
+                return
+            }
+            guard connection.machine.canParse else { return }
+            if connection.hasBufferedInput || connection.parserMayHaveEvent {
+                let (consumed, needsInput) = connection.input.withUnsafeBytes { bytes in
+                    parse(connection, UnsafeRawBufferPointer(rebasing: bytes[connection.inputStart...]))
+                }
+                connection.consumeInput(consumed)
+                // Stopped before needing input: waiting for a response or a write (checked at the top).
+                guard needsInput else { continue }
+            }
+            guard connection.socket.isOpen, connection.machine.canParse, connection.mightBeReadable else { return }
+            let result: Socket.ReadResult
+            do {
+                result = try connection.socket.read(into: readBuffer)
+            } catch {
+                close(connection)
+                return
+            }
+            switch result {
+            case .wouldBlock:
+                connection.mightBeReadable = false
+                return
+            case .endOfFile:
+                connection.mightBeReadable = false
+                perform(connection.machine.peerClosed(now: now), on: connection)
+            case .bytes(let count):
+                // A short read empties the socket buffer; new data raises a new edge.
+                if count < readBuffer.count { connection.mightBeReadable = false }
+                let bytes = UnsafeRawBufferPointer(rebasing: readBuffer[0..<count])
+                if connection.hasBufferedInput {
+                    // A partial head (or bytes behind a response in progress) waits in the buffer: append.
+                    connection.buffer(bytes)
+                    continue
+                }
+                // The common case: parse straight from the loop's read buffer, keep only the unparsed rest.
+                let (consumed, _) = parse(connection, bytes)
+                if connection.socket.isOpen && consumed < count {
+                    connection.buffer(UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+                }
+            }
+        }
+    }
+
+    /// Feeds `bytes` to the machine while it accepts input.
+    ///
+    /// - Returns: how many bytes were consumed, and whether it stopped because the parser needs more input
+    ///   (rather than because the connection waits for a response or a write, or closed).
+    private func parse(_ connection: HTTPConnection, _ bytes: UnsafeRawBufferPointer) -> (consumed: Int, needsInput: Bool) {
+        var offset = 0
+        while connection.socket.isOpen && connection.machine.canParse {
+            let remaining = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            if remaining.isEmpty && !connection.parserMayHaveEvent { return (offset, true) }
+            let (consumed, needsMore, action) = connection.machine.parse(remaining, now: now)
+            offset += consumed
+            connection.parserMayHaveEvent = !needsMore
+            perform(action, on: connection)
+            if needsMore { return (offset, true) }
+        }
+        return (offset, false)
+    }
+
+    private func perform(_ action: HTTPConnectionStateMachine.Action, on connection: HTTPConnection) {
+        switch action {
+        case .none:
+            return
+        case .preflight(let head):
+            let refusal = responder.preflight(head, remoteAddress: connection.remoteAddress)
+            perform(connection.machine.preflightAnswered(refusal, now: now), on: connection)
+        case .sendContinue:
+            write(HTTPResponseEncoder.continueBytes, [], on: connection)
+        case .respond(let head, let body, let sequence):
+            let number = counters.requests.wrappingAdd(1, ordering: .relaxed).newValue
+            let request = HTTPRequest(
+                head: head,
+                body: body,
+                remoteAddress: connection.remoteAddress,
+                requestID: String(number, radix: 16)
+            )
+            let id = connection.id
+            responder.respond(
+                to: request,
+                writer: HTTPResponseWriter { [self] response in
+                    deliver(response, to: id, sequence: sequence)
+                }
+            )
+        case .write(let response, let options):
+            headBuffer.removeAll(keepingCapacity: true)
+            HTTPResponseEncoder.encodeHead(response, options: options, into: &headBuffer)
+            write(headBuffer, options.omitBody ? [] : response.body, on: connection)
+        case .linger:
+            connection.socket.shutdownWrite()
+            connection.input = []
+            connection.inputStart = 0
+        case .close:
+            close(connection)
+        }
+    }
+
+    /// A response from the mailbox or the local queue.
+    private func deliverNow(_ response: HTTPResponse, to id: ConnectionID, sequence: UInt64) {
+        // The connection may have died meanwhile: the response is dropped quietly.
+        guard let connection = lookUp(id) else { return }
+        perform(connection.machine.responseReady(response, sequence: sequence, now: now), on: connection)
+        drive(connection)
+    }
+
+    private func runLocalResponses() {
+        while !localResponses.isEmpty {
+            let batch = localResponses
+            localResponses.removeAll(keepingCapacity: true)
+            for (id, sequence, response) in batch {
+                deliverNow(response, to: id, sequence: sequence)
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Writes `head` and `body` with one `sendmsg`; keeps what the socket did not take for `EPOLLOUT`.
+    private func write(_ head: [UInt8], _ body: [UInt8], on connection: HTTPConnection) {
+        if connection.hasPendingOutput {
+            connection.output.append(contentsOf: head)
+            connection.output.append(contentsOf: body)
+            return
+        }
+        let total = head.count + body.count
+        let written: Int?
+        do {
+            written = try head.withUnsafeBytes { headBytes in
+                try body.withUnsafeBytes { bodyBytes in
+                    var vectors = (
+                        iovec(iov_base: UnsafeMutableRawPointer(mutating: headBytes.baseAddress), iov_len: headBytes.count),
+                        iovec(iov_base: UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress), iov_len: bodyBytes.count)
+                    )
+                    return try withUnsafeMutableBytes(of: &vectors) { raw in
+                        let buffers = raw.bindMemory(to: iovec.self)
+                        return try connection.socket.write(
+                            UnsafeMutableBufferPointer(rebasing: buffers[0..<(body.isEmpty ? 1 : 2)])
+                        )
+                    }
+                }
+            }
+        } catch {
+            close(connection)
+            return
+        }
+        let count = written ?? 0
+        if count == total {
+            perform(connection.machine.writeCompleted(now: now), on: connection)
+            return
+        }
+        // Partial write: keep the rest until the socket is writable again (edge-triggered EPOLLOUT).
+        if count < head.count {
+            connection.output = Array(head[count...])
+            connection.output.append(contentsOf: body)
+        } else {
+            connection.output = Array(body[(count - head.count)...])
+        }
+        connection.outputStart = 0
+    }
+
+    private func flush(_ connection: HTTPConnection) {
+        while connection.hasPendingOutput {
+            let written: Int?
+            do {
+                written = try connection.output.withUnsafeMutableBytes { bytes in
+                    var vector = iovec(
+                        iov_base: bytes.baseAddress! + connection.outputStart,
+                        iov_len: bytes.count - connection.outputStart
+                    )
+                    return try withUnsafeMutablePointer(to: &vector) { pointer in
+                        try connection.socket.write(UnsafeMutableBufferPointer(start: pointer, count: 1))
+                    }
+                }
+            } catch {
+                close(connection)
+                return
+            }
+            guard let written else { return }
+            connection.outputStart += written
+        }
+        connection.output = []
+        connection.outputStart = 0
+        perform(connection.machine.writeCompleted(now: now), on: connection)
+    }
+
+    /// Lingering close: reads and drops input until end-of-file (then closes) or the socket is empty.
+    private func discardInput(_ connection: HTTPConnection) {
+        while connection.socket.isOpen {
+            do {
+                switch try connection.socket.read(into: readBuffer) {
+                case .bytes:
+                    continue
+                case .wouldBlock:
+                    connection.mightBeReadable = false
+                    return
+                case .endOfFile:
+                    close(connection)
+                }
+            } catch {
+                close(connection)
+            }
+        }
+    }
+
+    private func close(_ connection: HTTPConnection) {
+        guard connection.socket.isOpen else { return }
+        let fd = Int(connection.socket.descriptor)
+        connection.machine.closed()
+        connection.socket.close()
+        connection.input = []
+        connection.output = []
+        if fd < connections.count, connections[fd] === connection { connections[fd] = nil }
+        connectionCount -= 1
+        counters.openConnections.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    // MARK: Timers and shutdown
+
+    private func checkTimers() {
+        resumeAccepting()
+        for case let connection? in connections {
+            guard let deadline = connection.machine.deadline, now >= deadline else { continue }
+            perform(connection.machine.timedOut(now: now), on: connection)
+            drive(connection)
+        }
+        runLocalResponses()
+    }
+
+    private func beginShutdown(deadline: UInt64) {
+        guard shutdownDeadline == nil else { return }
+        shutdownDeadline = deadline
+        // Stop accepting: pending connections in this listener's queue are refused.
+        for listener in listeners { listener.close() }
+        listeners = []
+        for case let connection? in connections {
+            perform(connection.machine.beginShutdown(now: now), on: connection)
+        }
+    }
+}

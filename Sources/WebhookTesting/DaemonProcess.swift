@@ -1,0 +1,164 @@
+public import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `kyc-webhooks` binary started as a child process, for end-to-end, crash and nginx tests.
+///
+/// It starts `kyc-webhooks serve --config FILE`, waits for the "listening on" line on stdout and reads the
+/// port from it. Standard output and error are kept in memory so tests can scan the logs.
+public final class DaemonProcess: @unchecked Sendable {
+    // Mutable state (output buffers) is protected by `lock`; the Process object is only touched by the
+    // thread that owns this DaemonProcess.
+    private let process = Process()
+    private let lock = NSLock()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+    public private(set) var port: Int = 0
+
+    /// Where the `kyc-webhooks` executable is: next to the test bundle, built by `swift build`.
+    public static func executableURL() throws -> URL {
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kyc-webhooks"),
+            Bundle.main.bundleURL.appendingPathComponent("kyc-webhooks"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent("kyc-webhooks"),
+        ]
+        for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) {
+            return url
+        }
+        // Build it (a `swift test` on a clean tree may not have linked the executable yet).
+        let root = repositoryRoot()
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        build.arguments = ["swift", "build", "--product", "kyc-webhooks"]
+        build.currentDirectoryURL = root
+        try build.run()
+        build.waitUntilExit()
+        let binPath = Process()
+        let pipe = Pipe()
+        binPath.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        binPath.arguments = ["swift", "build", "--show-bin-path"]
+        binPath.currentDirectoryURL = root
+        binPath.standardOutput = pipe
+        try binPath.run()
+        binPath.waitUntilExit()
+        let dir = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = URL(fileURLWithPath: dir).appendingPathComponent("kyc-webhooks")
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw DaemonError("kyc-webhooks executable not found; run `swift build` first")
+        }
+        return url
+    }
+
+    /// The package root, from this file's path (Sources/WebhookTesting/DaemonProcess.swift).
+    public static func repositoryRoot() -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
+    /// Starts the daemon and waits until it listens.
+    /// - Parameters:
+    ///   - arguments: the command line after the program name, e.g. `["serve", "--config", path]`.
+    ///   - environment: added to this process's environment.
+    ///   - directory: the working directory.
+    ///   - timeout: how long to wait for the "listening on" line.
+    public init(
+        arguments: [String],
+        environment: [String: String] = [:],
+        directory: URL,
+        timeout: Double = 30
+    ) throws {
+        process.executableURL = try Self.executableURL()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock()
+            self.stdoutData.append(data)
+            self.lock.unlock()
+        }
+        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock()
+            self.stderrData.append(data)
+            self.lock.unlock()
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let port = Self.listeningPort(in: standardOutput + standardError) {
+                self.port = port
+                return
+            }
+            if !process.isRunning {
+                throw DaemonError("kyc-webhooks exited with status \(process.terminationStatus): \(standardError)")
+            }
+            usleep(20_000)
+        }
+        process.terminate()
+        throw DaemonError("kyc-webhooks did not report a listening port within \(timeout) s: \(standardError)")
+    }
+
+    /// Parses `listening on http://HOST:PORT` from the daemon's output.
+    static func listeningPort(in text: String) -> Int? {
+        guard let range = text.range(of: "listening on http://") else { return nil }
+        let rest = text[range.upperBound...]
+        guard let line = rest.split(separator: "\n").first, let colon = line.lastIndex(of: ":") else { return nil }
+        let digits = line[line.index(after: colon)...].prefix { $0.isNumber }
+        return Int(digits)
+    }
+
+    public var standardOutput: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: stdoutData, as: UTF8.self)
+    }
+
+    public var standardError: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: stderrData, as: UTF8.self)
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Sends `signal` (SIGTERM to drain, SIGKILL to crash).
+    public func send(signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to exit and returns its status, or nil after `timeout` seconds.
+    @discardableResult
+    public func waitForExit(timeout: Double = 30) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// A daemon process that could not be started or did not behave.
+public struct DaemonError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

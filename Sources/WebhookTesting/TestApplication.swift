@@ -1,0 +1,78 @@
+import Foundation
+public import WebhookApp
+public import WebhookStore
+
+/// The whole daemon in-process on `127.0.0.1:0`, built from a JSON configuration, for end-to-end tests of
+/// the receive path through the real listener (Hummingbird's `testServer` idea).
+///
+/// ```swift
+/// let app = try await TestApplication(configuration: json, environment: ["SECRET": "s"])
+/// let response = try app.post("/webhooks/gu1", body: body, headers: ["X-Webhook-Signature": sig])
+/// await app.stop()
+/// ```
+public final class TestApplication: Sendable {
+    public let application: Application
+    public let logs: InMemoryLogHandler
+    private let task: Task<Void, any Error>
+
+    /// - Parameters:
+    ///   - configuration: a JSON configuration; its `listen.port` should be 0.
+    ///   - environment: the environment its `{"env"}` secrets are read from.
+    ///   - inbox: an inbox to use instead of the configured store.
+    ///   - customHandlers: Swift handlers registered beside the configured ones.
+    /// - Throws: ``DaemonError`` listing the configuration's problems, or the application's startup error.
+    public init(
+        configuration: String,
+        environment: [String: String] = [:],
+        inbox: (any Inbox)? = nil,
+        customHandlers: [Application.CustomHandler] = []
+    ) async throws {
+        let result = Configuration.parse(
+            json: Array(configuration.utf8),
+            environment: environment,
+            currentDirectory: FileManager.default.currentDirectoryPath
+        )
+        guard let parsed = result.configuration, result.isValid else {
+            throw DaemonError("test configuration invalid: \(result.problems.map(\.description))")
+        }
+        let logs = InMemoryLogHandler()
+        self.logs = logs
+        let application = try Application(
+            configuration: parsed,
+            logger: logs.logger(label: "kyc-webhooks", logLevel: .debug),
+            customHandlers: customHandlers,
+            inbox: inbox,
+            drainSeconds: 2
+        )
+        try application.start()
+        self.application = application
+        task = Task { try await application.run() }
+    }
+
+    public var port: Int { application.port }
+
+    /// Posts `body` on a new connection and reads the response.
+    public func post(_ path: String, body: [UInt8], headers: [(String, String)] = []) throws -> LoopbackResponse {
+        let client = try LoopbackClient(port: port, timeoutSeconds: 10)
+        defer { client.close() }
+        var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        try client.send(Array(head.utf8) + body)
+        return try client.readResponse()
+    }
+
+    /// A GET on a new connection.
+    public func get(_ path: String) throws -> LoopbackResponse {
+        let client = try LoopbackClient(port: port, timeoutSeconds: 10)
+        defer { client.close() }
+        try client.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        return try client.readResponse()
+    }
+
+    /// Drains and stops the application; returns once `run()` has returned.
+    public func stop() async {
+        application.shutdown()
+        _ = try? await task.value
+    }
+}

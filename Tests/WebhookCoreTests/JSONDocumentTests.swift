@@ -1,0 +1,174 @@
+import Testing
+import WebhookCore
+
+/// The scanner accepts exactly RFC 8259 JSON and reads fields, strings and byte ranges correctly.
+@Suite struct JSONDocumentTests {
+    static func parse(_ text: String, maxDepth: Int = JSONDocument.defaultMaxDepth) throws(JSONError) -> JSONDocument {
+        try JSONDocument(parsing: Array(text.utf8), maxDepth: maxDepth)
+    }
+
+    static let invalidDocuments: [(String, JSONError.Code)] = [
+        ("", .empty),
+        ("   ", .empty),
+        ("{\"a\":1,}", .trailingComma),
+        ("[1,2,]", .trailingComma),
+        ("{,}", .unexpectedByte),
+        ("[,1]", .unexpectedByte),
+        ("01", .invalidNumber),
+        ("-01", .invalidNumber),
+        ("[00]", .invalidNumber),
+        ("1.", .invalidNumber),
+        (".5", .unexpectedByte),
+        ("+1", .unexpectedByte),
+        ("1e", .invalidNumber),
+        ("1e+", .invalidNumber),
+        ("-", .invalidNumber),
+        ("[-]", .invalidNumber),
+        ("\"\\x\"", .invalidEscape),
+        ("\"\\u12G4\"", .invalidEscape),
+        ("\"\\'\"", .invalidEscape),
+        ("\"abc", .unexpectedEnd),
+        ("\"abc\\", .unexpectedEnd),
+        ("{\"a\":\"b", .unexpectedEnd),
+        ("\"a\u{01}b\"", .controlCharacterInString),
+        ("\"tab\there\"", .controlCharacterInString),
+        ("\"line\nbreak\"", .controlCharacterInString),
+        ("\"\\ud800\"", .loneSurrogate),
+        ("\"\\udc00\"", .loneSurrogate),
+        ("\"\\ud800\\u0041\"", .loneSurrogate),
+        ("\"\\ud800x\"", .loneSurrogate),
+        ("{} x", .trailingData),
+        ("{}{}", .trailingData),
+        ("1 2", .trailingData),
+        ("nul", .unexpectedEnd),
+        ("nulL", .unexpectedByte),
+        ("True", .unexpectedByte),
+        ("{'a':1}", .unexpectedByte),
+        ("{\"a\" 1}", .unexpectedByte),
+        ("{\"a\":1 \"b\":2}", .unexpectedByte),
+        ("{a:1}", .unexpectedByte),
+        ("// c\n{}", .unexpectedByte),
+        ("{} /* c */", .trailingData),
+        ("[1]]", .trailingData),
+        ("[1", .unexpectedEnd),
+        ("{\"a\":", .unexpectedEnd),
+        ("\u{FEFF}{}", .unexpectedByte),
+        ("NaN", .unexpectedByte),
+        ("[Infinity]", .unexpectedByte),
+        (String(repeating: "[", count: 65) + String(repeating: "]", count: 65), .tooDeep),
+        (String(repeating: "{\"a\":", count: 65) + "1" + String(repeating: "}", count: 65), .tooDeep),
+        (String(repeating: "[", count: 100_000), .tooDeep),
+    ]
+
+    @Test("refuses invalid JSON", arguments: invalidDocuments)
+    func refusesInvalidDocument(text: String, code: JSONError.Code) {
+        #expect(throws: JSONError.self) { try Self.parse(text) }
+        do {
+            _ = try Self.parse(text)
+        } catch {
+            #expect(error.code == code)
+        }
+    }
+
+    static let invalidUTF8: [[UInt8]] = [
+        [0x22, 0xC0, 0x80, 0x22],  // overlong NUL
+        [0x22, 0xC1, 0xBF, 0x22],  // overlong
+        [0x22, 0xE0, 0x80, 0x80, 0x22],  // overlong 3-byte
+        [0x22, 0xED, 0xA0, 0x80, 0x22],  // UTF-8-encoded surrogate
+        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
+        [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22],
+        [0x22, 0x80, 0x22],  // lone continuation
+        [0x22, 0xC3, 0x22],  // truncated
+        [0x22, 0xE2, 0x82, 0x22],
+        [0x22, 0xFF, 0x22],
+    ]
+
+    @Test("refuses invalid UTF-8 in strings", arguments: invalidUTF8)
+    func refusesInvalidUTF8(bytes: [UInt8]) {
+        #expect(throws: JSONError.self) { try JSONDocument(parsing: bytes) }
+    }
+
+    static let validDocuments: [String] = [
+        "{}", "[]", " {} ", "\n\t\r {}\n", "0", "-0", "1", "-1.5e10", "0.0", "1E-2", "1e+2", "123456789012345678901234567890",
+        "\"\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\u0000\\uFFFF\\uD83D\\uDE00\"", "true", "false", "null",
+        "{\"a\":[1,{\"b\":null}],\"c\":\"d\"}", "[[[[]]]]", "\"é 😀 中\"", "{\"\":1}",
+        String(repeating: "[", count: 64) + String(repeating: "]", count: 64),
+    ]
+
+    @Test("accepts valid JSON", arguments: validDocuments)
+    func acceptsValidDocument(text: String) throws {
+        let document = try Self.parse(text)
+        let bytes = Array(text.utf8)
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }
+        let start = bytes.firstIndex { !isSpace($0) } ?? 0
+        let end = (bytes.lastIndex { !isSpace($0) } ?? -1) + 1
+        #expect(document.byteRange(of: document.root) == start..<end)
+    }
+
+    @Test func depthLimitIsConfigurable() throws {
+        #expect(throws: JSONError.self) { try Self.parse("[[[]]]", maxDepth: 2) }
+        _ = try Self.parse("[[]]", maxDepth: 2)
+    }
+
+    static let unescapeCases: [(String, String)] = [
+        ("\"plain\"", "plain"),
+        ("\"a\\\"b\"", "a\"b"),
+        ("\"back\\\\slash\"", "back\\slash"),
+        ("\"\\/\"", "/"),
+        ("\"\\b\\f\\n\\r\\t\"", "\u{08}\u{0C}\n\r\t"),
+        ("\"\\u0041\\u00e9\"", "Aé"),
+        ("\"\\u4E2D\"", "中"),
+        ("\"\\uD83D\\uDE00\"", "😀"),
+        ("\"\\ud83d\\ude00 x\"", "😀 x"),
+        ("\"\\u0000\"", "\u{0}"),
+        ("\"é😀\"", "é😀"),
+    ]
+
+    @Test("unescapes strings", arguments: unescapeCases)
+    func unescapesString(json: String, expected: String) throws {
+        let document = try Self.parse(json)
+        #expect(document.string(document.root) == expected)
+    }
+
+    @Test func readsMembersByPathAndKeepsExactBytes() throws {
+        let text = #"{ "a" : { "b" : { "c" : "deep" } , "n" : -1.50 }, "list": [ 1, "two", {"x": true} ] }"#
+        let document = try Self.parse(text)
+        let c = try #require(try document.value(at: "a", "b", "c", from: document.root))
+        #expect(document.string(c) == "deep")
+        let b = try #require(try document.value(at: "a", "b", from: document.root))
+        #expect(String(decoding: document.rawBytes(of: b), as: UTF8.self) == #"{ "c" : "deep" }"#)
+        let n = try #require(try document.value(at: "a", "n", from: document.root))
+        #expect(document.numberText(n) == "-1.50")
+        #expect(try document.value(at: "a", "missing", from: document.root) == nil)
+        #expect(try document.value(at: "a", "n", "x", from: document.root) == nil)
+        let list = try #require(try document.member("list", of: document.root))
+        let elements = document.elements(of: list)
+        #expect(elements.count == 3)
+        #expect(document.string(elements[1]) == "two")
+        #expect(document.kind(of: elements[2]) == .object)
+        #expect(try document.member("x", of: elements[2]).flatMap(document.bool) == true)
+        #expect(document.members(of: document.root).map(\.name) == ["a", "list"])
+        #expect(try document.member(named: "list", of: document.root) == list)
+    }
+
+    @Test func matchesEscapedMemberNames() throws {
+        let document = try Self.parse(#"{"ev\u0065nt":"x"}"#)
+        #expect(try document.member("event", of: document.root).flatMap(document.string) == "x")
+    }
+
+    @Test func refusesADuplicateOfAMemberItReads() throws {
+        let document = try Self.parse(#"{"event":"a","event":"b","other":1}"#)
+        #expect(throws: JSONError.self) { try document.member("event", of: document.root) }
+        #expect(try document.member("other", of: document.root) != nil)
+    }
+
+    @Test func errorDescriptionNamesRuleAndOffsetOnly() {
+        do {
+            _ = try Self.parse(#"{"secret":"SECRET-VALUE-123",}"#)
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.description == "invalid JSON: trailing comma at byte 29")
+            #expect(!error.description.contains("SECRET"))
+        }
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct PlaceholderHTTPTests {
-    @Test func packageBuilds() { #expect(1 + 1 == 2) }
-}
