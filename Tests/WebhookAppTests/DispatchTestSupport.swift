@@ -196,7 +196,7 @@ func withTimeout<T: Sendable>(
 final class DispatchHarness: Sendable {
     static let pollInterval = Duration.milliseconds(500)
 
-    let inbox: MemoryInbox
+    let inbox: any Inbox
     let clock: ManualClock
     let results = ResultLog()
     let log = CapturingLogHandler()
@@ -207,7 +207,7 @@ final class DispatchHarness: Sendable {
     init(
         handlers: [Dispatcher.Registration],
         retry: RetryPolicy = RetryPolicy(maxAttempts: 4, initialDelay: .seconds(1), maxDelay: .seconds(8)),
-        inbox: MemoryInbox = MemoryInbox(),
+        inbox: any Inbox = MemoryInbox(),
         clock: ManualClock = ManualClock(),
         random: @escaping @Sendable () -> Double = { 0.5 }
     ) {
