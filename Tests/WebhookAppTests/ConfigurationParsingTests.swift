@@ -433,6 +433,16 @@ import WebhookCore
         #expect(!problem.message.contains("nope"))
     }
 
+    @Test func deeplyNestedDocumentsAreRefusedWithoutCrashing() throws {
+        let arrays = F.parse(String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000))
+        #expect(arrays.problems.count == 1)
+        #expect(arrays.problems.first?.message.contains("nested too deeply") == true)
+        // Valid but deeper than the duplicate-key scan goes: parsed, with the one real problem reported.
+        let objects = String(repeating: #"{"a": "#, count: 200) + "1" + String(repeating: "}", count: 200)
+        let result = F.parse(#"{"routes": [\#(Self.gu1)], "retry": \#(objects)}"#)
+        #expect(result.problems.map(\.path) == ["$.retry.a"])
+    }
+
     // MARK: Warnings
 
     @Test func warnsForUnsignedGu1RouteLiteralSecretAndMemoryStore() {
