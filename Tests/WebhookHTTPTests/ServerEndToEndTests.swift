@@ -17,6 +17,25 @@ import WebhookTesting
         }
     }
 
+    /// The exchange runs off the cooperative pool, so a responder that answers from a task still can.
+    @Test func clientOnItsOwnThreadGetsAnAnswerWrittenFromATask() async throws {
+        struct TaskResponder: HTTPResponder {
+            func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
+                Task {
+                    try? await Task.sleep(for: .milliseconds(20))
+                    writer.write(HTTPResponse(status: 200, body: Array("later".utf8)))
+                }
+            }
+        }
+        try await withServer(responder: TaskResponder()) { server in
+            let response = try await LoopbackClient.withClient(port: server.port) { client in
+                try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                return try client.readResponse()
+            }
+            #expect(response.text == "later")
+        }
+    }
+
     @Test func postWithContentLengthReachesTheResponderWhole() async throws {
         try await withServer { server in
             let client = try LoopbackClient(port: server.port)
