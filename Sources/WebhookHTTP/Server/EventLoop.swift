@@ -93,8 +93,14 @@ final class EventLoop: @unchecked Sendable {
         let wakeup: EventFD
         do {
             wakeup = try EventFD()
+        } catch {
+            epoll.close()
+            throw error
+        }
+        do {
             try epoll.add(wakeup.descriptor, interest: .readable, tag: Self.wakeupTag)
         } catch {
+            wakeup.close()
             epoll.close()
             throw error
         }
