@@ -28,7 +28,9 @@ import WebhookTesting
             }
         }
         try await withServer(responder: TaskResponder()) { server in
-            let response = try await LoopbackClient.withClient(port: server.port) { client in
+            // The responder's task needs a pool thread: other tests may hold them for seconds, so the read
+            // timeout is generous.
+            let response = try await LoopbackClient.withClient(port: server.port, timeoutSeconds: 30) { client in
                 try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
                 return try client.readResponse()
             }
