@@ -145,6 +145,24 @@ import WebhookTesting
         }
     }
 
+    /// A responder may close the connection itself with `Connection: close`.
+    @Test func responderCanAskToClose() async throws {
+        struct ClosingResponder: HTTPResponder {
+            func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
+                writer.write(.json(503, #"{"error":"unavailable"}"#, fields: HTTPFields([.init(name: "Connection", value: "close")])))
+            }
+        }
+        try await withServer(responder: ClosingResponder()) { server in
+            let client = try LoopbackClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\nGET /next HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 503)
+            #expect(response.headers.filter { $0.name == "Connection" }.map(\.value) == ["close"])
+            #expect(client.waitForClose())
+            #expect(client.unreadBytes.isEmpty)
+        }
+    }
+
     @Test func headResponseHasLengthButNoBody() async throws {
         try await withServer { server in
             let client = try LoopbackClient(port: server.port)
