@@ -329,6 +329,22 @@ struct ParserAcceptanceTests {
         #expect(transcript.messages.allSatisfy { !$0.isComplete })
     }
 
+    /// A caller that breaks the contract by presenting fewer bytes than were scanned gets a fresh scan, not
+    /// offsets into bytes it no longer shows.
+    @Test func restartsWhenFewerBytesArePresented() {
+        var parser = HTTPRequestParser(limits: HTTPParserLimits())
+        let request = Array(request: "GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(request[..<20].withUnsafeBytes { parser.parse($0) }.event == .needMore)
+        #expect(request[..<5].withUnsafeBytes { parser.parse($0) }.event == .needMore)
+        let result = request.withUnsafeBytes { parser.parse($0) }
+        guard case .head(let head) = result.event else {
+            Issue.record("expected a head, got \(result.event)")
+            return
+        }
+        #expect(head.target == "/x")
+        #expect(result.consumed == request.count)
+    }
+
     /// Field names keep their spelling; look-ups ignore ASCII case.
     @Test func fieldLookupIgnoresCase() throws {
         let transcript = ParserHarness.decisions(Array(request: "GET / HTTP/1.1\r\nhOsT: h\r\nX-Sig: a\r\nx-sig: b\r\n\r\n"))
