@@ -92,6 +92,22 @@ import WebhookTesting
         #expect(throws: HandlerError.self) { try HTTPEventHandler.signingKey(fromSecret: "") }
     }
 
+    /// A redirect is not followed: the 3xx fails the attempt and nothing is sent to the other URL.
+    @Test func redirectsAreNotFollowed() async throws {
+        let target = try TestHTTPServer()
+        defer { target.stop() }
+        let server = try TestHTTPServer(defaultStatus: 307, extraHeaders: "Location: \(target.url.absoluteString)\r\n")
+        defer { server.stop() }
+        let event = TestEvents.event()
+        let error = await #expect(throws: HandlerError.self) {
+            try await HTTPEventHandler(url: server.url, timeout: .seconds(10), signingKey: Array("k".utf8))
+                .handle(event, context: context(for: event))
+        }
+        #expect(error?.status == 307)
+        #expect(server.requests.count == 1)
+        #expect(target.requests.isEmpty)
+    }
+
     /// A receiver that never answers fails the attempt at the timeout.
     @Test func hangingReceiverTimesOut() async throws {
         let server = try TestHTTPServer(isHanging: true)

@@ -45,6 +45,7 @@ final class TestHTTPServer: Sendable {
         var statuses: [Int]
         var defaultStatus: Int
         var responseBody: String
+        var extraHeaders: String
         var isHanging: Bool
         var requests: [Request] = []
         var heldConnections: [Int32] = []
@@ -55,9 +56,21 @@ final class TestHTTPServer: Sendable {
     private let listener: Int32
     private let state: Mutex<State>
 
-    init(statuses: [Int] = [], defaultStatus: Int = 200, responseBody: String = "", isHanging: Bool = false) throws {
+    init(
+        statuses: [Int] = [],
+        defaultStatus: Int = 200,
+        responseBody: String = "",
+        extraHeaders: String = "",
+        isHanging: Bool = false
+    ) throws {
         state = Mutex(
-            State(statuses: statuses, defaultStatus: defaultStatus, responseBody: responseBody, isHanging: isHanging)
+            State(
+                statuses: statuses,
+                defaultStatus: defaultStatus,
+                responseBody: responseBody,
+                extraHeaders: extraHeaders,
+                isHanging: isHanging
+            )
         )
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw POSIXError(.EIO) }
@@ -158,18 +171,18 @@ final class TestHTTPServer: Sendable {
         let body = Array(received[headEnd!...].prefix(length))
         let request = Request(method: requestLine[0], target: requestLine[1], headers: headers, body: body)
 
-        let answer = state.withLock { state -> (status: Int, body: String)? in
+        let answer = state.withLock { state -> (status: Int, body: String, headers: String)? in
             state.requests.append(request)
             if state.isHanging {
                 state.heldConnections.append(connection)
                 return nil
             }
             let status = state.statuses.isEmpty ? state.defaultStatus : state.statuses.removeFirst()
-            return (status, state.responseBody)
+            return (status, state.responseBody, state.extraHeaders)
         }
         guard let answer else { return }
         let response = Array(
-            "HTTP/1.1 \(answer.status) Test\r\nContent-Type: text/plain\r\nContent-Length: \(answer.body.utf8.count)\r\nConnection: close\r\n\r\n\(answer.body)"
+            "HTTP/1.1 \(answer.status) Test\r\nContent-Type: text/plain\r\nContent-Length: \(answer.body.utf8.count)\r\n\(answer.headers)Connection: close\r\n\r\n\(answer.body)"
                 .utf8
         )
         _ = response.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

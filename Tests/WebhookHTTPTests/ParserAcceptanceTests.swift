@@ -85,8 +85,11 @@ let acceptanceCases: [AcceptanceCase] = [
         "POST /webhooks/gu1 HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"a\":\"hello\"}",
         [
             RequestSummary(
-                "POST", "/webhooks/gu1", framing: .length(13),
-                fields: ["Host: h", "Content-Type: application/json", "Content-Length: 13"], body: "{\"a\":\"hello\"}"
+                "POST",
+                "/webhooks/gu1",
+                framing: .length(13),
+                fields: ["Host: h", "Content-Type: application/json", "Content-Length: 13"],
+                body: "{\"a\":\"hello\"}"
             )
         ]
     ),
@@ -96,7 +99,10 @@ let acceptanceCases: [AcceptanceCase] = [
             + "5;name=value;q=\"a \\\"b\\\" c\"\r\nhello\r\n000A;x\r\n, chunked!\r\n0;last\r\nX-Trailer: t\r\nX-Other:\r\n\r\n",
         [
             RequestSummary(
-                "POST", "/w", framing: .chunked, fields: ["Host: h", "Transfer-Encoding: chunked"],
+                "POST",
+                "/w",
+                framing: .chunked,
+                fields: ["Host: h", "Transfer-Encoding: chunked"],
                 body: "hello, chunked!"
             )
         ]
@@ -117,8 +123,12 @@ let acceptanceCases: [AcceptanceCase] = [
         "POST /w HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\nok",
         [
             RequestSummary(
-                "POST", "/w", framing: .length(2), expectsContinue: true,
-                fields: ["Host: h", "Expect: 100-Continue", "Content-Length: 2"], body: "ok"
+                "POST",
+                "/w",
+                framing: .length(2),
+                expectsContinue: true,
+                fields: ["Host: h", "Expect: 100-Continue", "Content-Length: 2"],
+                body: "ok"
             )
         ]
     ),
@@ -127,8 +137,13 @@ let acceptanceCases: [AcceptanceCase] = [
         "POST /w HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok",
         [
             RequestSummary(
-                "POST", "/w", version: .http1_0, framing: .length(2), isKeepAlive: false,
-                fields: ["Expect: 100-continue", "Content-Length: 2"], body: "ok"
+                "POST",
+                "/w",
+                version: .http1_0,
+                framing: .length(2),
+                isKeepAlive: false,
+                fields: ["Expect: 100-continue", "Content-Length: 2"],
+                body: "ok"
             )
         ]
     ),
@@ -296,6 +311,38 @@ struct ParserAcceptanceTests {
         let prefix = Array(head[..<(head.count - 1)])
         #expect(prefix.withUnsafeBytes { short.parse($0) }.event == .needMore)
         #expect(head.withUnsafeBytes { short.parse($0) }.event == .error(.headerTooLarge))
+    }
+
+    /// Input that ends inside a request is pending, never accepted: a missing final CRLF of a chunked body,
+    /// a short `Content-Length` body, a head without its empty line.
+    @Test(arguments: [
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\nhello",
+        "GET / HTTP/1.1\r\nHost: h\r\n",
+        "\r\n",
+    ])
+    func truncatedInputIsPending(request: String) {
+        let transcript = ParserHarness.decisions(Array(request: request))
+        #expect(transcript.refusal == nil)
+        #expect(transcript.isPending)
+        #expect(transcript.messages.allSatisfy { !$0.isComplete })
+    }
+
+    /// A caller that breaks the contract by presenting fewer bytes than were scanned gets a fresh scan, not
+    /// offsets into bytes it no longer shows.
+    @Test func restartsWhenFewerBytesArePresented() {
+        var parser = HTTPRequestParser(limits: HTTPParserLimits())
+        let request = Array(request: "GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(request[..<20].withUnsafeBytes { parser.parse($0) }.event == .needMore)
+        #expect(request[..<5].withUnsafeBytes { parser.parse($0) }.event == .needMore)
+        let result = request.withUnsafeBytes { parser.parse($0) }
+        guard case .head(let head) = result.event else {
+            Issue.record("expected a head, got \(result.event)")
+            return
+        }
+        #expect(head.target == "/x")
+        #expect(result.consumed == request.count)
     }
 
     /// Field names keep their spelling; look-ups ignore ASCII case.

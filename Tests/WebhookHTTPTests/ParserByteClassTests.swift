@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WebhookHTTP
 
 /// The bit masks of ``HTTPByteClass`` equal the grammar's plain definitions, for every byte.

@@ -15,8 +15,9 @@ import WebhookCrypto
 /// - `webhook-signature`: `v1,` + base64 of HMAC-SHA256(key, `"{id}.{timestamp}.{body}"`).
 ///
 /// The whole request (connect, send, answer) is bounded by `timeout`. A non-2xx answer fails the attempt with
-/// its status and at most ``responsePrefixLimit`` bytes of the response body. Redirects are followed as
-/// URLSession does; cookies and caches are not kept.
+/// its status and at most ``responsePrefixLimit`` bytes of the response body. Redirects are not followed: a 3xx
+/// fails the attempt like any non-2xx (following one would send the event and its signature to another URL than
+/// the configured one). Cookies and caches are not kept.
 public struct HTTPEventHandler: WebhookHandler {
     /// The bytes of a failed answer's body quoted in the error.
     public static let responsePrefixLimit = 200
@@ -50,7 +51,7 @@ public struct HTTPEventHandler: WebhookHandler {
         configuration.timeoutIntervalForResource = max(timeout.fractionalSeconds, 0.001)
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
-        self.session = URLSession(configuration: configuration)
+        self.session = URLSession(configuration: configuration, delegate: RefuseRedirects(), delegateQueue: nil)
     }
 
     /// The HMAC key of a configured signing secret.
@@ -187,5 +188,18 @@ extension Duration {
     fileprivate var fractionalSeconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// Makes URLSession hand a 3xx back as the answer instead of following it.
+private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession,
+        task: URLSessionTask,
+        willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest,
+        completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }
