@@ -51,8 +51,13 @@ public final class TestApplication: Sendable {
 
     public var port: Int { application.port }
 
-    /// Posts `body` on a new connection and reads the response.
-    public func post(_ path: String, body: [UInt8], headers: [(String, String)] = []) throws -> LoopbackResponse {
+    /// Posts `body` on a new connection and reads the response (blocking I/O on a thread of its own).
+    public func post(_ path: String, body: [UInt8], headers: [(String, String)] = []) async throws -> LoopbackResponse {
+        let port = self.port
+        return try await Blocking.run { try Self.post(port: port, path, body: body, headers: headers) }
+    }
+
+    static func post(port: Int, _ path: String, body: [UInt8], headers: [(String, String)]) throws -> LoopbackResponse {
         let client = try LoopbackClient(port: port, timeoutSeconds: 10)
         defer { client.close() }
         var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -63,7 +68,12 @@ public final class TestApplication: Sendable {
     }
 
     /// A GET on a new connection.
-    public func get(_ path: String) throws -> LoopbackResponse {
+    public func get(_ path: String) async throws -> LoopbackResponse {
+        let port = self.port
+        return try await Blocking.run { try Self.get(port: port, path) }
+    }
+
+    static func get(port: Int, _ path: String) throws -> LoopbackResponse {
         let client = try LoopbackClient(port: port, timeoutSeconds: 10)
         defer { client.close() }
         try client.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")

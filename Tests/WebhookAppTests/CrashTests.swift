@@ -148,24 +148,28 @@ import Glibc
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func everyAcknowledgedEventSurvivesKillMinusNine() throws {
-        let (lost, acknowledged, directory) = try Self.lostEvents(unsafe: false, rounds: 4)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(acknowledged > 100, "the load must have been acknowledged often enough to mean something")
-        #expect(lost.isEmpty, "\(lost.count) acknowledged events were lost: \(lost.sorted().prefix(5))")
-        #expect(try Self.integrityCheck(directory.appendingPathComponent("store/kyc.sqlite3")) == "ok")
-        // Every line the handler wrote is a whole event (fsync'd appends, no torn lines).
-        let data = try Data(contentsOf: directory.appendingPathComponent("events.jsonl"))
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            #expect((try? JSONSerialization.jsonObject(with: Data(line))) != nil, "a torn line in the file handler's output")
+    @Test func everyAcknowledgedEventSurvivesKillMinusNine() async throws {
+        try await Blocking.run {
+            let (lost, acknowledged, directory) = try Self.lostEvents(unsafe: false, rounds: 4)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            #expect(acknowledged > 100, "the load must have been acknowledged often enough to mean something")
+            #expect(lost.isEmpty, "\(lost.count) acknowledged events were lost: \(lost.sorted().prefix(5))")
+            #expect(try Self.integrityCheck(directory.appendingPathComponent("store/kyc.sqlite3")) == "ok")
+            // Every line the handler wrote is a whole event (fsync'd appends, no torn lines).
+            let data = try Data(contentsOf: directory.appendingPathComponent("events.jsonl"))
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                #expect((try? JSONSerialization.jsonObject(with: Data(line))) != nil, "a torn line in the file handler's output")
+            }
         }
     }
 
-    @Test func negativeControlTheCheckerCatchesAcknowledgingBeforeCommit() throws {
-        let (lost, acknowledged, directory) = try Self.lostEvents(unsafe: true, rounds: 2)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(acknowledged > 50)
-        #expect(!lost.isEmpty, "answering before the commit must lose acknowledged events under kill -9")
+    @Test func negativeControlTheCheckerCatchesAcknowledgingBeforeCommit() async throws {
+        try await Blocking.run {
+            let (lost, acknowledged, directory) = try Self.lostEvents(unsafe: true, rounds: 2)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            #expect(acknowledged > 50)
+            #expect(!lost.isEmpty, "answering before the commit must lose acknowledged events under kill -9")
+        }
     }
 }
 

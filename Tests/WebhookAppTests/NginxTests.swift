@@ -179,59 +179,63 @@ import Glibc
     }
 
     @Test("every fixture through nginx reaches the file handler", arguments: Mode.allCases)
-    func everyFixtureThroughNginx(mode: Mode) throws {
-        let setup = try Setup(mode: mode)
-        defer { setup.stop() }
-        var keys = Set<String>()
-        for fixture in try Fixtures.all() {
-            let path: String
-            var headers: [String] = []
-            if fixture.isEncrypted {
-                path = "/webhooks/argos-encrypted"
-            } else if fixture.sender == "argos" {
-                path = "/webhooks/argos/tok_nginx_0123456789"
-            } else {
-                path = "/webhooks/gu1"
-                let mac = HMACSHA256.authenticationCode(for: fixture.body, key: Array("whsec_nginx_test".utf8))
-                headers = ["X-Webhook-Signature: \(Hex.encode(mac))"]
+    func everyFixtureThroughNginx(mode: Mode) async throws {
+        try await Blocking.run {
+            let setup = try Setup(mode: mode)
+            defer { setup.stop() }
+            var keys = Set<String>()
+            for fixture in try Fixtures.all() {
+                let path: String
+                var headers: [String] = []
+                if fixture.isEncrypted {
+                    path = "/webhooks/argos-encrypted"
+                } else if fixture.sender == "argos" {
+                    path = "/webhooks/argos/tok_nginx_0123456789"
+                } else {
+                    path = "/webhooks/gu1"
+                    let mac = HMACSHA256.authenticationCode(for: fixture.body, key: Array("whsec_nginx_test".utf8))
+                    headers = ["X-Webhook-Signature: \(Hex.encode(mac))"]
+                }
+                let (status, body) = try setup.post(path, body: fixture.body, headers: headers)
+                #expect(status == 200, "\(fixture.name) via \(mode): \(body)")
+                keys.insert(fixture.expected.idempotencyKey)
             }
-            let (status, body) = try setup.post(path, body: fixture.body, headers: headers)
-            #expect(status == 200, "\(fixture.name) via \(mode): \(body)")
-            keys.insert(fixture.expected.idempotencyKey)
+            // Every event reaches the `file` handler.
+            let file = setup.directory.appendingPathComponent("events.jsonl")
+            var delivered = Set<String>()
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
+                delivered = CrashTests.deliveredKeys(file)
+                if keys.isSubset(of: delivered) { break }
+                usleep(100_000)
+            }
+            #expect(keys.subtracting(delivered).isEmpty, "not delivered: \(keys.subtracting(delivered).sorted())")
         }
-        // Every event reaches the `file` handler.
-        let file = setup.directory.appendingPathComponent("events.jsonl")
-        var delivered = Set<String>()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            delivered = CrashTests.deliveredKeys(file)
-            if keys.isSubset(of: delivered) { break }
-            usleep(100_000)
-        }
-        #expect(keys.subtracting(delivered).isEmpty, "not delivered: \(keys.subtracting(delivered).sorted())")
     }
 
     @Test("allowFrom sees the client address nginx forwards; a forged X-Forwarded-For is not believed", arguments: Mode.allCases)
-    func allowFromBehindNginx(mode: Mode) throws {
-        let setup = try Setup(mode: mode)
-        defer { setup.stop() }
-        let body = try Fixtures.load("argos/submit.json").body
-        // The allowed client, through the proxy.
-        #expect(try setup.post("/webhooks/argos-allowlisted", body: body, source: "127.0.0.2").0 == 200)
-        // Another client, through the proxy.
-        #expect(try setup.post("/webhooks/argos-allowlisted", body: body, source: "127.0.0.3").0 == 403)
-        // Another client forging the allowed address: nginx appends the real one, which the daemon believes.
-        let forged = try setup.post(
-            "/webhooks/argos-allowlisted", body: body, headers: ["X-Forwarded-For: 127.0.0.2"], source: "127.0.0.3")
-        #expect(forged.0 == 403)
-        // Straight to the daemon from a peer that is not the proxy: its X-Forwarded-For is ignored.
-        let direct = try setup.post(
-            "/webhooks/argos-allowlisted",
-            body: body,
-            headers: ["X-Forwarded-For: 127.0.0.2"],
-            source: "127.0.0.3",
-            port: setup.daemon.port
-        )
-        #expect(direct.0 == 403)
+    func allowFromBehindNginx(mode: Mode) async throws {
+        try await Blocking.run {
+            let setup = try Setup(mode: mode)
+            defer { setup.stop() }
+            let body = try Fixtures.load("argos/submit.json").body
+            // The allowed client, through the proxy.
+            #expect(try setup.post("/webhooks/argos-allowlisted", body: body, source: "127.0.0.2").0 == 200)
+            // Another client, through the proxy.
+            #expect(try setup.post("/webhooks/argos-allowlisted", body: body, source: "127.0.0.3").0 == 403)
+            // Another client forging the allowed address: nginx appends the real one, which the daemon believes.
+            let forged = try setup.post(
+                "/webhooks/argos-allowlisted", body: body, headers: ["X-Forwarded-For: 127.0.0.2"], source: "127.0.0.3")
+            #expect(forged.0 == 403)
+            // Straight to the daemon from a peer that is not the proxy: its X-Forwarded-For is ignored.
+            let direct = try setup.post(
+                "/webhooks/argos-allowlisted",
+                body: body,
+                headers: ["X-Forwarded-For: 127.0.0.2"],
+                source: "127.0.0.3",
+                port: setup.daemon.port
+            )
+            #expect(direct.0 == 403)
+        }
     }
 }

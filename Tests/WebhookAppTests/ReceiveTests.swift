@@ -18,6 +18,7 @@ import WebhookTesting
     static let configuration = """
         {
           "listen": {"host": "127.0.0.1", "port": 0},
+          "trustedProxies": ["127.0.0.1/32"],
           "store": {"kind": "memory"},
           "routes": [
             {"path": "/webhooks/gu1", "sender": "gu1",
@@ -69,11 +70,11 @@ import WebhookTesting
         let app = try await Self.start()
         defer { Task { await app.stop() } }
         let (path, headers) = Self.request(for: fixture)
-        let first = try app.post(path, body: fixture.body, headers: headers)
+        let first = try await app.post(path, body: fixture.body, headers: headers)
         #expect(first.status == 200, "\(first.text)")
         #expect(try Self.json(first)["status"] as? String == "accepted")
         #expect(try Self.json(first)["key"] as? String == fixture.expected.idempotencyKey)
-        let again = try app.post(path, body: fixture.body, headers: Self.request(for: fixture).headers)
+        let again = try await app.post(path, body: fixture.body, headers: Self.request(for: fixture).headers)
         #expect(again.status == 200)
         #expect(try Self.json(again)["status"] as? String == "duplicate")
         let stored = try #require(try await app.application.inbox.event(key: fixture.expected.idempotencyKey))
@@ -105,7 +106,7 @@ import WebhookTesting
             ("empty", body, [("X-Webhook-Signature", "")], 401, "invalid_signature"),
         ]
         for (label, sentBody, headers, status, error) in cases {
-            let response = try app.post("/webhooks/gu1", body: sentBody, headers: headers)
+            let response = try await app.post("/webhooks/gu1", body: sentBody, headers: headers)
             #expect(response.status == status, "\(label): \(response.text)")
             #expect(try Self.json(response)["error"] as? String == error, "\(label)")
         }
@@ -125,7 +126,7 @@ import WebhookTesting
             Self.sign(bodies[2], secret: "whsec_test_previous"),
         ]
         for (body, signature) in zip(bodies, forms) {
-            let response = try app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", signature)])
+            let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", signature)])
             #expect(response.status == 200, "\(signature.prefix(8)): \(response.text)")
         }
         await app.stop()
@@ -134,15 +135,15 @@ import WebhookTesting
     @Test func unsignedRouteNeedsExplicitOptOut() async throws {
         let app = try await Self.start()
         let body = try Fixtures.load("gu1-kyc/created.json").body
-        #expect(try app.post("/webhooks/gu1", body: body).status == 401)
-        #expect(try app.post("/webhooks/gu1-open", body: body).status == 200)
+        #expect(try await app.post("/webhooks/gu1", body: body).status == 401)
+        #expect(try await app.post("/webhooks/gu1-open", body: body).status == 200)
         await app.stop()
     }
 
     @Test func eventTypeComesFromTheSignedBody() async throws {
         let app = try await Self.start()
         let body = try Fixtures.load("gu1-kyc/rejected.json").body
-        let response = try app.post(
+        let response = try await app.post(
             "/webhooks/gu1",
             body: body,
             headers: [("X-Webhook-Signature", Self.sign(body)), ("X-Webhook-Event", "kyc.validation_approved")]
@@ -158,9 +159,9 @@ import WebhookTesting
         let recorder = RecordingHandler()
         let app = try await Self.start(customHandlers: [.init(name: "recorder", handler: recorder)])
         let body = try Fixtures.load("gu1-biometric/approved.json").body
-        let first = try app.post(
+        let first = try await app.post(
             "/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body)), ("X-Webhook-ID", "org-delivery-1")])
-        let second = try app.post(
+        let second = try await app.post(
             "/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body)), ("X-Webhook-ID", "per-request-2")])
         #expect(try Self.json(first)["status"] as? String == "accepted")
         #expect(try Self.json(second)["status"] as? String == "duplicate")
@@ -177,7 +178,7 @@ import WebhookTesting
         let statuses = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<20 {
                 group.addTask {
-                    let response = try app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", signature)])
+                    let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", signature)])
                     return try Self.json(response)["status"] as? String ?? "?"
                 }
             }
@@ -197,10 +198,10 @@ import WebhookTesting
     @Test func argosTokenInPathOrQuery() async throws {
         let app = try await Self.start()
         let body = try Fixtures.load("argos/created.json").body
-        #expect(try app.post("/webhooks/argos/tok_0123456789abcdef", body: body).status == 200)
-        #expect(try app.post("/webhooks/argos?token=tok_0123456789abcdef", body: body).status == 200)
+        #expect(try await app.post("/webhooks/argos/tok_0123456789abcdef", body: body).status == 200)
+        #expect(try await app.post("/webhooks/argos?token=tok_0123456789abcdef", body: body).status == 200)
         for path in ["/webhooks/argos", "/webhooks/argos/tok_wrong", "/webhooks/argos?token=tok_0123456789abcde"] {
-            let response = try app.post(path, body: body)
+            let response = try await app.post(path, body: body)
             #expect(response.status == 401, "\(path)")
             #expect(try Self.json(response)["error"] as? String == "invalid_token")
         }
@@ -211,16 +212,16 @@ import WebhookTesting
         let app = try await Self.start()
         let body = try Fixtures.load("argos/submit.json").body
         // The peer is 127.0.0.1, allowed on argos-local.
-        #expect(try app.post("/webhooks/argos-local", body: body).status == 200)
+        #expect(try await app.post("/webhooks/argos-local", body: body).status == 200)
         // Not allowed on argos-remote (203.0.113.0/24)...
-        let refused = try app.post("/webhooks/argos-remote", body: body)
+        let refused = try await app.post("/webhooks/argos-remote", body: body)
         #expect(refused.status == 403)
         #expect(try Self.json(refused)["error"] as? String == "forbidden")
         // ...unless a trusted proxy (127.0.0.1 is one by default) forwards for an allowed client.
-        let forwarded = try app.post("/webhooks/argos-remote", body: body, headers: [("X-Forwarded-For", "203.0.113.7")])
+        let forwarded = try await app.post("/webhooks/argos-remote", body: body, headers: [("X-Forwarded-For", "203.0.113.7")])
         #expect(forwarded.status == 200)
         // A forged hop left of an untrusted client is not believed: the client is 198.51.100.1.
-        let forged = try app.post(
+        let forged = try await app.post(
             "/webhooks/argos-remote", body: body, headers: [("X-Forwarded-For", "203.0.113.7, 198.51.100.1")])
         #expect(forged.status == 403)
         await app.stop()
@@ -238,7 +239,7 @@ import WebhookTesting
             String(decoding: plaintext, as: UTF8.self),
         ]
         for body in cases {
-            let response = try app.post("/webhooks/argos-encrypted", body: Array(body.utf8))
+            let response = try await app.post("/webhooks/argos-encrypted", body: Array(body.utf8))
             #expect(response.status == 400, "\(body.prefix(20))")
             #expect(try Self.json(response)["error"] as? String == "invalid_payload")
         }
@@ -250,14 +251,14 @@ import WebhookTesting
     @Test func authenticBodiesThatFailToDecodeAreKeptForReview() async throws {
         let app = try await Self.start()
         let notJSON = Array("{\"event\": \"kyc.validation_approved\", ".utf8)
-        let gu1 = try app.post("/webhooks/gu1", body: notJSON, headers: [("X-Webhook-Signature", Self.sign(notJSON))])
+        let gu1 = try await app.post("/webhooks/gu1", body: notJSON, headers: [("X-Webhook-Signature", Self.sign(notJSON))])
         #expect(gu1.status == 400)
         #expect(try Self.json(gu1)["error"] as? String == "invalid_payload")
         let noSubmission = Array(#"{"webhook_trigger": "approved"}"#.utf8)
-        let argos = try app.post("/webhooks/argos/tok_0123456789abcdef", body: noSubmission)
+        let argos = try await app.post("/webhooks/argos/tok_0123456789abcdef", body: noSubmission)
         #expect(argos.status == 400)
         // Authentic by its token, then fails to decrypt: kept too.
-        let encrypted = try app.post("/webhooks/argos-token-encrypted/tok_0123456789abcdef", body: Array(#"{"data": "QUJD"}"#.utf8))
+        let encrypted = try await app.post("/webhooks/argos-token-encrypted/tok_0123456789abcdef", body: Array(#"{"data": "QUJD"}"#.utf8))
         #expect(encrypted.status == 400)
         let rejected = try await app.application.inbox.listEvents(EventQuery(status: "rejected", limit: 10))
         #expect(rejected.count == 3)
@@ -267,12 +268,12 @@ import WebhookTesting
 
     @Test func unknownPathAndMethod() async throws {
         let app = try await Self.start()
-        #expect(try app.post("/webhooks/nope", body: []).status == 404)
-        let wrongMethod = try app.get("/webhooks/gu1")
+        #expect(try await app.post("/webhooks/nope", body: []).status == 404)
+        let wrongMethod = try await app.get("/webhooks/gu1")
         #expect(wrongMethod.status == 405)
         #expect(wrongMethod.header("Allow") == "POST")
-        #expect(try app.get("/healthz").status == 200)
-        #expect(try app.get("/readyz").status == 200)
+        #expect(try await app.get("/healthz").status == 200)
+        #expect(try await app.get("/readyz").status == 200)
         await app.stop()
     }
 
@@ -300,7 +301,7 @@ import WebhookTesting
         var refused: LoopbackResponse?
         for index in 0..<200 {
             let body = Self.uniqueBody(index)
-            let response = try app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body))])
+            let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body))])
             if response.status != 200 {
                 refusedBody = body
                 refused = response
@@ -312,9 +313,9 @@ import WebhookTesting
         #expect(full.status == 503)
         #expect(full.header("Retry-After") != nil)
         #expect(try Self.json(full)["error"] as? String == "unavailable")
-        #expect(try app.get("/healthz").status == 200)
+        #expect(try await app.get("/healthz").status == 200)
         _ = try await inbox.setMaxPageCount(1_000_000)
-        let recovered = try app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body))])
+        let recovered = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body))])
         #expect(recovered.status == 200)
         #expect(try Self.json(recovered)["status"] as? String == "accepted", "the 503'd event was not recorded")
         #expect(app.application.metrics.render().contains("kyc_webhooks_store_commit_failures_total 1"))
@@ -327,11 +328,11 @@ import WebhookTesting
         let app = try await Self.start()
         for fixture in try Fixtures.all() {
             let (path, headers) = Self.request(for: fixture)
-            _ = try app.post(path, body: fixture.body, headers: headers)
+            _ = try await app.post(path, body: fixture.body, headers: headers)
         }
         // Failures log too: a bad body with personal values in it.
         let bad = Array(#"{"event": "kyc.validation_approved", "payload": {"firstName": "Zebulon"}"#.utf8)
-        _ = try app.post("/webhooks/gu1", body: bad, headers: [("X-Webhook-Signature", Self.sign(bad))])
+        _ = try await app.post("/webhooks/gu1", body: bad, headers: [("X-Webhook-Signature", Self.sign(bad))])
         await app.stop()
         let text = app.logs.text + app.application.metrics.render()
         let values = try Fixtures.personalValues()
