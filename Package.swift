@@ -46,10 +46,10 @@ let package = Package(
         // MARK: Test-only executables
         /// Reads one raw HTTP request on stdin and prints the parser's decision (the differential test).
         .executableTarget(name: "http-probe", dependencies: ["WebhookHTTP"], swiftSettings: strictSettings),
-        /// The per-request CPU cost of verify + decode (bench/run.sh; not a test).
+        /// The per-request CPU cost of verify + decode, and a bare-listener server (bench/run.sh; not a test).
         .executableTarget(
             name: "kyc-webhooks-bench",
-            dependencies: ["WebhookCore", "WebhookCrypto"],
+            dependencies: ["WebhookCore", "WebhookCrypto", "WebhookHTTP"],
             swiftSettings: strictSettings
         ),
 

@@ -10,7 +10,8 @@
 //   head OFFSET METHOD_HEX TARGET_HEX VERSION KEEPALIVE(0|1) CONTINUE(0|1) FRAMING(none|length:N|chunked)
 //   end BODY_HEX|-
 // then exactly one of:
-//   error NAME STATUS OFFSET   the request starting at OFFSET was refused
+//   error NAME STATUS OFFSET POS   the request starting at OFFSET was refused; the byte at POS decided it
+//                                  (the shortest prefix of the input that is refused ends there)
 //   incomplete OFFSET          the input ended inside the request starting at OFFSET
 //   eof                        the input ended at a request boundary
 //   close                      a request without keep-alive ended; the rest is not read
@@ -45,6 +46,33 @@ func name(of error: HTTPParserError) -> String {
     case .bodyTooLarge: return "bodyTooLarge"
     case .invalidFieldValue: return "invalidFieldValue"
     }
+}
+
+/// Whether the parser refuses some request in `bytes`, fed whole.
+func isRefused(_ bytes: ArraySlice<UInt8>, limits: HTTPParserLimits) -> Bool {
+    var parser = HTTPRequestParser(limits: limits)
+    var offset = bytes.startIndex
+    while true {
+        let result = bytes.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[(offset - bytes.startIndex)...])) }
+        offset += result.consumed
+        switch result.event {
+        case .needMore: return false
+        case .error: return true
+        case .head, .body, .end: continue
+        }
+    }
+}
+
+/// The index of the byte that decided a refusal: the end of the shortest refused prefix. Refusal is monotone
+/// in the prefix length (the parser decides the same for any split and stays failed), so bisect.
+func decidingByte(_ bytes: [UInt8], limits: HTTPParserLimits) -> Int {
+    var low = 0  // a prefix of this length is not refused
+    var high = bytes.count  // a prefix of this length is refused
+    while high - low > 1 {
+        let middle = (low + high) / 2
+        if isRefused(bytes[..<middle], limits: limits) { high = middle } else { low = middle }
+    }
+    return high - 1
 }
 
 /// Runs the parser over one connection's input, as the server does, and returns the output lines.
@@ -87,7 +115,8 @@ func decide(_ bytes: [UInt8], limits: HTTPParserLimits) -> [String] {
                 return lines
             }
         case .error(let error):
-            lines.append("error \(name(of: error)) \(error.status) \(messageStart)")
+            let position = decidingByte(bytes, limits: limits)
+            lines.append("error \(name(of: error)) \(error.status) \(messageStart) \(position)")
             return lines
         }
     }

@@ -3,11 +3,27 @@
 // Run by bench/run.sh beside the Hummingbird peer's HMACBench, in the same run. Not a test.
 //
 //   kyc-webhooks-bench BODY_FILE SIG_FILE SECRET [ITERATIONS]
+//   kyc-webhooks-bench --serve-noop PORT      the bare listener: POST/GET anything → 200 {"ok":true}
 import Foundation
 import WebhookCore
 import WebhookCrypto
+import WebhookHTTP
+
+/// Answers every request with a fixed 200, like the Hummingbird peer's noop route.
+struct NoopResponder: HTTPResponder {
+    func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
+        writer.write(.json(200, #"{"ok":true}"#))
+    }
+}
 
 let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[1] == "--serve-noop", let port = Int(arguments[2]) {
+    let server = HTTPServer(configuration: HTTPServerConfiguration(port: port), responder: NoopResponder())
+    try server.start()
+    print("listening on http://127.0.0.1:\(server.port)")
+    server.wait()
+    exit(0)
+}
 guard arguments.count >= 4,
     let bodyData = FileManager.default.contents(atPath: arguments[1]),
     let sigData = FileManager.default.contents(atPath: arguments[2])

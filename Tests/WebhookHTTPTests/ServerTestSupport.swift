@@ -42,8 +42,14 @@ final class DeferredResponder: HTTPResponder {
         pending.withLock { $0.append((request, writer)) }
     }
 
+    /// How many requests wait for an answer.
+    var count: Int { pending.withLock { $0.count } }
+
     /// Waits (polling, bounded) until `count` requests are waiting, and takes them.
-    func take(_ count: Int, timeoutSeconds: Double = 5) async throws -> [(HTTPRequest, HTTPResponseWriter)] {
+    ///
+    /// The bound is generous: when the whole package's tests run in parallel, blocking tests can hold the
+    /// cooperative pool for seconds, and this poll only runs when a pool thread is free.
+    func take(_ count: Int, timeoutSeconds: Double = 30) async throws -> [(HTTPRequest, HTTPResponseWriter)] {
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int(timeoutSeconds * 1000))
         while clock.now < deadline {
@@ -64,4 +70,3 @@ struct TestTimeout: Error, CustomStringConvertible {
     var what: String
     var description: String { "timed out waiting for \(what)" }
 }
-

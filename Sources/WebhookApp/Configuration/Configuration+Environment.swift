@@ -45,7 +45,10 @@ extension SecretReference {
         switch source {
         case .value(let secret):
             guard !secret.bytes.isEmpty else {
-                throw SecretResolutionError(key: "value", description: "the secret value is empty: set a non-empty value, or better, use {\"env\": NAME}")
+                throw SecretResolutionError(
+                    key: "value",
+                    description: "the secret value is empty: set a non-empty value, or better, use {\"env\": NAME}"
+                )
             }
             return secret
         case .environment(let name):
@@ -98,6 +101,18 @@ extension SecretReference {
             throw SecretResolutionError(key: "file", description: "secret file \(path) is empty: write the secret into it")
         }
         return Secret(bytes: bytes, origin: "file \(path)")
+    }
+}
+
+extension SecretReference {
+    /// Whether the file of a `file` secret can be read by every user (mode `o+r`): worth a warning.
+    func isReadableByEveryone(currentDirectory: String) -> Bool {
+        guard case .file(let path) = source else { return false }
+        let fullPath = Configuration.absolutePath(path, currentDirectory: currentDirectory)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: fullPath),
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
+        else { return false }
+        return mode & 0o004 != 0
     }
 }
 

@@ -15,14 +15,14 @@ extension Configuration {
     ///   - json: the document's bytes.
     ///   - environment: the process environment, for `{"env": NAME}` secrets.
     ///   - currentDirectory: where relative `{"file": PATH}` secrets are read from.
-    /// - Returns: the configuration (nil when there is an error), the problems and the warnings. The
-    ///   source is reported as `.file("-")`; ``load(path:environment:currentDirectory:)`` sets the real one.
+    /// - Returns: the configuration (nil when there is an error), the problems and the warnings, with the
+    ///   source `.text`.
     public static func parse(
         json: [UInt8],
         environment: [String: String],
         currentDirectory: String
     ) -> ConfigurationLoadResult {
-        parse(json: json, environment: environment, currentDirectory: currentDirectory, source: .file("-"))
+        parse(json: json, environment: environment, currentDirectory: currentDirectory, source: .text)
     }
 
     /// ``parse(json:environment:currentDirectory:)`` with the source to report.
@@ -40,11 +40,14 @@ extension Configuration {
             let problem = ConfigurationProblem(
                 severity: .error,
                 path: "",
-                message: "\(name) is not valid JSON (\(jsonErrorDetail(error))): fix the syntax"
+                message: "\(name) is not valid JSON (\(jsonErrorDetail(error, json: json))): fix the syntax"
             )
             return ConfigurationLoadResult(source: source, configuration: nil, problems: [problem], warnings: [])
         }
         var parser = ConfigurationParser(environment: environment, currentDirectory: currentDirectory)
+        for path in DuplicateKeyFinder.duplicates(in: json) {
+            parser.error(path, "appears twice in the same object, and only one would be used: keep one")
+        }
         let configuration = parser.parseDocument(JSONValue(foundation: object))
         return ConfigurationLoadResult(
             source: source,
@@ -54,13 +57,20 @@ extension Configuration {
         )
     }
 
-    /// Foundation's position hint ("around line 3, column 7"), without any text of the document.
-    private static func jsonErrorDetail(_ error: any Error) -> String {
+    /// Where Foundation says the syntax breaks, as a line and column, without any text of the document.
+    private static func jsonErrorDetail(_ error: any Error, json: [UInt8]) -> String {
         let debug = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
-        if let range = debug.range(of: "line \\d+, column \\d+", options: .regularExpression) {
-            return "near \(debug[range])"
+        if let range = debug.range(of: "character [0-9]+", options: .regularExpression),
+            let offset = Int(debug[range].dropFirst("character ".count))
+        {
+            let before = json.prefix(offset)
+            let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+            let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+            let what = debug.contains("nested") ? "nested too deeply" : "a syntax error"
+            return "\(what) at line \(line), column \(column)"
         }
-        return "syntax error"
+        if debug.contains("end of file") { return "it ends before the document is complete" }
+        return "a syntax error"
     }
 }
 
@@ -133,7 +143,8 @@ struct ConfigurationParser {
             } else {
                 error(
                     path.appending("host"),
-                    "must be an IPv4 or IPv6 address or localhost: use 127.0.0.1 behind a local reverse proxy, or 0.0.0.0 to listen on every interface"
+                    "must be an IPv4 or IPv6 address or localhost: use 127.0.0.1 behind a local reverse proxy,"
+                        + " or 0.0.0.0 to listen on every interface"
                 )
             }
         }
@@ -172,7 +183,8 @@ struct ConfigurationParser {
         if members["idleTimeoutSeconds"] != nil, limits.idleTimeoutSeconds <= 60 {
             warn(
                 path.appending("idleTimeoutSeconds"),
-                "is not longer than nginx's 60 s upstream keep-alive, so the proxy may reuse a connection this server is closing: raise it above the proxy's keep-alive timeout (default 75)"
+                "is not longer than nginx's 60 s upstream keep-alive, so the proxy may reuse a connection this server"
+                    + " is closing: raise it above the proxy's keep-alive timeout (default 75)"
             )
         }
         return limits
@@ -219,7 +231,8 @@ struct ConfigurationParser {
         if store.keyRetentionDays < store.payloadRetentionDays {
             error(
                 path.appending("keyRetentionDays"),
-                "must be at least payloadRetentionDays, so a redelivery of a stored event is still a duplicate: raise it or lower payloadRetentionDays"
+                "must be at least payloadRetentionDays, so a redelivery of a stored event is still a duplicate:"
+                    + " raise it or lower payloadRetentionDays"
             )
         }
         if let value = members["groupCommit"] {
@@ -496,10 +509,14 @@ extension ConfigurationParser {
             guard let secret = try reference.resolve(environment: environment, currentDirectory: currentDirectory) else {
                 return .absent
             }
+            if case .file(let file) = source, reference.isReadableByEveryone(currentDirectory: currentDirectory) {
+                warn(sourcePath, "secret file \(file) is readable by every user of this machine: restrict it, like chmod 600")
+            }
             if case .value = source {
                 warn(
                     sourcePath,
-                    "a literal secret in the configuration file is readable by anyone who can read the file: prefer {\"env\": NAME} or {\"file\": PATH}"
+                    "a literal secret in the configuration file is readable by anyone who can read the file:"
+                        + " prefer {\"env\": NAME} or {\"file\": PATH}"
                 )
             }
             return .resolved(secret)

@@ -35,7 +35,8 @@ public struct Configuration: Sendable {
     /// - Parameters:
     ///   - listen: bind address and port, default `127.0.0.1:8080`.
     ///   - trustedProxies: proxies whose `X-Forwarded-For` is believed, default none.
-    ///   - limits: request limits, default ``Limits/init(maxBodyBytes:maxHeaderBytes:maxTargetBytes:maxFieldCount:headerTimeoutSeconds:bodyTimeoutSeconds:idleTimeoutSeconds:maxConnections:)``.
+    ///   - limits: request limits, default ``Limits`` (1 MiB bodies, 16 KiB heads, 10/30/75 s timeouts,
+    ///     1024 connections).
     ///   - store: the event store, default sqlite at `data/kyc-webhooks.sqlite3`.
     ///   - routes: webhook endpoints, default none.
     ///   - handlers: event handlers, default none.

@@ -37,6 +37,7 @@ public enum ConfigurationChecker {
         switch result.source {
         case .file(let file): lines.append("checking \(file)")
         case .builtInDefaults: lines.append("checking the built-in defaults (no --config and no ./config.json)")
+        case .text: lines.append("checking the configuration")
         }
         for problem in result.problems { lines.append("error: \(problem)") }
         for warning in result.warnings { lines.append("warning: \(warning)") }

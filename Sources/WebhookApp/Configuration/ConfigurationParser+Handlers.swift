@@ -204,7 +204,8 @@ extension ConfigurationParser {
             }
         }
         if let value = members["sources"] {
-            match.sources = stringList(value, at: path.appending("sources"), what: "sources like [\"gu1.kyc\", \"argos\"]") { text, elementPath, parser in
+            let what = "sources like [\"gu1.kyc\", \"argos\"]"
+            match.sources = stringList(value, at: path.appending("sources"), what: what) { text, elementPath, parser in
                 parser.checkSource(text, at: elementPath)
             }
         }
@@ -266,7 +267,8 @@ extension ConfigurationParser {
         if !Self.knownTypeFamilies.contains(where: { Self.glob(glob, canMatchFamily: $0) }) {
             warn(
                 path,
-                "matches no known event family (\(Self.knownTypeFamilies.joined(separator: ", "))): check the spelling, or ignore this if the sender added a family"
+                "matches no known event family (\(Self.knownTypeFamilies.joined(separator: ", "))):"
+                    + " check the spelling, or ignore this if the sender added a family"
             )
         }
         return true
@@ -281,7 +283,8 @@ extension ConfigurationParser {
         }
         error(
             path,
-            "is not a source, so this handler would never match: use gu1.kyc, gu1.biometric, gu1.entity, gu1.rule, gu1.transaction, gu1.alert or argos (exact names; use types for globs)"
+            "is not a source, so this handler would never match: use gu1.kyc, gu1.biometric, gu1.entity, gu1.rule,"
+                + " gu1.transaction, gu1.alert or argos (exact names; use types for globs)"
         )
         return false
     }

@@ -18,7 +18,11 @@ extension ConfigurationParser {
 
     mutating func parseRoutes(_ value: JSONValue?, at path: JSONPath) -> [Configuration.Route] {
         guard let value else {
-            error(path, "is missing: add at least one route, like {\"path\": \"/webhooks/gu1\", \"sender\": \"gu1\", \"secrets\": [{\"env\": \"GU1_WEBHOOK_SECRET\"}]}")
+            error(
+                path,
+                "is missing: add at least one route, like {\"path\": \"/webhooks/gu1\", \"sender\": \"gu1\","
+                    + " \"secrets\": [{\"env\": \"GU1_WEBHOOK_SECRET\"}]}"
+            )
             return []
         }
         guard let elements = array(value, at: path, what: "a list of routes") else { return [] }
@@ -63,7 +67,8 @@ extension ConfigurationParser {
                 if !Self.isValidRoutePath(text) {
                     error(
                         path.appending("path"),
-                        "is not a request path: start it with /, use letters, digits, -, _, . and ~ between single slashes, with no trailing slash, query or fragment"
+                        "is not a request path: start it with /, use letters, digits, -, _, . and ~ between single"
+                            + " slashes, with no trailing slash, query or fragment"
                     )
                 } else if Self.reservedPaths.contains(text) {
                     error(path.appending("path"), "is an operational endpoint of the daemon (/healthz, /readyz, /metrics): choose another path")
@@ -110,7 +115,8 @@ extension ConfigurationParser {
             if !requireSignature {
                 warn(
                     path.appending("requireSignature"),
-                    "is false, so anyone who can reach this path can post events as Gu1: set it to true with a secret unless a proxy authenticates requests"
+                    "is false, so anyone who can reach this path can post events as Gu1: set it to true with a secret"
+                        + " unless a proxy authenticates requests"
                 )
             }
         }
@@ -172,13 +178,19 @@ extension ConfigurationParser {
         }
         if let value = members["decrypt"] {
             let decryptPath = path.appending("decrypt")
-            if let decrypt = object(value, at: decryptPath, what: "decrypt, like {\"algorithm\": \"aes-256-ecb\", \"apiKey\": {\"env\": \"ARGOS_API_KEY\"}}") {
+            let what = "decrypt, like {\"algorithm\": \"aes-256-ecb\", \"apiKey\": {\"env\": \"ARGOS_API_KEY\"}}"
+            if let decrypt = object(value, at: decryptPath, what: what) {
                 rejectUnknownKeys(decrypt, allowed: ["algorithm", "apiKey"], at: decryptPath, context: "in decrypt")
                 var algorithm = Configuration.Decryption.Algorithm.aes256ECB
                 if let value = decrypt["algorithm"] {
                     let names = Configuration.Decryption.Algorithm.allCases.map(\.rawValue)
-                    algorithm = enumString(value, at: decryptPath.appending("algorithm"), allowed: names, what: "a supported algorithm")
-                        .flatMap(Configuration.Decryption.Algorithm.init(rawValue:)) ?? algorithm
+                    let name = enumString(
+                        value,
+                        at: decryptPath.appending("algorithm"),
+                        allowed: names,
+                        what: "a supported algorithm"
+                    )
+                    algorithm = name.flatMap(Configuration.Decryption.Algorithm.init(rawValue:)) ?? algorithm
                 }
                 if let value = decrypt["apiKey"] {
                     switch secret(value, at: decryptPath.appending("apiKey")) {

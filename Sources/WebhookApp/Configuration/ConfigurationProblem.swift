@@ -43,12 +43,15 @@ public struct ConfigurationLoadResult: Sendable {
         case file(String)
         /// No file: the built-in defaults of SPEC §3.
         case builtInDefaults
+        /// JSON text given to ``Configuration/parse(json:environment:currentDirectory:)``.
+        case text
 
-        /// The file's path, or `the built-in defaults`.
+        /// The file's path, `the built-in defaults` or `the configuration`.
         public var description: String {
             switch self {
             case .file(let path): return path
             case .builtInDefaults: return "the built-in defaults"
+            case .text: return "the configuration"
             }
         }
     }

@@ -28,7 +28,7 @@ public struct SystemDispatchClock: DispatchClock {
 
 extension Duration {
     /// The duration as fractional seconds (for `Date` arithmetic).
-    var timeInterval: TimeInterval {
+    var dispatchTimeInterval: TimeInterval {
         let (seconds, attoseconds) = components
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }

@@ -5,7 +5,6 @@ public struct DispatchError: Error, Sendable, Equatable, CustomStringConvertible
         case duplicateHandlerName(String)
         case invalidConcurrency(String)
         case unknownHandler(String)
-        case undecodableEvent(String)
     }
 
     private let code: Code
@@ -16,16 +15,19 @@ public struct DispatchError: Error, Sendable, Equatable, CustomStringConvertible
     public static let alreadyStarted = DispatchError(.alreadyStarted)
 
     /// Two registrations share a handler name.
-    public static func duplicateHandlerName(_ name: String) -> DispatchError { DispatchError(.duplicateHandlerName(name)) }
+    public static func duplicateHandlerName(_ name: String) -> DispatchError {
+        DispatchError(.duplicateHandlerName(name))
+    }
 
     /// A registration allows fewer than one concurrent delivery.
-    public static func invalidConcurrency(handler: String) -> DispatchError { DispatchError(.invalidConcurrency(handler)) }
+    public static func invalidConcurrency(handler: String) -> DispatchError {
+        DispatchError(.invalidConcurrency(handler))
+    }
 
     /// The store handed out a delivery for a handler this dispatcher does not have.
-    public static func unknownHandler(_ name: String) -> DispatchError { DispatchError(.unknownHandler(name)) }
-
-    /// The stored event JSON could not be turned back into a ``WebhookEvent`` (`detail` names a field, never a value).
-    public static func undecodableEvent(_ detail: String) -> DispatchError { DispatchError(.undecodableEvent(detail)) }
+    public static func unknownHandler(_ name: String) -> DispatchError {
+        DispatchError(.unknownHandler(name))
+    }
 
     public var description: String {
         switch code {
@@ -37,8 +39,6 @@ public struct DispatchError: Error, Sendable, Equatable, CustomStringConvertible
             return "dispatcher: handler \"\(name)\" must allow at least one concurrent delivery"
         case .unknownHandler(let name):
             return "dispatcher: no handler named \"\(name)\" is configured"
-        case .undecodableEvent(let detail):
-            return "dispatcher: the stored event could not be decoded (\(detail))"
         }
     }
 }

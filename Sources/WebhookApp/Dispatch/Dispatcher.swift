@@ -213,7 +213,11 @@ public final class Dispatcher: Sendable {
             }
             for delivery in claimed {
                 guard let registration = registrations[delivery.handler] else {
-                    await fail(delivery, metadata: metadata(for: delivery), error: DispatchError.unknownHandler(delivery.handler))
+                    await fail(
+                        delivery,
+                        metadata: metadata(for: delivery),
+                        error: DispatchError.unknownHandler(delivery.handler)
+                    )
                     continue
                 }
                 state.withLock { state in
@@ -253,7 +257,7 @@ public final class Dispatcher: Sendable {
         var metadata = metadata(for: delivery)
         let outcome: Result<Void, any Error>
         do {
-            let event = try StoredEvent.decode(delivery.eventJSON)
+            let event = try WebhookEvent(json: delivery.eventJSON)
             metadata["webhook.event_type"] = event.type
             let context = HandlerContext(
                 handlerName: delivery.handler,
@@ -334,7 +338,10 @@ public final class Dispatcher: Sendable {
         var metadata = metadata
         metadata["error.type"] = errorType(error)
         // The delivery stays `running` in the store; the next start makes it due again (requeueRunning).
-        logger.error("Could not record a delivery's result; it runs again after a restart", metadata: metadata)
+        logger.error(
+            "Could not record a delivery's result; it runs again after a restart",
+            metadata: metadata
+        )
     }
 
     // MARK: Draining
@@ -344,15 +351,19 @@ public final class Dispatcher: Sendable {
             if case .draining(let gracePeriod) = state.lifecycle { return gracePeriod }
             return .zero  // cancelled
         }
-        let deadline = clock.currentDate().addingTimeInterval(gracePeriod.timeInterval)
+        let deadline = clock.currentDate().addingTimeInterval(gracePeriod.dispatchTimeInterval)
         logger.info(
             "Dispatcher draining",
-            metadata: ["dispatch.running": "\(inFlightCount)", "dispatch.grace_ms": "\(gracePeriod.milliseconds)"]
+            metadata: [
+                "dispatch.running": "\(inFlightCount)",
+                "dispatch.grace_ms": "\(gracePeriod.wholeMilliseconds)",
+            ]
         )
         while inFlightCount > 0, !Task.isCancelled {
-            let remaining = deadline.timeIntervalSince(clock.currentDate())
+            // Whole milliseconds: `Date` arithmetic leaves sub-microsecond residues that must not count.
+            let remaining = Int64((deadline.timeIntervalSince(clock.currentDate()) * 1000).rounded())
             guard remaining > 0 else { break }
-            await waitForSignal(timeout: .milliseconds(Int64((remaining * 1000).rounded(.up))))
+            await waitForSignal(timeout: .milliseconds(remaining))
         }
         // Past the deadline: whatever still runs is released (due at the next start, the attempt not counted),
         // then its handler is cancelled by the caller.
@@ -470,7 +481,7 @@ extension Dispatcher {
 }
 
 extension Duration {
-    fileprivate var milliseconds: Int64 {
+    fileprivate var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

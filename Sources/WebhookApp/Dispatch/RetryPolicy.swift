@@ -26,7 +26,11 @@ public struct RetryPolicy: Sendable, Equatable {
     ///     Values below 1 are treated as 1.
     ///   - initialDelay: the base delay after the first failure (default 1 s).
     ///   - maxDelay: the cap on the base delay (default 3600 s).
-    public init(maxAttempts: Int = 8, initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(3600)) {
+    public init(
+        maxAttempts: Int = 8,
+        initialDelay: Duration = .seconds(1),
+        maxDelay: Duration = .seconds(3600)
+    ) {
         self.maxAttempts = maxAttempts
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
@@ -34,8 +38,8 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The base (un-jittered) delay after failed attempt `attempt`: `initialDelay × 2^(attempt-1)`, capped.
     public func baseDelay(afterAttempt attempt: Int) -> Duration {
-        let initial = max(initialDelay.timeInterval, 0)
-        let cap = max(maxDelay.timeInterval, 0)
+        let initial = max(initialDelay.dispatchTimeInterval, 0)
+        let cap = max(maxDelay.dispatchTimeInterval, 0)
         // 2^62 s is far beyond any cap; clamping the exponent keeps the arithmetic finite.
         let exponent = Double(min(max(attempt - 1, 0), 62))
         let seconds = min(initial * pow(2, exponent), cap)
@@ -50,7 +54,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// - Returns: the delay, or nil when `attempt >= maxAttempts` (the delivery is dead).
     public func delay(afterAttempt attempt: Int, random: Double) -> Duration? {
         guard attempt < max(maxAttempts, 1) else { return nil }
-        let base = baseDelay(afterAttempt: attempt).timeInterval
+        let base = baseDelay(afterAttempt: attempt).dispatchTimeInterval
         let share = min(max(random, 0), 1)
         let seconds = base / 2 + share * base / 2
         return .milliseconds(Int64((seconds * 1000).rounded()))
@@ -63,6 +67,8 @@ public struct RetryPolicy: Sendable, Equatable {
     ///   - now: the time of the failure.
     ///   - random: a number in `0...1`, see ``delay(afterAttempt:random:)``.
     public func retryAt(afterAttempt attempt: Int, now: Date, random: Double) -> Date? {
-        delay(afterAttempt: attempt, random: random).map { now.addingTimeInterval($0.timeInterval) }
+        delay(afterAttempt: attempt, random: random).map {
+            now.addingTimeInterval($0.dispatchTimeInterval)
+        }
     }
 }

@@ -29,7 +29,11 @@ public struct ExecEventHandler: WebhookHandler {
     ///   - command: the program and its arguments; no shell is involved.
     ///   - timeout: how long the command may run before it is killed (SPEC §3 `timeoutSeconds`).
     ///   - clock: the clock the timeout is measured on.
-    public init(command: [String], timeout: Duration = .seconds(30), clock: any Clock<Duration> = ContinuousClock()) {
+    public init(
+        command: [String],
+        timeout: Duration = .seconds(30),
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.command = command
         self.timeout = timeout
         self.clock = clock
@@ -74,26 +78,43 @@ public struct ExecEventHandler: WebhookHandler {
         try Self.check(ending, program: program, timeout: timeout)
     }
 
-    private static func check(_ ending: ChildProcess.Ending, program: String, timeout: Duration) throws {
+    private static func check(_ ending: ChildProcess.Ending, program: String, timeout: Duration)
+        throws
+    {
         let output = ending.output.isEmpty ? "" : "; output: " + Self.printable(ending.output)
         switch ending.reason {
         case .spawnFailed(let code):
-            throw HandlerError(.spawn, message: "exec: cannot start \(program): \(HandlerError.describe(errno: code))")
+            throw HandlerError(
+                .spawn,
+                message: "exec: cannot start \(program): \(HandlerError.describe(errno: code))"
+            )
         case .killed(.cancellation):
             throw CancellationError()
         case .killed(.timeout):
             throw HandlerError(
                 .timeout,
-                message: "exec: \(program) was killed after the timeout of \(timeout.components.seconds) s\(output)"
+                message:
+                    "exec: \(program) was killed after the timeout of \(timeout.components.seconds) s\(output)"
             )
         case .exited(0):
             return
         case .exited(let status):
-            throw HandlerError(.exitStatus, status: Int(status), message: "exec: \(program) exited with status \(status)\(output)")
+            throw HandlerError(
+                .exitStatus,
+                status: Int(status),
+                message: "exec: \(program) exited with status \(status)\(output)"
+            )
         case .signaled(let signal):
-            throw HandlerError(.signal, status: Int(signal), message: "exec: \(program) was killed by signal \(signal)\(output)")
+            throw HandlerError(
+                .signal,
+                status: Int(signal),
+                message: "exec: \(program) was killed by signal \(signal)\(output)"
+            )
         case .lost:
-            throw HandlerError(.exitStatus, message: "exec: the exit status of \(program) was lost (is SIGCHLD ignored?)\(output)")
+            throw HandlerError(
+                .exitStatus,
+                message: "exec: the exit status of \(program) was lost (is SIGCHLD ignored?)\(output)"
+            )
         }
     }
 
@@ -103,7 +124,8 @@ public struct ExecEventHandler: WebhookHandler {
         return String(
             String.UnicodeScalarView(
                 text.unicodeScalars.map { scalar in
-                    (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || scalar.value == 0x7F ? "?" : scalar
+                    (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || scalar.value == 0x7F
+                        ? "?" : scalar
                 }
             )
         )
@@ -117,240 +139,251 @@ public struct ExecEventHandler: WebhookHandler {
 ///
 /// The process id is kept in a `Mutex` with whether the child was reaped yet, so a kill never reaches a
 /// recycled process id: `waitpid` and `kill` both happen under the lock.
-final class ChildProcess: Sendable {
-    enum KillReason: Sendable, Equatable {
-        case timeout
-        case cancellation
-    }
-
-    enum Reason: Sendable, Equatable {
-        case spawnFailed(errno: Int32)
-        case exited(Int32)
-        case signaled(Int32)
-        case killed(KillReason)
-        /// The child was reaped by someone else (SIGCHLD ignored): its status is unknown.
-        case lost
-    }
-
-    struct Ending: Sendable {
-        var reason: Reason
-        /// The last bytes of stdout and stderr.
-        var output: [UInt8]
-    }
-
-    private struct State {
-        var pid: pid_t?
-        var isReaped = false
-        var killReason: KillReason?
-    }
-
-    private let arguments: [String]
-    private let environment: [String]
-    private let input: [UInt8]
-    private let outputLimit: Int
-    private let state = Mutex(State())
-
-    init(arguments: [String], environment: [String], input: [UInt8], outputLimit: Int) {
-        self.arguments = arguments
-        self.environment = environment
-        self.input = input
-        self.outputLimit = outputLimit
-    }
-
-    /// Runs the command to its end on a new thread.
-    func run() async -> Ending {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Ending, Never>) in
-            let thread = Thread { continuation.resume(returning: self.runOnThread()) }
-            thread.name = "kyc-webhooks.exec"
-            thread.start()
+extension ExecEventHandler {
+    final class ChildProcess: Sendable {
+        enum KillReason: Sendable, Equatable {
+            case timeout
+            case cancellation
         }
-    }
 
-    /// Kills the child's process group (at once, or right after it is spawned).
-    func kill(because reason: KillReason) {
-        state.withLock { state in
-            guard state.killReason == nil else { return }
-            state.killReason = reason
-            if let pid = state.pid, !state.isReaped {
-                Self.killGroup(pid)
+        enum Reason: Sendable, Equatable {
+            case spawnFailed(errno: Int32)
+            case exited(Int32)
+            case signaled(Int32)
+            case killed(KillReason)
+            /// The child was reaped by someone else (SIGCHLD ignored): its status is unknown.
+            case lost
+        }
+
+        struct Ending: Sendable {
+            var reason: Reason
+            /// The last bytes of stdout and stderr.
+            var output: [UInt8]
+        }
+
+        private struct State {
+            var pid: pid_t?
+            var isReaped = false
+            var killReason: KillReason?
+        }
+
+        private let arguments: [String]
+        private let environment: [String]
+        private let input: [UInt8]
+        private let outputLimit: Int
+        private let state = Mutex(State())
+
+        init(arguments: [String], environment: [String], input: [UInt8], outputLimit: Int) {
+            self.arguments = arguments
+            self.environment = environment
+            self.input = input
+            self.outputLimit = outputLimit
+        }
+
+        /// Runs the command to its end on a new thread.
+        func run() async -> Ending {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Ending, Never>) in
+                let thread = Thread { continuation.resume(returning: self.runOnThread()) }
+                thread.name = "kyc-webhooks.exec"
+                thread.start()
             }
         }
-    }
 
-    private static func killGroup(_ pid: pid_t) {
-        _ = Glibc.kill(-pid, SIGKILL)
-        _ = Glibc.kill(pid, SIGKILL)  // In case the group could not be set up.
-    }
+        /// Kills the child's process group (at once, or right after it is spawned).
+        func kill(because reason: KillReason) {
+            state.withLock { state in
+                guard state.killReason == nil else { return }
+                state.killReason = reason
+                if let pid = state.pid, !state.isReaped {
+                    Self.killGroup(pid)
+                }
+            }
+        }
 
-    // MARK: On the run's own thread
+        private static func killGroup(_ pid: pid_t) {
+            _ = Glibc.kill(-pid, SIGKILL)
+            _ = Glibc.kill(pid, SIGKILL)  // In case the group could not be set up.
+        }
 
-    private func runOnThread() -> Ending {
-        // SIGPIPE stays pending on this thread (and dies with it) if the child closes stdin early:
-        // `write` then fails with EPIPE instead of the signal ending the daemon.
-        var blocked = sigset_t()
-        sigemptyset(&blocked)
-        sigaddset(&blocked, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &blocked, nil)
+        // MARK: On the run's own thread
 
-        // `pipe2(O_CLOEXEC)` is not exported to Swift: the pipes are made close-on-exec by `fcntl` under one
-        // process-wide lock that also covers the spawn, so no other run's child inherits them.
-        let spawned = Self.spawnLock.withLock { _ -> Result<(pid: pid_t, input: Int32, output: Int32), SpawnError> in
-            var inputPipe: [Int32] = [-1, -1]
-            var outputPipe: [Int32] = [-1, -1]
-            guard pipe(&inputPipe) == 0 else { return .failure(SpawnError(code: errno)) }
-            guard pipe(&outputPipe) == 0 else {
-                let code = errno
+        private func runOnThread() -> Ending {
+            // SIGPIPE stays pending on this thread (and dies with it) if the child closes stdin early:
+            // `write` then fails with EPIPE instead of the signal ending the daemon.
+            var blocked = sigset_t()
+            sigemptyset(&blocked)
+            sigaddset(&blocked, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &blocked, nil)
+
+            // `pipe2(O_CLOEXEC)` is not exported to Swift: the pipes are made close-on-exec by `fcntl` under one
+            // process-wide lock that also covers the spawn, so no other run's child inherits them.
+            let spawned = Self.spawnLock.withLock {
+                _ -> Result<(pid: pid_t, input: Int32, output: Int32), SpawnError> in
+                var inputPipe: [Int32] = [-1, -1]
+                var outputPipe: [Int32] = [-1, -1]
+                guard pipe(&inputPipe) == 0 else { return .failure(SpawnError(code: errno)) }
+                guard pipe(&outputPipe) == 0 else {
+                    let code = errno
+                    close(inputPipe[0])
+                    close(inputPipe[1])
+                    return .failure(SpawnError(code: code))
+                }
+                for fd in inputPipe + outputPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                let result = spawn(stdin: inputPipe[0], output: outputPipe[1])
                 close(inputPipe[0])
-                close(inputPipe[1])
-                return .failure(SpawnError(code: code))
-            }
-            for fd in inputPipe + outputPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            let result = spawn(stdin: inputPipe[0], output: outputPipe[1])
-            close(inputPipe[0])
-            close(outputPipe[1])
-            switch result {
-            case .success(let pid):
-                return .success((pid, inputPipe[1], outputPipe[0]))
-            case .failure(let error):
-                close(inputPipe[1])
-                close(outputPipe[0])
-                return .failure(error)
-            }
-        }
-        let pid: pid_t
-        let inputFD: Int32
-        let outputFD: Int32
-        switch spawned {
-        case .success(let child): (pid, inputFD, outputFD) = child
-        case .failure(let error): return Ending(reason: .spawnFailed(errno: error.code), output: [])
-        }
-
-        // A kill asked for before the pid was known is carried out now.
-        state.withLock { state in
-            state.pid = pid
-            if state.killReason != nil { Self.killGroup(pid) }
-        }
-
-        let (waitStatus, output) = communicate(pid: pid, input: inputFD, output: outputFD)
-        let killReason = state.withLock { $0.killReason }
-        guard let status = waitStatus else { return Ending(reason: .lost, output: output) }
-        let reason: Reason
-        if let killReason, status & 0x7F == SIGKILL {
-            reason = .killed(killReason)
-        } else if status & 0x7F == 0 {
-            reason = .exited((status >> 8) & 0xFF)
-        } else {
-            reason = .signaled(status & 0x7F)
-        }
-        return Ending(reason: reason, output: output)
-    }
-
-    private struct SpawnError: Error {
-        var code: Int32
-    }
-
-    private static let spawnLock = Mutex(())
-
-    private func spawn(stdin: Int32, output: Int32) -> Result<pid_t, SpawnError> {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, output, 1)
-        posix_spawn_file_actions_adddup2(&actions, output, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(
-            &attributes,
-            Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-        )
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid = pid_t()
-        let code = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
-        return code == 0 ? .success(pid) : .failure(SpawnError(code: code))
-    }
-
-    /// Feeds `input`, collects the output's tail and reaps the child.
-    ///
-    /// - Returns: the wait status (nil when the child was reaped elsewhere) and the output's tail.
-    private func communicate(pid: pid_t, input inputFD: Int32, output outputFD: Int32) -> (Int32?, [UInt8]) {
-        var inputFD: Int32? = inputFD
-        var outputFD: Int32? = outputFD
-        _ = fcntl(inputFD!, F_SETFL, O_NONBLOCK)
-        _ = fcntl(outputFD!, F_SETFL, O_NONBLOCK)
-        var written = 0
-        var tail: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16384)
-
-        func closeInput() {
-            if let fd = inputFD { close(fd) }
-            inputFD = nil
-        }
-        func drainOutput() {
-            while let fd = outputFD {
-                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if count > 0 {
-                    tail.append(contentsOf: buffer[0..<count])
-                    if tail.count > outputLimit { tail.removeFirst(tail.count - outputLimit) }
-                    continue
-                }
-                if count == 0 {
-                    close(fd)
-                    outputFD = nil
-                    return
-                }
-                if errno == EINTR { continue }
-                return  // EAGAIN: nothing more for now.
-            }
-        }
-        if input.isEmpty { closeInput() }
-
-        while true {
-            var descriptors: [pollfd] = []
-            if let fd = outputFD { descriptors.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
-            if let fd = inputFD { descriptors.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)) }
-            // The 20 ms cap bounds how late the child's exit is noticed (there is no portable exit fd to poll).
-            _ = poll(&descriptors, nfds_t(descriptors.count), 20)
-
-            if let fd = inputFD {
-                let count = input.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-                if count > 0 {
-                    written += count
-                    if written == input.count { closeInput() }
-                } else if count < 0, errno != EAGAIN, errno != EINTR {
-                    closeInput()  // EPIPE: the command does not read its stdin.
+                close(outputPipe[1])
+                switch result {
+                case .success(let pid):
+                    return .success((pid, inputPipe[1], outputPipe[0]))
+                case .failure(let error):
+                    close(inputPipe[1])
+                    close(outputPipe[0])
+                    return .failure(error)
                 }
             }
-            drainOutput()
-
-            var status: Int32 = 0
-            let reaped = state.withLock { state -> (isReaped: Bool, isLost: Bool) in
-                let result = waitpid(pid, &status, WNOHANG)
-                let isLost = result < 0 && errno == ECHILD
-                if result == pid || isLost { state.isReaped = true }
-                return (state.isReaped, isLost)
+            let pid: pid_t
+            let inputFD: Int32
+            let outputFD: Int32
+            switch spawned {
+            case .success(let child): (pid, inputFD, outputFD) = child
+            case .failure(let error): return Ending(reason: .spawnFailed(errno: error.code), output: [])
             }
-            if reaped.isReaped {
-                closeInput()
+
+            // A kill asked for before the pid was known is carried out now.
+            state.withLock { state in
+                state.pid = pid
+                if state.killReason != nil { Self.killGroup(pid) }
+            }
+
+            let (waitStatus, output) = communicate(pid: pid, input: inputFD, output: outputFD)
+            let killReason = state.withLock { $0.killReason }
+            guard let status = waitStatus else { return Ending(reason: .lost, output: output) }
+            let reason: Reason
+            if let killReason, status & 0x7F == SIGKILL {
+                reason = .killed(killReason)
+            } else if status & 0x7F == 0 {
+                reason = .exited((status >> 8) & 0xFF)
+            } else {
+                reason = .signaled(status & 0x7F)
+            }
+            return Ending(reason: reason, output: output)
+        }
+
+        private struct SpawnError: Error {
+            var code: Int32
+        }
+
+        private static let spawnLock = Mutex(())
+
+        private func spawn(stdin: Int32, output: Int32) -> Result<pid_t, SpawnError> {
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+            posix_spawn_file_actions_adddup2(&actions, output, 1)
+            posix_spawn_file_actions_adddup2(&actions, output, 2)
+
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            posix_spawnattr_setflags(
+                &attributes,
+                Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+            )
+            posix_spawnattr_setpgroup(&attributes, 0)
+            var mask = sigset_t()
+            sigemptyset(&mask)
+            posix_spawnattr_setsigmask(&attributes, &mask)
+            var defaults = sigset_t()
+            sigemptyset(&defaults)
+            sigaddset(&defaults, SIGPIPE)
+            posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+            let argv = arguments.map { strdup($0) } + [nil]
+            let envp = environment.map { strdup($0) } + [nil]
+            defer {
+                argv.forEach { free($0) }
+                envp.forEach { free($0) }
+            }
+            var pid = pid_t()
+            let code = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+            return code == 0 ? .success(pid) : .failure(SpawnError(code: code))
+        }
+
+        /// Feeds `input`, collects the output's tail and reaps the child.
+        ///
+        /// - Returns: the wait status (nil when the child was reaped elsewhere) and the output's tail.
+        private func communicate(pid: pid_t, input inputFD: Int32, output outputFD: Int32) -> (
+            Int32?, [UInt8]
+        ) {
+            var inputFD: Int32? = inputFD
+            var outputFD: Int32? = outputFD
+            _ = fcntl(inputFD!, F_SETFL, O_NONBLOCK)
+            _ = fcntl(outputFD!, F_SETFL, O_NONBLOCK)
+            var written = 0
+            var tail: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 16384)
+
+            func closeInput() {
+                if let fd = inputFD { close(fd) }
+                inputFD = nil
+            }
+            func drainOutput() {
+                while let fd = outputFD {
+                    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if count > 0 {
+                        tail.append(contentsOf: buffer[0..<count])
+                        if tail.count > outputLimit { tail.removeFirst(tail.count - outputLimit) }
+                        continue
+                    }
+                    if count == 0 {
+                        close(fd)
+                        outputFD = nil
+                        return
+                    }
+                    if errno == EINTR { continue }
+                    return  // EAGAIN: nothing more for now.
+                }
+            }
+            if input.isEmpty { closeInput() }
+
+            while true {
+                var descriptors: [pollfd] = []
+                if let fd = outputFD {
+                    descriptors.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+                }
+                if let fd = inputFD {
+                    descriptors.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0))
+                }
+                // The 20 ms cap bounds how late the child's exit is noticed (there is no portable exit fd to poll).
+                _ = poll(&descriptors, nfds_t(descriptors.count), 20)
+
+                if let fd = inputFD {
+                    let count = input.withUnsafeBytes {
+                        write(fd, $0.baseAddress! + written, $0.count - written)
+                    }
+                    if count > 0 {
+                        written += count
+                        if written == input.count { closeInput() }
+                    } else if count < 0, errno != EAGAIN, errno != EINTR {
+                        closeInput()  // EPIPE: the command does not read its stdin.
+                    }
+                }
                 drainOutput()
-                if let fd = outputFD { close(fd) }
-                return (reaped.isLost ? nil : status, tail)
+
+                var status: Int32 = 0
+                let reaped = state.withLock { state -> (isReaped: Bool, isLost: Bool) in
+                    let result = waitpid(pid, &status, WNOHANG)
+                    let isLost = result < 0 && errno == ECHILD
+                    if result == pid || isLost { state.isReaped = true }
+                    return (state.isReaped, isLost)
+                }
+                if reaped.isReaped {
+                    closeInput()
+                    drainOutput()
+                    if let fd = outputFD { close(fd) }
+                    return (reaped.isLost ? nil : status, tail)
+                }
             }
         }
     }

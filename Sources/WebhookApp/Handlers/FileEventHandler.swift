@@ -1,7 +1,6 @@
 import Foundation
-public import WebhookCore
-
 import Glibc
+public import WebhookCore
 
 /// The built-in `file` handler: appends the event JSON as one line to `path`, on disk before it succeeds (SPEC §6).
 ///
@@ -37,7 +36,7 @@ public struct FileEventHandler: WebhookHandler {
 
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure("fstat", path, errno) }
-        if let code = writeAll(line, to: fd) {
+        if let code = SerialIOQueue.writeAll(line, to: fd) {
             _ = ftruncate(fd, info.st_size)
             throw failure("write", path, code)
         }
@@ -61,7 +60,10 @@ public struct FileEventHandler: WebhookHandler {
                     attributes: [.posixPermissions: 0o700]
                 )
             } catch {
-                throw HandlerError(.io, message: "file: cannot create the directory of \(path): \(describe(error))")
+                throw HandlerError(
+                    .io,
+                    message: "file: cannot create the directory of \(path): \(describe(error))"
+                )
             }
         }
         let created = Glibc.open(path, flags | O_CREAT | O_EXCL, 0o600)
@@ -85,7 +87,10 @@ public struct FileEventHandler: WebhookHandler {
     }
 
     private static func failure(_ operation: String, _ path: String, _ code: Int32) -> HandlerError {
-        HandlerError(.io, message: "file: \(operation) \(path) failed: \(HandlerError.describe(errno: code))")
+        HandlerError(
+            .io,
+            message: "file: \(operation) \(path) failed: \(HandlerError.describe(errno: code))"
+        )
     }
 
     private static func describe(_ error: any Error) -> String {

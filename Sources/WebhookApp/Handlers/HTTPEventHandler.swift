@@ -1,9 +1,9 @@
 public import Foundation
-import WebhookCrypto
 public import WebhookCore
+import WebhookCrypto
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The built-in `http` handler: POSTs the event JSON to `url`; a 2xx answer is success (SPEC §6).
@@ -46,8 +46,8 @@ public struct HTTPEventHandler: WebhookHandler {
         self.signingKey = signingKey
         self.clock = clock
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = max(timeout.seconds, 0.001)
-        configuration.timeoutIntervalForResource = max(timeout.seconds, 0.001)
+        configuration.timeoutIntervalForRequest = max(timeout.fractionalSeconds, 0.001)
+        configuration.timeoutIntervalForResource = max(timeout.fractionalSeconds, 0.001)
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
         self.session = URLSession(configuration: configuration)
@@ -86,7 +86,11 @@ public struct HTTPEventHandler: WebhookHandler {
     }
 
     public func handle(_ event: WebhookEvent, context: HandlerContext) async throws {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout.seconds)
+        var request = URLRequest(
+            url: url,
+            cachePolicy: .reloadIgnoringLocalCacheData,
+            timeoutInterval: timeout.fractionalSeconds
+        )
         request.httpMethod = "POST"
         request.httpBody = Data(context.eventJSON)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -96,14 +100,22 @@ public struct HTTPEventHandler: WebhookHandler {
             request.setValue(event.key, forHTTPHeaderField: "webhook-id")
             request.setValue(String(timestamp), forHTTPHeaderField: "webhook-timestamp")
             request.setValue(
-                Self.signature(id: event.key, timestamp: timestamp, body: context.eventJSON, key: signingKey),
+                Self.signature(
+                    id: event.key,
+                    timestamp: timestamp,
+                    body: context.eventJSON,
+                    key: signingKey
+                ),
                 forHTTPHeaderField: "webhook-signature"
             )
         }
 
         let (body, response) = try await send(request)
         guard let response = response as? HTTPURLResponse else {
-            throw HandlerError(.transport, message: "http: POST \(redacted(url)) got an answer that is not HTTP")
+            throw HandlerError(
+                .transport,
+                message: "http: POST \(redacted(url)) got an answer that is not HTTP"
+            )
         }
         guard (200..<300).contains(response.statusCode) else {
             let prefix = String(decoding: body.prefix(Self.responsePrefixLimit), as: UTF8.self)
@@ -134,7 +146,8 @@ public struct HTTPEventHandler: WebhookHandler {
                 } catch let error as URLError {
                     throw HandlerError(
                         .transport,
-                        message: "http: POST \(redacted(url)) failed: \(error.localizedDescription) (URLError \(error.code.rawValue))"
+                        message:
+                            "http: POST \(redacted(url)) failed: \(error.localizedDescription) (URLError \(error.code.rawValue))"
                     )
                 }
             }
@@ -151,13 +164,18 @@ public struct HTTPEventHandler: WebhookHandler {
     }
 
     private static func timedOut(_ url: URL, _ timeout: Duration) -> HandlerError {
-        HandlerError(.timeout, message: "http: POST \(redacted(url)) took longer than \(timeout.seconds) s")
+        HandlerError(
+            .timeout,
+            message: "http: POST \(redacted(url)) took longer than \(timeout.fractionalSeconds) s"
+        )
     }
 }
 
 /// `url` without its user info and query, which may carry credentials.
 private func redacted(_ url: URL) -> String {
-    guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "the URL" }
+    guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
+        return "the URL"
+    }
     components.user = nil
     components.password = nil
     if components.query != nil { components.query = "…" }
@@ -166,7 +184,7 @@ private func redacted(_ url: URL) -> String {
 
 extension Duration {
     /// Fractional seconds.
-    fileprivate var seconds: Double {
+    fileprivate var fractionalSeconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

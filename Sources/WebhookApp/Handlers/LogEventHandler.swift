@@ -28,15 +28,20 @@ public struct LogEventHandler: WebhookHandler {
         let line = Array(Self.line(for: event, context: context).utf8)
         let fd = output.fileDescriptor
         // A full pipe on stdout would block: the write runs on a serial I/O queue, never on the async pool.
-        let failure = try await SerialIOQueue.shared(for: "fd:\(fd)").run { writeAll(line, to: fd) }
+        let failure = try await SerialIOQueue.shared(for: "fd:\(fd)").run {
+            SerialIOQueue.writeAll(line, to: fd)
+        }
         if let failure {
-            throw HandlerError(.io, message: "log: write to fd \(fd) failed: \(HandlerError.describe(errno: failure))")
+            throw HandlerError(
+                .io,
+                message: "log: write to fd \(fd) failed: \(HandlerError.describe(errno: failure))"
+            )
         }
     }
 
     /// The JSON line for `event` (with its trailing newline).
     static func line(for event: WebhookEvent, context: HandlerContext) -> String {
-        var line = JSONLine()
+        var line = Line()
         line.add("handler", context.handlerName)
         line.add("attempt", context.attempt)
         line.add("key", event.key)

@@ -1,7 +1,6 @@
 import Dispatch
-import Synchronization
-
 import Glibc
+import Synchronization
 
 /// A serial Dispatch queue that runs blocking file I/O (`write`, `fsync`) off the cooperative pool, one job at a
 /// time, and hands the result back to async code through a checked continuation (STYLE.md rules 24-25).
@@ -35,27 +34,29 @@ final class SerialIOQueue: Sendable {
     }
 }
 
-/// Writes all of `bytes` to `fd`, retrying on EINTR and partial writes (waiting with `poll` on EAGAIN).
-///
-/// - Returns: nil on success, else the errno of the failed `write`.
-func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32? {
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { buffer in
-            write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+extension SerialIOQueue {
+    /// Writes all of `bytes` to `fd`, retrying on EINTR and partial writes (waiting with `poll` on EAGAIN).
+    ///
+    /// - Returns: nil on success, else the errno of the failed `write`.
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written >= 0 {
+                offset += written
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK {
+                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&descriptor, 1, 1000)
+                continue
+            }
+            return code
         }
-        if written >= 0 {
-            offset += written
-            continue
-        }
-        let code = errno
-        if code == EINTR { continue }
-        if code == EAGAIN || code == EWOULDBLOCK {
-            var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&descriptor, 1, 1000)
-            continue
-        }
-        return code
+        return nil
     }
-    return nil
 }

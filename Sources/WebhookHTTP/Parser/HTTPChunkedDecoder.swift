@@ -99,7 +99,7 @@ struct HTTPChunkedDecoder: Sendable {
                 .extensionQuotedPair, .extensionQuotedEnd:
                 if let error = extensionByte(b) { return .failed(error) }
                 bodyBytes &+= 1
-                if bodyBytes > limits.maxBodyBytes { return .failed(.bodyTooLarge) }
+                if chunkRemaining > limits.maxBodyBytes &- bodyBytes { return .failed(.bodyTooLarge) }
                 i &+= 1
 
             case .sizeLF:

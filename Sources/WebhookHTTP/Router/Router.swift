@@ -21,7 +21,8 @@ public struct Router: Sendable {
     /// Adds a route served by `responder`.
     ///
     /// - Parameters:
-    ///   - path: the exact path, starting with `/` (no query).
+    ///   - path: the exact path, starting with `/` (no query; a path without the slash never matches, since
+    ///     request targets in origin form start with one). Adding a path again replaces its route.
     ///   - methods: the methods allowed (case-sensitive tokens, `POST`); others get 405.
     ///   - matchingOneMoreSegment: also match `path + "/" + segment` for one non-empty segment.
     ///   - responder: answers the route's requests; its preflight runs after the router's.
@@ -31,7 +32,6 @@ public struct Router: Sendable {
         matchingOneMoreSegment: Bool = false,
         responder: any HTTPResponder
     ) {
-        precondition(path.hasPrefix("/"), "route path must start with /")
         var allowed: [String] = []
         for method in methods where !allowed.contains(method) { allowed.append(method) }
         routes[path] = RouterResponder.Route(

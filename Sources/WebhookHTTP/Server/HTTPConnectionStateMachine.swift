@@ -121,7 +121,9 @@ struct HTTPConnectionStateMachine {
         self.parser = HTTPRequestParser(limits: limits)
         self.maxBodyBytes = limits.maxBodyBytes
         self.timeouts = timeouts
-        self.state = .idle(deadline: now &+ timeouts.idle)
+        // A new connection gets the header timeout to send its first byte, not the keep-alive idle timeout:
+        // a client that connects and says nothing holds a slot for seconds, not minutes (closed silently).
+        self.state = .idle(deadline: now &+ min(timeouts.header, timeouts.idle))
     }
 
     // MARK: Queries

@@ -10,6 +10,10 @@ public protocol HTTPResponder: Sendable {
     /// Answers a complete request. Called on the event-loop thread; must not block.
     ///
     /// Call `writer.write(_:)` exactly once, from any thread, now or later (after a store commit, say).
+    /// Written on the loop thread during this call, the response goes out as soon as `respond` returns, with
+    /// no wake-up; from another thread, it is queued for the loop, which an eventfd wakes. The connection
+    /// reads no further request until this response is written. A second call, or a call after the
+    /// connection closed (client gone, shutdown deadline), is dropped quietly.
     func respond(to request: HTTPRequest, writer: HTTPResponseWriter)
 }
 

@@ -1,6 +1,6 @@
 /// Serializes response heads into bytes without Foundation and without intermediate strings.
 ///
-/// The server owns the framing fields: it always writes `Content-Length`, writes `Connection: close` when it
+/// The server owns the framing fields: it always writes `Content-Length` (except on 1xx and 204), writes `Connection: close` when it
 /// closes (and `Connection: keep-alive` to an HTTP/1.0 client it keeps), and drops any `Content-Length`,
 /// `Transfer-Encoding` or `Connection` the responder set. Fields with a byte that could split the head (CR,
 /// LF, NUL) or a name that is not a token are dropped rather than written.
@@ -33,15 +33,23 @@ enum HTTPResponseEncoder {
             buffer.append(contentsOf: field.value.utf8)
             buffer.append(contentsOf: crlf)
         }
-        buffer.append(contentsOf: "Content-Length: ".utf8)
-        appendDecimal(response.body.count, to: &buffer)
-        buffer.append(contentsOf: crlf)
+        if hasBody(status: status) {
+            buffer.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(response.body.count, to: &buffer)
+            buffer.append(contentsOf: crlf)
+        }
         if options.close {
             buffer.append(contentsOf: "Connection: close\r\n".utf8)
         } else if options.keepAliveHeader {
             buffer.append(contentsOf: "Connection: keep-alive\r\n".utf8)
         }
         buffer.append(contentsOf: crlf)
+    }
+
+    /// Whether a response with this status carries content: 1xx and 204 never do, and must not send
+    /// `Content-Length` (RFC 9110 §8.6); their body, if the responder gave one, is not written.
+    static func hasBody(status: Int) -> Bool {
+        status >= 200 && status != 204
     }
 
     private static let crlf: [UInt8] = [0x0D, 0x0A]

@@ -3,8 +3,8 @@ import Synchronization
 
 /// The HTTP/1.1 listener: non-blocking sockets, one epoll loop per thread, the parser, limits and timeouts.
 ///
-/// Each of ``HTTPServerConfiguration/eventLoopCount`` threads runs an ``EventLoop`` with its own epoll set,
-/// its own listening socket (all bound to one port with `SO_REUSEPORT`; the kernel spreads connections) and
+/// Each of ``HTTPServerConfiguration/eventLoopCount`` threads runs an event loop with its own epoll set, its
+/// own descriptor of the listening socket (registered `EPOLLEXCLUSIVE`: a new connection wakes one loop) and
 /// the connections it accepted. Requests reach the ``HTTPResponder`` on the loop thread; a response may be
 /// written from any thread, later.
 ///
@@ -14,8 +14,11 @@ import Synchronization
 /// print(server.port)
 /// // …
 /// server.shutdown()   // stop accepting, finish in-flight requests
-/// server.wait()
+/// server.wait()       // or, from async code: await server.waitUntilStopped()
 /// ```
+///
+/// No logging and no signal handling here: the application owns both (SIGPIPE cannot hurt, every send
+/// uses `MSG_NOSIGNAL`).
 public final class HTTPServer: Sendable {
     private enum Lifecycle {
         case initial
@@ -47,10 +50,23 @@ public final class HTTPServer: Sendable {
         try lifecycle.withLock { state in
             guard case .initial = state else { throw HTTPServerError.alreadyStarted }
             let counters = ServerCounters()
+            var listeners: [Socket] = []
             var loops: [EventLoop] = []
             var port = configuration.port
-            var usable = addresses
             do {
+                for address in addresses {
+                    do {
+                        let socket = try Socket.listen(on: address.with(port: port), backlog: Int32(SOMAXCONN))
+                        listeners.append(socket)
+                        if port == 0 { port = try socket.localPort() }
+                    } catch let error as SystemError
+                        where addresses.count > 1 && address.family == AF_INET6
+                        && [EADDRNOTAVAIL, EAFNOSUPPORT].contains(error.errno)
+                    {
+                        // `localhost` on a host without IPv6: serve 127.0.0.1 only.
+                        continue
+                    }
+                }
                 for index in 0..<loopCount {
                     let loop = try EventLoop(
                         index: index,
@@ -60,36 +76,23 @@ public final class HTTPServer: Sendable {
                         latch: latch
                     )
                     loops.append(loop)
-                    var bound: [SocketAddress] = []
-                    for address in usable {
-                        let socket: Socket
+                    for listener in listeners {
+                        let duplicate = try listener.duplicate()
                         do {
-                            socket = try Socket.listen(
-                                on: address.with(port: port),
-                                reusePort: loopCount > 1,
-                                backlog: Int32(SOMAXCONN)
-                            )
-                        } catch let error as SystemError where index == 0 && addresses.count > 1 && address.family == AF_INET6
-                            && [EADDRNOTAVAIL, EAFNOSUPPORT].contains(error.errno)
-                        {
-                            // `localhost` on a host without IPv6: serve 127.0.0.1 only.
-                            continue
-                        }
-                        do {
-                            if port == 0 { port = try socket.localPort() }
-                            try loop.addListener(socket)
+                            try loop.addListener(duplicate)
                         } catch {
-                            socket.close()
+                            duplicate.close()
                             throw error
                         }
-                        bound.append(address)
                     }
-                    usable = bound
                 }
             } catch {
                 for loop in loops { loop.closeUnstarted() }
+                for listener in listeners { listener.close() }
                 throw error
             }
+            // Each loop holds its own descriptor now.
+            for listener in listeners { listener.close() }
             for loop in loops {
                 startThread { loop.run() }
             }

@@ -1,3 +1,6 @@
+import CLinux
+import Glibc
+
 /// How the listener binds and what it allows (SPEC §3 `listen` and `limits`). Secure defaults.
 public struct HTTPServerConfiguration: Sendable {
     /// Address to bind: an IPv4 or IPv6 literal, or `localhost`.
@@ -5,13 +8,15 @@ public struct HTTPServerConfiguration: Sendable {
     /// Port to bind; 0 picks a free one (read it back from ``HTTPServer/port``).
     public var port: Int
     public var parserLimits: HTTPParserLimits
-    /// Deadline for a whole request head, from its first byte; a trickle does not extend it (408).
+    /// Deadline for a whole request head, from its first byte; a trickle does not extend it (408). Also how
+    /// long a new connection may wait before its first byte (then closed silently).
     public var headerTimeoutSeconds: Double
     /// Deadline for a whole body, from the end of the head (408).
     public var bodyTimeoutSeconds: Double
     /// How long a kept-alive connection may sit idle between requests (longer than nginx's 60 s).
     public var idleTimeoutSeconds: Double
-    /// Open connections at most; beyond it new ones are closed at once.
+    /// Open connections at most, across all event loops; beyond it a new connection is accepted and closed
+    /// at once (the client sees the connection close rather than waiting in the kernel's queue).
     public var maxConnections: Int
     /// Event-loop threads; default one per core.
     public var eventLoopCount: Int
@@ -45,19 +50,11 @@ public struct HTTPServerConfiguration: Sendable {
         self.eventLoopCount = eventLoopCount ?? HTTPServerConfiguration.coreCount
     }
 
+    /// The CPUs this process may run on: its affinity mask (so `taskset -c 0` means one event loop), else the
+    /// CPUs online.
     static var coreCount: Int {
-        #if canImport(Glibc)
-        return max(1, Int(sysconfShim()))
-        #else
-        return 1
-        #endif
+        let allowed = Int(CLinux_affinityCPUCount())
+        if allowed > 0 { return allowed }
+        return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 }
-
-#if canImport(Glibc)
-private import Glibc
-
-private func sysconfShim() -> Int {
-    sysconf(Int32(_SC_NPROCESSORS_ONLN))
-}
-#endif

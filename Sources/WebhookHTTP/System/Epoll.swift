@@ -1,5 +1,5 @@
-import Glibc
 import CLinux
+import Glibc
 
 /// Owns one epoll instance and its event buffer. Confined to the event loop that created it.
 final class Epoll {
@@ -11,6 +11,8 @@ final class Epoll {
         static let writable = Interest(rawValue: EPOLLOUT.rawValue)
         static let peerHalfClosed = Interest(rawValue: EPOLLRDHUP.rawValue)
         static let edgeTriggered = Interest(rawValue: EPOLLET.rawValue)
+        /// Wake one of the epoll sets waiting on this descriptor, not all (a listener shared by the loops).
+        static let exclusive = Interest(rawValue: EPOLLEXCLUSIVE.rawValue)
     }
 
     /// One ready descriptor, as `epoll_wait` reported it.
@@ -50,8 +52,9 @@ final class Epoll {
     /// Removes `fd` (closing an fd removes it too; this is for a descriptor that stays open).
     func remove(_ fd: Int32) {
         var event = epoll_event()
-        // ENOENT after a concurrent close changes nothing.
-        _ = epoll_ctl(descriptor, EPOLL_CTL_DEL, fd, &event)
+        let epfd = descriptor
+        // ENOENT (not registered, say while accepting is paused) changes nothing.
+        _ = try? syscall("epoll_ctl(DEL)") { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &event) }
     }
 
     /// Waits for events up to `timeoutMilliseconds` (-1: forever) and calls `body` for each.

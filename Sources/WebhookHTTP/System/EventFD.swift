@@ -1,5 +1,5 @@
-import Glibc
 import CLinux
+import Glibc
 
 /// Owns one non-blocking eventfd: another thread wakes an event loop blocked in `epoll_wait`.
 ///

@@ -1,5 +1,5 @@
-import Glibc
 import CLinux
+import Glibc
 
 /// Owns one socket file descriptor (STYLE rule 32, SwiftNIO's `BaseSocket`).
 ///
@@ -26,10 +26,9 @@ final class Socket {
     ///
     /// - Parameters:
     ///   - address: where to bind.
-    ///   - reusePort: set `SO_REUSEPORT`, so that each event loop can bind its own listener to the same port.
     ///   - backlog: the accept queue length.
     /// - Throws: ``SystemError`` naming the failed call (`bind` with `EADDRINUSE`, say).
-    static func listen(on address: SocketAddress, reusePort: Bool, backlog: Int32) throws(SystemError) -> Socket {
+    static func listen(on address: SocketAddress, backlog: Int32) throws(SystemError) -> Socket {
         let fd = try syscallValue("socket") {
             Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         }
@@ -37,9 +36,6 @@ final class Socket {
         do {
             // SO_REUSEADDR: a restart takes its port back at once, despite connections in TIME_WAIT (SPEC §4).
             try socket.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1, operation: "setsockopt(SO_REUSEADDR)")
-            if reusePort {
-                try socket.setOption(level: SOL_SOCKET, name: SO_REUSEPORT, value: 1, operation: "setsockopt(SO_REUSEPORT)")
-            }
             if case .v6 = address {
                 // `::` means IPv6 only here; bind `0.0.0.0` separately for IPv4. Keeps behaviour independent
                 // of the host's `net.ipv6.bindv6only`.
@@ -54,6 +50,15 @@ final class Socket {
             throw error
         }
         return socket
+    }
+
+    /// A second descriptor for the same socket (`F_DUPFD_CLOEXEC`), owned by the returned object.
+    ///
+    /// Each event loop registers its own duplicate of the listening socket, so no descriptor is shared
+    /// between threads and each loop closes its own.
+    func duplicate() throws(SystemError) -> Socket {
+        let fd = descriptor
+        return Socket(descriptor: try syscallValue("fcntl(F_DUPFD_CLOEXEC)") { fcntl(fd, F_DUPFD_CLOEXEC, 0) })
     }
 
     /// The local port this socket is bound to.
@@ -162,8 +167,9 @@ final class Socket {
     /// Half-closes the connection: the peer reads end-of-file after the bytes already sent.
     func shutdownWrite() {
         guard descriptor >= 0 else { return }
+        let fd = descriptor
         // Errors (ENOTCONN after a reset) change nothing: the connection is being closed anyway.
-        _ = Glibc.shutdown(descriptor, Int32(SHUT_WR))
+        _ = try? syscall("shutdown") { Glibc.shutdown(fd, Int32(SHUT_WR)) }
     }
 
     /// Closes the descriptor (idempotent). `EINTR` is ignored: on Linux the fd is released regardless.

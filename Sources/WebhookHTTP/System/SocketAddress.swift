@@ -1,5 +1,5 @@
-import Glibc
 import CLinux
+import Glibc
 
 /// An IPv4 or IPv6 address and port to bind, built from a literal (no DNS lookups).
 enum SocketAddress: Sendable, CustomStringConvertible {

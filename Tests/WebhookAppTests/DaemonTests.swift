@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+import WebhookCrypto
+import WebhookTesting
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real binary: graceful drain on SIGTERM, the log scan for personal data, the CLI against its store.
+@Suite(.serialized) struct DaemonTests {
+    static let secret = "whsec_daemon_test_secret"
+    static let token = "tok_daemon_test_0123"
+
+    static func makeDirectory(logLevel: String = "debug") throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kyc-daemon-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = """
+            {
+              "listen": {"host": "127.0.0.1", "port": 0},
+              "logLevel": "\(logLevel)",
+              "store": {"kind": "sqlite", "path": "\(directory.path)/kyc.sqlite3"},
+              "routes": [
+                {"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "DAEMON_SECRET"}]},
+                {"path": "/webhooks/argos", "sender": "argos", "token": {"env": "DAEMON_TOKEN"}},
+                {"path": "/webhooks/argos-encrypted", "sender": "argos",
+                 "decrypt": {"algorithm": "aes-256-ecb", "apiKey": {"env": "DAEMON_API_KEY"}}}
+              ],
+              "handlers": [
+                {"name": "console", "type": "log"},
+                {"name": "failing", "type": "exec", "command": ["/bin/false"], "match": {"outcomes": ["approved"]}}
+              ],
+              "retry": {"maxAttempts": 2, "initialDelaySeconds": 0.05, "maxDelaySeconds": 0.1}
+            }
+            """
+        try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+        return directory
+    }
+
+    static let environment = ["DAEMON_SECRET": secret, "DAEMON_TOKEN": token, "DAEMON_API_KEY": "argos-test-api-key"]
+
+    static func start(_ directory: URL) throws -> DaemonProcess {
+        try DaemonProcess(
+            arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
+            environment: environment,
+            directory: directory
+        )
+    }
+
+    /// Runs `kyc-webhooks ARGS` to completion; returns its exit status and output.
+    static func cli(_ arguments: [String], directory: URL) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try DaemonProcess.executableURL()
+        process.arguments = arguments + ["--config", directory.appendingPathComponent("config.json").path]
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in Self.environment { environment[key] = value }
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func request(_ body: [UInt8], path: String = "/webhooks/gu1") -> [UInt8] {
+        let mac = Hex.encode(HMACSHA256.authenticationCode(for: body, key: Array(secret.utf8)))
+        return Array(
+            ("POST \(path) HTTP/1.1\r\nHost: x\r\nX-Webhook-Signature: \(mac)\r\nContent-Length: \(body.count)\r\n\r\n").utf8
+        ) + body
+    }
+
+    @Test func sigtermLetsAnInFlightRequestCompleteThenExitsZero() throws {
+        let directory = try Self.makeDirectory(logLevel: "info")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let daemon = try Self.start(directory)
+        let body = try Fixtures.load("gu1-kyc/approved.json").body
+        let bytes = Self.request(body)
+        let split = bytes.count - 100
+        let client = try LoopbackClient(port: daemon.port, timeoutSeconds: 10)
+        try client.send(Array(bytes[..<split]))
+        usleep(200_000)
+        daemon.send(signal: SIGTERM)
+        usleep(300_000)
+        #expect(daemon.isRunning, "the daemon waits for the request in flight")
+        // New connections are no longer accepted once draining.
+        #expect((try? LoopbackClient(port: daemon.port, timeoutSeconds: 1)) == nil, "the listener is closed")
+        try client.send(Array(bytes[split...]))
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text.contains("accepted"))
+        #expect(daemon.waitForExit(timeout: 20) == 0)
+        #expect(daemon.standardError.contains("\"message\":\"stopped\""))
+        // The event it accepted while draining is on disk.
+        let shown = try Self.cli(["events", "show", "kyc.validation_approved:550e8400-e29b-41d4-a716-446655440000"], directory: directory)
+        #expect(shown.status == 0, "\(shown.output)")
+    }
+
+    @Test func logsOfEveryFixtureAndTheCLIShowNoPersonalData() throws {
+        let directory = try Self.makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let daemon = try Self.start(directory)
+        var keys: [String] = []
+        for fixture in try Fixtures.all() {
+            let path =
+                fixture.isEncrypted ? "/webhooks/argos-encrypted" : fixture.sender == "argos" ? "/webhooks/argos/\(Self.token)" : "/webhooks/gu1"
+            let client = try LoopbackClient(port: daemon.port, timeoutSeconds: 10)
+            try client.send(Self.request(fixture.body, path: path))
+            let response = try client.readResponse()
+            client.close()
+            #expect(response.status == 200, "\(fixture.name): \(response.text)")
+            keys.append(fixture.expected.idempotencyKey)
+        }
+        // A body that fails to decode, with personal values in it, and a wrong signature.
+        let bad = Array(#"{"event":"kyc.validation_approved","payload":{"firstName":"Zebulon","email":"zeb@example.org"}"#.utf8)
+        let badClient = try LoopbackClient(port: daemon.port, timeoutSeconds: 10)
+        try badClient.send(Self.request(bad))
+        #expect(try badClient.readResponse().status == 400)
+        badClient.close()
+        // Let the `console` log handler run and the failing exec handler die.
+        usleep(1_500_000)
+        let outputs = [
+            try Self.cli(["events", "list", "--limit", "100"], directory: directory).output,
+            try Self.cli(["events", "list", "--status", "rejected"], directory: directory).output,
+            try Self.cli(["events", "list", "--status", "dead"], directory: directory).output,
+        ] + (try keys.prefix(12).map { try Self.cli(["events", "show", $0], directory: directory).output })
+        daemon.send(signal: SIGTERM)
+        #expect(daemon.waitForExit(timeout: 20) == 0)
+        let everything = daemon.standardOutput + daemon.standardError + outputs.joined(separator: "\n")
+        #expect(daemon.standardOutput.contains("\"handler\":\"console\""), "the log handler ran")
+        #expect(outputs[2].contains("dead"), "the failing handler's deliveries are dead and listed")
+        let values = try Fixtures.personalValues().union(["Zebulon", "zeb@example.org"])
+        for value in values.sorted() {
+            #expect(!everything.contains(value), "personal value \(value) in the daemon's output or the CLI's")
+        }
+        for secret in Self.environment.values {
+            #expect(!everything.contains(secret), "a secret in the output")
+        }
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import Testing
+import WebhookCrypto
+import WebhookTesting
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real nginx (Debian's) in front of the real daemon: every fixture through the proxy, with nginx's default
+/// upstream HTTP/1.0 and with HTTP/1.1 keep-alive; `allowFrom` on the address nginx forwards; a forged
+/// `X-Forwarded-For` not believed.
+///
+/// Clients use other loopback addresses as their source (curl `--interface 127.0.0.2`), so the daemon can
+/// tell an allowed client (127.0.0.2) from another (127.0.0.3) behind the one proxy (127.0.0.1).
+@Suite(.serialized) struct NginxTests {
+    enum Mode: String, CaseIterable, Sendable {
+        /// nginx's default: `proxy_pass` over HTTP/1.0, one connection per request.
+        case http10
+        /// `proxy_http_version 1.1` with an upstream keep-alive pool.
+        case http11KeepAlive
+    }
+
+    static let environment = [
+        "GU1_SECRET": "whsec_nginx_test",
+        "ARGOS_TOKEN": "tok_nginx_0123456789",
+        "ARGOS_API_KEY": "argos-test-api-key",
+    ]
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw DaemonError("bind for a free port failed") }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func nginxConfiguration(mode: Mode, port: Int, upstreamPort: Int, directory: URL) -> String {
+        let proxying: String
+        switch mode {
+        case .http10:
+            proxying = "proxy_pass http://127.0.0.1:\(upstreamPort);"
+        case .http11KeepAlive:
+            proxying = """
+                proxy_pass http://kyc_webhooks;
+                        proxy_http_version 1.1;
+                        proxy_set_header Connection "";
+                """
+        }
+        return """
+            daemon off;
+            master_process off;
+            worker_processes 1;
+            pid \(directory.path)/nginx.pid;
+            error_log \(directory.path)/nginx-error.log warn;
+            events { worker_connections 256; }
+            http {
+                access_log \(directory.path)/nginx-access.log;
+                client_body_temp_path \(directory.path)/body;
+                proxy_temp_path \(directory.path)/proxy;
+                fastcgi_temp_path \(directory.path)/fastcgi;
+                uwsgi_temp_path \(directory.path)/uwsgi;
+                scgi_temp_path \(directory.path)/scgi;
+                upstream kyc_webhooks {
+                    server 127.0.0.1:\(upstreamPort);
+                    keepalive 8;
+                }
+                server {
+                    listen 127.0.0.1:\(port);
+                    client_max_body_size 1m;
+                    location /webhooks/ {
+                        \(proxying)
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                    }
+                    location / { return 404; }
+                }
+            }
+            """
+    }
+
+    /// One proxied setup: the daemon (sqlite, `file` handler) and nginx in front of it.
+    final class Setup {
+        let directory: URL
+        let daemon: DaemonProcess
+        let nginx: Process
+        let nginxPort: Int
+
+        init(mode: Mode) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("kyc-nginx-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let config = """
+                {
+                  "listen": {"host": "127.0.0.1", "port": 0},
+                  "trustedProxies": ["127.0.0.1/32"],
+                  "store": {"kind": "sqlite", "path": "\(directory.path)/kyc.sqlite3"},
+                  "routes": [
+                    {"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]},
+                    {"path": "/webhooks/argos", "sender": "argos", "token": {"env": "ARGOS_TOKEN"}},
+                    {"path": "/webhooks/argos-encrypted", "sender": "argos",
+                     "decrypt": {"algorithm": "aes-256-ecb", "apiKey": {"env": "ARGOS_API_KEY"}}},
+                    {"path": "/webhooks/argos-allowlisted", "sender": "argos", "allowFrom": ["127.0.0.2/32"]}
+                  ],
+                  "handlers": [{"name": "audit", "type": "file", "path": "\(directory.path)/events.jsonl"}]
+                }
+                """
+            try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+            daemon = try DaemonProcess(
+                arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
+                environment: NginxTests.environment,
+                directory: directory
+            )
+            nginxPort = try NginxTests.freePort()
+            let conf = directory.appendingPathComponent("nginx.conf")
+            try Data(
+                NginxTests.nginxConfiguration(mode: mode, port: nginxPort, upstreamPort: daemon.port, directory: directory)
+                    .utf8
+            ).write(to: conf)
+            nginx = Process()
+            nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+            nginx.arguments = ["-p", directory.path, "-c", conf.path, "-e", directory.appendingPathComponent("nginx-error.log").path]
+            nginx.standardOutput = FileHandle.nullDevice
+            nginx.standardError = FileHandle.nullDevice
+            try nginx.run()
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                if (try? LoopbackClient(port: nginxPort, timeoutSeconds: 1)) != nil { return }
+                usleep(50_000)
+            }
+            throw DaemonError("nginx did not listen: \(String(decoding: (try? Data(contentsOf: directory.appendingPathComponent("nginx-error.log"))) ?? Data(), as: UTF8.self))")
+        }
+
+        /// POSTs with curl from `source` through nginx; returns the status and body.
+        func post(
+            _ path: String,
+            body: [UInt8],
+            headers: [String] = [],
+            source: String = "127.0.0.2",
+            port: Int? = nil
+        ) throws -> (Int, String) {
+            let bodyFile = directory.appendingPathComponent("body-\(UUID().uuidString)")
+            try Data(body).write(to: bodyFile)
+            defer { try? FileManager.default.removeItem(at: bodyFile) }
+            var arguments = ["-s", "-S", "--max-time", "10", "--interface", source, "-w", "\n%{http_code}", "-H", "Content-Type: application/json"]
+            for header in headers { arguments += ["-H", header] }
+            arguments += ["--data-binary", "@\(bodyFile.path)", "http://127.0.0.1:\(port ?? nginxPort)\(path)"]
+            let curl = Process()
+            let output = Pipe()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = arguments
+            curl.standardOutput = output
+            try curl.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            curl.waitUntilExit()
+            let text = String(decoding: data, as: UTF8.self)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+        }
+
+        func stop() {
+            // nginx in single-process mode (master_process off) does not always act on SIGTERM at once; it
+            // holds no state worth a graceful stop here.
+            kill(nginx.processIdentifier, SIGKILL)
+            nginx.waitUntilExit()
+            daemon.send(signal: SIGTERM)
+            daemon.waitForExit(timeout: 20)
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    @Test("every fixture through nginx reaches the file handler", arguments: Mode.allCases)
+    func everyFixtureThroughNginx(mode: Mode) throws {
+        let setup = try Setup(mode: mode)
+        defer { setup.stop() }
+        var keys = Set<String>()
+        for fixture in try Fixtures.all() {
+            let path: String
+            var headers: [String] = []
+            if fixture.isEncrypted {
+                path = "/webhooks/argos-encrypted"
+            } else if fixture.sender == "argos" {
+                path = "/webhooks/argos/tok_nginx_0123456789"
+            } else {
+                path = "/webhooks/gu1"
+                let mac = HMACSHA256.authenticationCode(for: fixture.body, key: Array("whsec_nginx_test".utf8))
+                headers = ["X-Webhook-Signature: \(Hex.encode(mac))"]
+            }
+            let (status, body) = try setup.post(path, body: fixture.body, headers: headers)
+            #expect(status == 200, "\(fixture.name) via \(mode): \(body)")
+            keys.insert(fixture.expected.idempotencyKey)
+        }
+        // Every event reaches the `file` handler.
+        let file = setup.directory.appendingPathComponent("events.jsonl")
+        var delivered = Set<String>()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            delivered = CrashTests.deliveredKeys(file)
+            if keys.isSubset(of: delivered) { break }
+            usleep(100_000)
+        }
+        #expect(keys.subtracting(delivered).isEmpty, "not delivered: \(keys.subtracting(delivered).sorted())")
+    }
+
+    @Test("allowFrom sees the client address nginx forwards; a forged X-Forwarded-For is not believed", arguments: Mode.allCases)
+    func allowFromBehindNginx(mode: Mode) throws {
+        let setup = try Setup(mode: mode)
+        defer { setup.stop() }
+        let body = try Fixtures.load("argos/submit.json").body
+        // The allowed client, through the proxy.
+        #expect(try setup.post("/webhooks/argos-allowlisted", body: body, source: "127.0.0.2").0 == 200)
+        // Another client, through the proxy.
+        #expect(try setup.post("/webhooks/argos-allowlisted", body: body, source: "127.0.0.3").0 == 403)
+        // Another client forging the allowed address: nginx appends the real one, which the daemon believes.
+        let forged = try setup.post(
+            "/webhooks/argos-allowlisted", body: body, headers: ["X-Forwarded-For: 127.0.0.2"], source: "127.0.0.3")
+        #expect(forged.0 == 403)
+        // Straight to the daemon from a peer that is not the proxy: its X-Forwarded-For is ignored.
+        let direct = try setup.post(
+            "/webhooks/argos-allowlisted",
+            body: body,
+            headers: ["X-Forwarded-For: 127.0.0.2"],
+            source: "127.0.0.3",
+            port: setup.daemon.port
+        )
+        #expect(direct.0 == 403)
+    }
+}
