@@ -167,6 +167,16 @@ extension HandlerMatch {
         for (index, source) in (sources ?? []).enumerated() {
             let path = "sources[\(index)]"
             if source == "argos" { continue }
+            if source.contains("*") {
+                problems.append(
+                    Problem(
+                        severity: .error,
+                        path: path,
+                        message: "\"\(source)\" is not a source: sources are exact names (globs go in types, e.g. \"kyc.*\")"
+                    )
+                )
+                continue
+            }
             guard source.hasPrefix("gu1."), source.count > 4 else {
                 problems.append(
                     Problem(
