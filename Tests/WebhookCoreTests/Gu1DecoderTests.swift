@@ -72,6 +72,14 @@ import WebhookCore
         #expect(approved.rejection == nil)
     }
 
+    @Test func approvalWithATruncatedSurrogatePairStillDecodes() throws {
+        let body = #"{"event":"kyc.validation_approved","payload":{"id":"v","entity":{"name":"Ana \ud83d","externalId":"c\u00e9"}}}"#
+        let event = try Self.decode(body)
+        #expect(event.outcome == .approved)
+        #expect(event.externalId == "cé")
+        #expect(String(decoding: event.payload.bytes, as: UTF8.self).contains(#""Ana \ud83d""#))
+    }
+
     @Test func timestampIsNormalizedToUTC() throws {
         let event = try Self.decode(#"{"event":"entity.updated","timestamp":"2025-01-08T10:00:00+01:00","payload":{"entity":{"id":"e"}}}"#)
         #expect(event.occurredAt == "2025-01-08T09:00:00Z")

@@ -91,6 +91,12 @@ import WebhookCore
         #expect(HandlerMatch(types: ["argos.*"], outcomes: ["triggered"]).problems().map(\.severity) == [.warning])
     }
 
+    @Test func globInSourcesIsAnError() {
+        let problems = HandlerMatch(sources: ["gu1.*"]).problems()
+        #expect(problems.map(\.severity) == [.error])
+        #expect(!HandlerMatch(sources: ["gu1.*"]).matches(Self.kycApproved))
+    }
+
     @Test func emptyTypeIsAnError() {
         #expect(HandlerMatch(types: [""]).problems().map(\.severity) == [.error])
     }

@@ -33,10 +33,8 @@ import WebhookCore
         ("\"a\u{01}b\"", .controlCharacterInString),
         ("\"tab\there\"", .controlCharacterInString),
         ("\"line\nbreak\"", .controlCharacterInString),
-        ("\"\\ud800\"", .loneSurrogate),
-        ("\"\\udc00\"", .loneSurrogate),
-        ("\"\\ud800\\u0041\"", .loneSurrogate),
-        ("\"\\ud800x\"", .loneSurrogate),
+        ("\"\\u12\"", .invalidEscape),
+        ("\"\\u", .unexpectedEnd),
         ("{} x", .trailingData),
         ("{}{}", .trailingData),
         ("1 2", .trailingData),
@@ -122,6 +120,13 @@ import WebhookCore
         ("\"\\ud83d\\ude00 x\"", "😀 x"),
         ("\"\\u0000\"", "\u{0}"),
         ("\"é😀\"", "é😀"),
+        // Unpaired surrogate escapes are accepted (RFC 8259 §8.2) and read as U+FFFD.
+        ("\"\\ud800\"", "\u{FFFD}"),
+        ("\"\\udc00x\"", "\u{FFFD}x"),
+        ("\"\\ud83d\\u0041\"", "\u{FFFD}A"),
+        ("\"\\ude00\\ud83d\"", "\u{FFFD}\u{FFFD}"),
+        ("\"\\ud83d\\ud83d\\ude00\"", "\u{FFFD}😀"),
+        ("\"\\ud83d\"", "\u{FFFD}"),
     ]
 
     @Test("unescapes strings", arguments: unescapeCases)

@@ -64,6 +64,13 @@ import WebhookTesting
         #expect(try JSONSerialization.jsonObject(with: Data(rebuilt.payload.bytes)) as? NSDictionary == originalPayload)
     }
 
+    @Test func payloadLosesOnlyWhitespaceBetweenTokens() throws {
+        var event = Self.sample
+        event.payload = RawJSON(bytes: Array("{ \"a\" :\t\"x\\\" y\\\\\" ,\r\n \"b\" : [ 1 , \"\\\\\" ] }\n".utf8))
+        let json = String(decoding: event.jsonBytes(), as: UTF8.self)
+        #expect(json.hasSuffix(#","payload":{"a":"x\" y\\","b":[1,"\\"]}}"#))
+    }
+
     @Test func compactPayloadRoundTripsByteForByte() throws {
         var event = Self.sample
         event.payload = RawJSON(bytes: Array(#"{"id":"v-1","n":[1,2.5e3,true,null],"s":"x y"}"#.utf8))

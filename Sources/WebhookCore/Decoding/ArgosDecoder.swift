@@ -5,6 +5,9 @@ internal import WebhookCrypto
 /// Bodies sent with the vendor's encryption option are `{"data": "<base64 ciphertext>"}`: recognise them with
 /// ``encryptedData(in:)``, decrypt with ``decrypt(_:key:)`` and decode the plaintext. All ten documented
 /// triggers are mapped (SPEC §5); an undocumented trigger decodes with outcome `unknown`.
+///
+/// A trigger time in none of the accepted formats (``EventTime``) reads as absent: `occurredAt` is null and
+/// a repeatable trigger keys on the hash of the body.
 public enum ArgosDecoder {
     /// Decodes one plaintext ARGOS body.
     ///

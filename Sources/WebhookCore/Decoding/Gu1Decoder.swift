@@ -4,6 +4,11 @@
 /// `biometric.session_*` and every other family (`entity.*`, `rule.*`, `transaction.*`, `alert.*`, and
 /// undocumented ones as `gu1.<family>` with whatever outcome their name says, else `unknown`).
 /// Field rules are SPEC §5's table. The body must be strict JSON; errors name the field, never a value.
+///
+/// Tolerant where refusing would lose an authentic event: optional fields of another JSON kind read as
+/// absent, ids may be numbers (their text), and a `timestamp` in no ISO 8601 form reads as absent
+/// (`occurredAt` null, so a repeatable type keys on the body hash). A member the decoder reads that appears
+/// twice is refused rather than guessed.
 public enum Gu1Decoder {
     /// Decodes one Gu1 body.
     ///

@@ -41,8 +41,13 @@ public struct HandlerMatch: Sendable, Equatable, Hashable, Codable {
 
     /// Whether `pattern` matches all of `text`, where `*` in the pattern matches any run of characters.
     public static func glob(_ pattern: String, matches text: String) -> Bool {
-        let pattern = Array(pattern.utf8)
-        let text = Array(text.utf8)
+        var pattern = pattern
+        var text = text
+        return pattern.withUTF8 { pattern in text.withUTF8 { text in glob(pattern, matches: text) } }
+    }
+
+    /// Greedy matching with one backtrack point (the last `*`): linear for typical patterns, no allocation.
+    private static func glob(_ pattern: UnsafeBufferPointer<UInt8>, matches text: UnsafeBufferPointer<UInt8>) -> Bool {
         var p = 0
         var t = 0
         var starPattern = -1
@@ -162,6 +167,16 @@ extension HandlerMatch {
         for (index, source) in (sources ?? []).enumerated() {
             let path = "sources[\(index)]"
             if source == "argos" { continue }
+            if source.contains("*") {
+                problems.append(
+                    Problem(
+                        severity: .error,
+                        path: path,
+                        message: "\"\(source)\" is not a source: sources are exact names (globs go in types, e.g. \"kyc.*\")"
+                    )
+                )
+                continue
+            }
             guard source.hasPrefix("gu1."), source.count > 4 else {
                 problems.append(
                     Problem(

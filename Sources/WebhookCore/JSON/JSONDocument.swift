@@ -110,6 +110,8 @@ public struct JSONDocument: Sendable {
     }
 
     /// The unescaped text of a string value, or nil when the value is not a string.
+    ///
+    /// An escaped surrogate without its pair (allowed by RFC 8259's grammar) reads as U+FFFD.
     public func string(_ value: JSONValue) -> String? {
         let node = nodes[value.index]
         guard node.kind == .string else { return nil }
@@ -229,12 +231,16 @@ public struct JSONDocument: Sendable {
             case UInt8(ascii: "u"):
                 var scalar = UInt32(hex4(at: index))
                 index += 4
-                if scalar >= 0xD800, scalar <= 0xDBFF {
-                    // Validation guaranteed a low surrogate escape follows.
+                if scalar >= 0xD800, scalar <= 0xDBFF, index + 6 <= end, bytes[index] == UInt8(ascii: "\\"),
+                    bytes[index + 1] == UInt8(ascii: "u")
+                {
                     let low = UInt32(hex4(at: index + 2))
-                    index += 6
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    if low >= 0xDC00, low <= 0xDFFF {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        index += 6
+                    }
                 }
+                if scalar >= 0xD800, scalar <= 0xDFFF { scalar = 0xFFFD }  // an unpaired surrogate
                 appendUTF8(scalar, to: &output)
             default: output.append(escaped)  // \" \\ \/
             }

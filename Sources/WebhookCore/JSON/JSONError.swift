@@ -14,8 +14,6 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         case controlCharacterInString
         /// A backslash escape other than `\" \\ \/ \b \f \n \r \t \uXXXX`.
         case invalidEscape
-        /// A `\u` escape of a lone or reversed UTF-16 surrogate.
-        case loneSurrogate
         /// A string's bytes are not valid UTF-8.
         case invalidUTF8
         /// A number breaks the RFC 8259 grammar (leading zeros, missing digits, `+`).
@@ -51,7 +49,6 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unexpectedEnd: rule = "unexpected end of document"
         case .controlCharacterInString: rule = "control character in a string"
         case .invalidEscape: rule = "invalid escape in a string"
-        case .loneSurrogate: rule = "lone UTF-16 surrogate escape in a string"
         case .invalidUTF8: rule = "invalid UTF-8 in a string"
         case .invalidNumber: rule = "invalid number"
         case .trailingComma: rule = "trailing comma"

@@ -16,8 +16,8 @@ struct JSONNode: Sendable {
 
 /// A strict RFC 8259 validator that records a tape of every value in one pass.
 ///
-/// It refuses trailing commas, comments, leading zeros, invalid escapes, lone surrogate escapes, raw control
-/// characters and invalid UTF-8 in strings, nesting deeper than `maxDepth`, and anything after the top-level
+/// It refuses trailing commas, comments, leading zeros, invalid escapes, raw control characters and invalid
+/// UTF-8 in strings, nesting deeper than `maxDepth`, and anything after the top-level
 /// value but whitespace. It works on a raw pointer for speed; the caller keeps the bytes alive.
 struct JSONParser {
     private let base: UnsafePointer<UInt8>
@@ -255,30 +255,22 @@ struct JSONParser {
             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             position += 1
         case UInt8(ascii: "u"):
+            // Any four hex digits: RFC 8259 §8.2 lets the grammar carry a lone surrogate escape, and a sender
+            // that truncates a string mid-pair (JavaScript's UTF-16) must not get an approval refused for it.
+            // Unescaping reads an unpaired surrogate as U+FFFD; the payload's bytes go to handlers unchanged.
             position += 1
-            let unit = try scanHex4(escapeStart: start)
-            if unit >= 0xDC00, unit <= 0xDFFF { throw JSONError(.loneSurrogate, offset: start) }
-            if unit >= 0xD800, unit <= 0xDBFF {
-                guard position + 1 < count, base[position] == UInt8(ascii: "\\"), base[position + 1] == UInt8(ascii: "u")
-                else { throw JSONError(.loneSurrogate, offset: start) }
-                position += 2
-                let low = try scanHex4(escapeStart: start)
-                guard low >= 0xDC00, low <= 0xDFFF else { throw JSONError(.loneSurrogate, offset: start) }
-            }
+            try scanHex4(escapeStart: start)
         default:
             throw JSONError(.invalidEscape, offset: start)
         }
     }
 
-    private mutating func scanHex4(escapeStart: Int) throws(JSONError) -> UInt16 {
-        guard position + 4 <= count else { throw JSONError(.unexpectedEnd, offset: count) }
-        var value: UInt16 = 0
+    private mutating func scanHex4(escapeStart: Int) throws(JSONError) {
         for _ in 0..<4 {
-            guard let digit = hexValue(base[position]) else { throw JSONError(.invalidEscape, offset: escapeStart) }
-            value = value << 4 | UInt16(digit)
+            guard position < count else { throw JSONError(.unexpectedEnd, offset: count) }
+            guard hexValue(base[position]) != nil else { throw JSONError(.invalidEscape, offset: escapeStart) }
             position += 1
         }
-        return value
     }
 
     /// Validates one multi-byte UTF-8 sequence (Unicode Table 3-7: no overlongs, no surrogates, ≤ U+10FFFF).

@@ -18,6 +18,12 @@ struct JSONWriter {
     /// Appends `text` as a JSON string: quotes, `\"`, `\\`, and every control character escaped.
     mutating func appendString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Fast path: most values (ids, types, times) need no escaping and are copied in one go.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
@@ -49,29 +55,27 @@ struct JSONWriter {
     /// Strings are copied byte for byte (a valid JSON string holds no raw line breaks), so the value is the
     /// same JSON value, only without insignificant whitespace.
     mutating func appendMinified(_ value: [UInt8]) {
-        var isInString = false
-        var isEscaped = false
-        for byte in value {
-            if isInString {
-                if isEscaped {
-                    isEscaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    isEscaped = true
+        value.withUnsafeBufferPointer { input in
+            var runStart = 0
+            var index = 0
+            var isInString = false
+            while index < input.count {
+                let byte = input[index]
+                if isInString {
+                    if byte == UInt8(ascii: "\\") {
+                        index += 2  // the escaped byte can be neither a quote that ends nor whitespace
+                        continue
+                    }
+                    if byte == UInt8(ascii: "\"") { isInString = false }
                 } else if byte == UInt8(ascii: "\"") {
-                    isInString = false
+                    isInString = true
+                } else if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<index]))
+                    runStart = index + 1
                 }
-                bytes.append(byte)
-                continue
+                index += 1
             }
-            switch byte {
-            case 0x20, 0x0A, 0x0D, 0x09:
-                continue
-            case UInt8(ascii: "\""):
-                isInString = true
-            default:
-                break
-            }
-            bytes.append(byte)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<min(index, input.count)]))
         }
     }
 }
