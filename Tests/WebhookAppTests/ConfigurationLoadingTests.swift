@@ -147,6 +147,24 @@ import WebhookApp
         #expect(Set(handlers.compactMap { $0["type"] as? String }) == ["log", "file", "exec", "http"])
     }
 
+    /// docs/configuration.md documents every key the loader accepts.
+    @Test func documentationNamesEveryKey() throws {
+        let data = try #require(FileManager.default.contents(atPath: F.repositoryRoot + "/docs/configuration.md"))
+        let text = String(decoding: data, as: UTF8.self)
+        let keys = [
+            "listen", "host", "port", "trustedProxies", "limits", "maxBodyBytes", "maxHeaderBytes", "maxTargetBytes",
+            "maxFieldCount", "headerTimeoutSeconds", "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxConnections",
+            "store", "kind", "path", "url", "payloadRetentionDays", "keyRetentionDays", "groupCommit", "routes",
+            "sender", "secrets", "requireSignature", "token", "decrypt", "decrypt.algorithm", "decrypt.apiKey",
+            "allowFrom", "handlers", "name", "type", "match", "concurrency", "stream", "command", "timeoutSeconds",
+            "signingSecret", "types", "sources", "outcomes", "retry", "maxAttempts", "initialDelaySeconds",
+            "maxDelaySeconds", "logLevel", "optional",
+        ]
+        for key in keys {
+            #expect(text.contains("`\(key)`"), "docs/configuration.md does not document \(key)")
+        }
+    }
+
     // MARK: check-config
 
     @Test func checkReportListsEveryProblemWithItsPathAndExitsTwo() {

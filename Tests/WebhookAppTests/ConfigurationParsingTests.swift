@@ -82,7 +82,11 @@ import WebhookCore
             json: #"{"routes": [{"path": "/webhooks/x", "sender": "stripe", "secrets": [{"env": "GU1_SECRET"}]}]}"#,
             path: "$.routes[0].sender"
         ),
-        BrokenCase(name: "missing sender", json: #"{"routes": [{"path": "/webhooks/x", "token": {"env": "ARGOS_TOKEN"}}]}"#, path: "$.routes[0].sender"),
+        BrokenCase(
+            name: "missing sender",
+            json: #"{"routes": [{"path": "/webhooks/x", "token": {"env": "ARGOS_TOKEN"}}]}"#,
+            path: "$.routes[0].sender"
+        ),
         BrokenCase(
             name: "relative route path",
             json: #"{"routes": [{"path": "webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]}]}"#,
@@ -98,14 +102,22 @@ import WebhookCore
             json: #"{"routes": [{"path": "/metrics", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]}]}"#,
             path: "$.routes[0].path"
         ),
-        BrokenCase(name: "missing route path", json: #"{"routes": [{"sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]}]}"#, path: "$.routes[0].path"),
+        BrokenCase(
+            name: "missing route path",
+            json: #"{"routes": [{"sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]}]}"#,
+            path: "$.routes[0].path"
+        ),
         BrokenCase(name: "duplicate route paths", json: #"{"routes": [\#(gu1), \#(gu1)]}"#, path: "$.routes[1].path"),
         BrokenCase(
             name: "route inside the token form of an argos route",
             json: #"{"routes": [\#(argos), {"path": "/webhooks/argos/extra", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]}]}"#,
             path: "$.routes[1].path"
         ),
-        BrokenCase(name: "gu1 route without secrets", json: #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1"}]}"#, path: "$.routes[0].secrets"),
+        BrokenCase(
+            name: "gu1 route without secrets",
+            json: #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1"}]}"#,
+            path: "$.routes[0].secrets"
+        ),
         BrokenCase(
             name: "gu1 route with empty secrets",
             json: #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": []}]}"#,
@@ -191,7 +203,11 @@ import WebhookCore
             json: #"{"routes": [\#(gu1)], "handlers": {"name": "log", "type": "log"}}"#,
             path: "$.handlers"
         ),
-        BrokenCase(name: "unknown handler type", json: #"{"routes": [\#(gu1)], "handlers": [{"name": "m", "type": "smtp"}]}"#, path: "$.handlers[0].type"),
+        BrokenCase(
+            name: "unknown handler type",
+            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "m", "type": "smtp"}]}"#,
+            path: "$.handlers[0].type"
+        ),
         BrokenCase(name: "missing handler type", json: #"{"routes": [\#(gu1)], "handlers": [{"name": "m"}]}"#, path: "$.handlers[0].type"),
         BrokenCase(name: "missing handler name", json: #"{"routes": [\#(gu1)], "handlers": [{"type": "log"}]}"#, path: "$.handlers[0].name"),
         BrokenCase(
@@ -219,7 +235,11 @@ import WebhookCore
             json: #"{"routes": [\#(gu1)], "handlers": [{"name": "e", "type": "exec", "command": ["/bin/true", 3]}]}"#,
             path: "$.handlers[0].command[1]"
         ),
-        BrokenCase(name: "missing exec command", json: #"{"routes": [\#(gu1)], "handlers": [{"name": "e", "type": "exec"}]}"#, path: "$.handlers[0].command"),
+        BrokenCase(
+            name: "missing exec command",
+            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "e", "type": "exec"}]}"#,
+            path: "$.handlers[0].command"
+        ),
         BrokenCase(
             name: "negative exec timeout",
             json: #"{"routes": [\#(gu1)], "handlers": [{"name": "e", "type": "exec", "command": ["/bin/true"], "timeoutSeconds": -5}]}"#,
@@ -242,7 +262,10 @@ import WebhookCore
         ),
         BrokenCase(
             name: "http signing secret unset",
-            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "h", "type": "http", "url": "https://example.com", "signingSecret": {"env": "UNSET_X"}}]}"#,
+            json: #"""
+                {"routes": [\#(gu1)],
+                 "handlers": [{"name": "h", "type": "http", "url": "https://example.com", "signingSecret": {"env": "UNSET_X"}}]}
+                """#,
             path: "$.handlers[0].signingSecret.env"
         ),
         BrokenCase(
@@ -373,7 +396,10 @@ import WebhookCore
     }
 
     @Test func sameKeyInDifferentObjectsIsFine() {
-        let json = #"{"routes": [\#(Self.gu1), {"path": "/a", "sender": "argos", "token": {"env": "ARGOS_TOKEN"}}], "handlers": [{"name": "path", "type": "file", "path": "p"}]}"#
+        let json = #"""
+            {"routes": [\#(Self.gu1), {"path": "/a", "sender": "argos", "token": {"env": "ARGOS_TOKEN"}}],
+             "handlers": [{"name": "path", "type": "file", "path": "p"}]}
+            """#
         #expect(F.parse(json).problems.isEmpty)
     }
 
@@ -405,6 +431,16 @@ import WebhookCore
         let problem = try #require(result.problems.first)
         #expect(problem.message.contains("at line 3, column"), "\(problem.message)")
         #expect(!problem.message.contains("nope"))
+    }
+
+    @Test func deeplyNestedDocumentsAreRefusedWithoutCrashing() throws {
+        let arrays = F.parse(String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000))
+        #expect(arrays.problems.count == 1)
+        #expect(arrays.problems.first?.message.contains("nested too deeply") == true)
+        // Valid but deeper than the duplicate-key scan goes: parsed, with the one real problem reported.
+        let objects = String(repeating: #"{"a": "#, count: 200) + "1" + String(repeating: "}", count: 200)
+        let result = F.parse(#"{"routes": [\#(Self.gu1)], "retry": \#(objects)}"#)
+        #expect(result.problems.map(\.path) == ["$.retry.a"])
     }
 
     // MARK: Warnings

@@ -17,6 +17,27 @@ import WebhookTesting
         }
     }
 
+    /// The exchange runs off the cooperative pool, so a responder that answers from a task still can.
+    @Test func clientOnItsOwnThreadGetsAnAnswerWrittenFromATask() async throws {
+        struct TaskResponder: HTTPResponder {
+            func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
+                Task {
+                    try? await Task.sleep(for: .milliseconds(20))
+                    writer.write(HTTPResponse(status: 200, body: Array("later".utf8)))
+                }
+            }
+        }
+        try await withServer(responder: TaskResponder()) { server in
+            // The responder's task needs a pool thread: other tests may hold them for seconds, so the read
+            // timeout is generous.
+            let response = try await LoopbackClient.withClient(port: server.port, timeoutSeconds: 30) { client in
+                try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                return try client.readResponse()
+            }
+            #expect(response.text == "later")
+        }
+    }
+
     @Test func postWithContentLengthReachesTheResponderWhole() async throws {
         try await withServer { server in
             let client = try LoopbackClient(port: server.port)
@@ -119,6 +140,24 @@ import WebhookTesting
             let response = try client.readResponse()
             #expect(response.text == "GET /a 0\n")
             #expect(response.header("Connection") == "close")
+            #expect(client.waitForClose())
+            #expect(client.unreadBytes.isEmpty)
+        }
+    }
+
+    /// A responder may close the connection itself with `Connection: close`.
+    @Test func responderCanAskToClose() async throws {
+        struct ClosingResponder: HTTPResponder {
+            func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
+                writer.write(.json(503, #"{"error":"unavailable"}"#, fields: HTTPFields([.init(name: "Connection", value: "close")])))
+            }
+        }
+        try await withServer(responder: ClosingResponder()) { server in
+            let client = try LoopbackClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\nGET /next HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 503)
+            #expect(response.headers.filter { $0.name == "Connection" }.map(\.value) == ["close"])
             #expect(client.waitForClose())
             #expect(client.unreadBytes.isEmpty)
         }

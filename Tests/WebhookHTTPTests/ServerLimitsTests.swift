@@ -155,6 +155,18 @@ import WebhookTesting
         }
     }
 
+    /// Between requests the idle timeout applies, not the (shorter) header timeout.
+    @Test func keptAliveConnectionOutlivesTheHeaderTimeout() async throws {
+        try await withServer(Self.configuration(headerTimeout: 0.3, idleTimeout: 10)) { server in
+            let client = try LoopbackClient(port: server.port, timeoutSeconds: 5)
+            try client.send("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            try await Task.sleep(for: .milliseconds(1200))
+            try client.send("GET /2 HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().text == "GET /2 0\n")
+        }
+    }
+
     /// A new connection that never sends a byte is closed at the header timeout (not the much longer idle
     /// timeout), without a 408.
     @Test func silentNewConnectionIsClosedWithoutResponse() async throws {

@@ -46,7 +46,10 @@ final class DeferredResponder: HTTPResponder {
     var count: Int { pending.withLock { $0.count } }
 
     /// Waits (polling, bounded) until `count` requests are waiting, and takes them.
-    func take(_ count: Int, timeoutSeconds: Double = 5) async throws -> [(HTTPRequest, HTTPResponseWriter)] {
+    ///
+    /// The bound is generous: when the whole package's tests run in parallel, blocking tests can hold the
+    /// cooperative pool for seconds, and this poll only runs when a pool thread is free.
+    func take(_ count: Int, timeoutSeconds: Double = 30) async throws -> [(HTTPRequest, HTTPResponseWriter)] {
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int(timeoutSeconds * 1000))
         while clock.now < deadline {

@@ -66,7 +66,8 @@ extension Configuration {
             let before = json.prefix(offset)
             let line = before.count { $0 == UInt8(ascii: "\n") } + 1
             let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-            return "at line \(line), column \(column)"
+            let what = debug.contains("nested") ? "nested too deeply" : "a syntax error"
+            return "\(what) at line \(line), column \(column)"
         }
         if debug.contains("end of file") { return "it ends before the document is complete" }
         return "a syntax error"

@@ -184,8 +184,13 @@ extension ConfigurationParser {
                 var algorithm = Configuration.Decryption.Algorithm.aes256ECB
                 if let value = decrypt["algorithm"] {
                     let names = Configuration.Decryption.Algorithm.allCases.map(\.rawValue)
-                    algorithm = enumString(value, at: decryptPath.appending("algorithm"), allowed: names, what: "a supported algorithm")
-                        .flatMap(Configuration.Decryption.Algorithm.init(rawValue:)) ?? algorithm
+                    let name = enumString(
+                        value,
+                        at: decryptPath.appending("algorithm"),
+                        allowed: names,
+                        what: "a supported algorithm"
+                    )
+                    algorithm = name.flatMap(Configuration.Decryption.Algorithm.init(rawValue:)) ?? algorithm
                 }
                 if let value = decrypt["apiKey"] {
                     switch secret(value, at: decryptPath.appending("apiKey")) {

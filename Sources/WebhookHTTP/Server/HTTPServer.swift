@@ -14,8 +14,11 @@ import Synchronization
 /// print(server.port)
 /// // …
 /// server.shutdown()   // stop accepting, finish in-flight requests
-/// server.wait()
+/// server.wait()       // or, from async code: await server.waitUntilStopped()
 /// ```
+///
+/// No logging and no signal handling here: the application owns both (SIGPIPE cannot hurt, every send
+/// uses `MSG_NOSIGNAL`).
 public final class HTTPServer: Sendable {
     private enum Lifecycle {
         case initial

@@ -1,3 +1,6 @@
+import CLinux
+import Glibc
+
 /// How the listener binds and what it allows (SPEC §3 `listen` and `limits`). Secure defaults.
 public struct HTTPServerConfiguration: Sendable {
     /// Address to bind: an IPv4 or IPv6 literal, or `localhost`.
@@ -47,19 +50,11 @@ public struct HTTPServerConfiguration: Sendable {
         self.eventLoopCount = eventLoopCount ?? HTTPServerConfiguration.coreCount
     }
 
+    /// The CPUs this process may run on: its affinity mask (so `taskset -c 0` means one event loop), else the
+    /// CPUs online.
     static var coreCount: Int {
-        #if canImport(Glibc)
-        return max(1, Int(sysconfShim()))
-        #else
-        return 1
-        #endif
+        let allowed = Int(CLinux_affinityCPUCount())
+        if allowed > 0 { return allowed }
+        return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 }
-
-#if canImport(Glibc)
-private import Glibc
-
-private func sysconfShim() -> Int {
-    sysconf(Int32(_SC_NPROCESSORS_ONLN))
-}
-#endif
