@@ -11,7 +11,7 @@
 # ---- build stage: the Swift toolchain and the C libraries' headers
 FROM swift:6.1-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev \
+ && apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # The manifest names the test targets too, so their folders must exist for it to load.

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import Testing
-import WebhookApp
+@testable import WebhookApp
 import WebhookCore
 import WebhookStore
 import WebhookTesting
@@ -189,5 +189,38 @@ import WebhookTesting
             result[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
         return result
+    }
+}
+
+/// The variables the configuration's secrets come from never reach an `exec` command.
+@Suite struct HandlerExecEnvironmentTests {
+    @Test func withheldVariablesAreNotInheritedByTheCommand() async throws {
+        #expect(ProcessInfo.processInfo.environment["HOME"] != nil, "the test needs a variable that is set")
+        let event = TestEvents.event()
+        let context = HandlerContext(handlerName: "exec", attempt: 1, eventJSON: event.jsonBytes())
+        let checksHomeIsUnset = ["/bin/sh", "-c", #"test -z "$HOME""#]
+        // Control: without withholding, HOME is inherited and the check fails.
+        await #expect(throws: HandlerError.self) {
+            try await ExecEventHandler(command: checksHomeIsUnset).handle(event, context: context)
+        }
+        try await ExecEventHandler(command: checksHomeIsUnset, withheldEnvironment: ["HOME"]).handle(event, context: context)
+    }
+
+    @Test func theApplicationWithholdsEverySecretVariable() throws {
+        let result = Configuration.parse(
+            json: Array(
+                #"""
+                {"routes": [
+                   {"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "A_GU1"}, {"value": "literal"}]},
+                   {"path": "/webhooks/argos", "sender": "argos", "token": {"env": "A_TOKEN"},
+                    "decrypt": {"algorithm": "aes-256-ecb", "apiKey": {"env": "A_KEY"}}}],
+                 "handlers": [{"name": "crm", "type": "http", "url": "http://127.0.0.1:9/x", "signingSecret": {"env": "A_SIGN"}}]}
+                """#.utf8
+            ),
+            environment: ["A_GU1": "1", "A_TOKEN": "tok", "A_KEY": "k", "A_SIGN": "s"],
+            currentDirectory: "/"
+        )
+        let configuration = try #require(result.configuration, "\(result.problems)")
+        #expect(Application.secretVariables(of: configuration) == ["A_GU1", "A_TOKEN", "A_KEY", "A_SIGN"])
     }
 }

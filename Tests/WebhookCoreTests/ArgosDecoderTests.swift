@@ -1,4 +1,5 @@
 import Testing
+import WebhookCrypto
 import WebhookCore
 import WebhookTesting
 
@@ -90,8 +91,17 @@ import WebhookTesting
             let plaintext = try ArgosDecoder.decrypt(data, key: ArgosDecoder.decryptionKey(apiKey: "wrong-key"))
             _ = try ArgosDecoder.decode(body: plaintext, context: Self.context)
         }
-        #expect(throws: DecodeError("`data` is not base64")) {
+        #expect(throws: DecodeError("`data` is neither base64 nor hex")) {
             try ArgosDecoder.decrypt("not base64!", key: ArgosDecoder.decryptionKey(apiKey: "k"))
         }
+    }
+
+    /// The vendor's hex form of the ciphertext decrypts like the base64 one.
+    @Test func hexCiphertextIsAcceptedAsAFallback() throws {
+        let fixture = try Fixtures.load("argos-encrypted/approved.json")
+        let data = try #require(ArgosDecoder.encryptedData(in: fixture.body))
+        let key = ArgosDecoder.decryptionKey(apiKey: "argos-test-api-key")
+        let hex = Hex.encode(try #require(Base64.decode(data)))
+        #expect(try ArgosDecoder.decrypt(hex, key: key) == ArgosDecoder.decrypt(data, key: key))
     }
 }

@@ -68,7 +68,7 @@ public final class Application: Sendable {
             registrations.append(
                 Dispatcher.Registration(
                     name: handler.name,
-                    handler: try Self.makeHandler(handler.kind),
+                    handler: try Self.makeHandler(handler.kind, withheldEnvironment: Self.secretVariables(of: configuration)),
                     maxConcurrency: handler.concurrency
                 )
             )
@@ -247,14 +247,34 @@ public final class Application: Sendable {
         }
     }
 
-    static func makeHandler(_ kind: Configuration.Kind) throws -> any WebhookHandler {
+    /// The environment variables the configuration's secrets come from (`{"env": NAME}`).
+    static func secretVariables(of configuration: Configuration) -> Set<String> {
+        var secrets: [Secret] = []
+        for route in configuration.routes {
+            switch route.sender {
+            case .gu1(let gu1): secrets += gu1.secrets
+            case .argos(let argos): secrets += [argos.token, argos.decryption?.apiKey].compactMap { $0 }
+            }
+        }
+        for handler in configuration.handlers {
+            if case .http(let http) = handler.kind, let secret = http.signingSecret { secrets.append(secret) }
+        }
+        if let url = configuration.store.url { secrets.append(url) }
+        return Set(secrets.compactMap { $0.origin.hasPrefix("env ") ? String($0.origin.dropFirst(4)) : nil })
+    }
+
+    static func makeHandler(_ kind: Configuration.Kind, withheldEnvironment: Set<String> = []) throws -> any WebhookHandler {
         switch kind {
         case .log(let stream):
             return LogEventHandler(output: stream == .stderr ? .standardError : .standardOutput)
         case .file(let path):
             return FileEventHandler(path: path)
         case .exec(let exec):
-            return ExecEventHandler(command: exec.command, timeout: .milliseconds(Int64(exec.timeoutSeconds * 1000)))
+            return ExecEventHandler(
+                command: exec.command,
+                timeout: .milliseconds(Int64(exec.timeoutSeconds * 1000)),
+                withheldEnvironment: withheldEnvironment
+            )
         case .http(let http):
             guard let url = URL(string: http.url) else { throw StartupError("handler url is not a URL") }
             let key = try http.signingSecret.map { try HTTPEventHandler.signingKey(fromSecret: $0.utf8) }

@@ -21,14 +21,31 @@ extension Configuration {
         environment: [String: String],
         currentDirectory: String
     ) -> ConfigurationLoadResult {
+        let result: ConfigurationLoadResult
         if let path {
-            return load(file: path, environment: environment, currentDirectory: currentDirectory)
+            result = load(file: path, environment: environment, currentDirectory: currentDirectory)
+        } else if FileManager.default.fileExists(atPath: absolutePath(defaultFileName, currentDirectory: currentDirectory)) {
+            result = load(file: defaultFileName, environment: environment, currentDirectory: currentDirectory)
+        } else {
+            result = builtInDefaults(environment: environment)
         }
-        let defaultPath = absolutePath(defaultFileName, currentDirectory: currentDirectory)
-        if FileManager.default.fileExists(atPath: defaultPath) {
-            return load(file: defaultFileName, environment: environment, currentDirectory: currentDirectory)
-        }
-        return builtInDefaults(environment: environment)
+        return refusingUnavailableFeatures(result)
+    }
+
+    /// What the schema accepts but this build cannot run yet, as problems, so that `check-config` and `serve`
+    /// agree: the shared PostgreSQL store (SPEC §3) is specified and parsed, not implemented.
+    static func refusingUnavailableFeatures(_ result: ConfigurationLoadResult) -> ConfigurationLoadResult {
+        guard let configuration = result.configuration, configuration.store.kind == .postgres else { return result }
+        var refused = result
+        refused.configuration = nil
+        refused.problems.append(
+            ConfigurationProblem(
+                severity: .error,
+                path: "$.store.kind",
+                message: "postgres is not available in this build yet: use \"sqlite\" (the default) for now"
+            )
+        )
+        return refused
     }
 
     /// Loads one configuration file.

@@ -24,19 +24,29 @@ public struct ExecEventHandler: WebhookHandler {
     /// How long the command may run before it is killed.
     public let timeout: Duration
     private let clock: any Clock<Duration>
+    /// Environment variables the command does not inherit.
+    public let withheldEnvironment: Set<String>
 
     /// - Parameters:
     ///   - command: the program and its arguments; no shell is involved.
     ///   - timeout: how long the command may run before it is killed (SPEC §3 `timeoutSeconds`).
     ///   - clock: the clock the timeout is measured on.
+    /// - Parameters:
+    ///   - command: the program and its arguments (no shell).
+    ///   - timeout: how long one run may take before the process group is killed.
+    ///   - clock: the clock the timeout is measured on.
+    ///   - withheldEnvironment: variables of the daemon's environment the command does not get (the ones the
+    ///     configuration's secrets are read from, so a handler script never sees the webhook secrets).
     public init(
         command: [String],
         timeout: Duration = .seconds(30),
-        clock: any Clock<Duration> = ContinuousClock()
+        clock: any Clock<Duration> = ContinuousClock(),
+        withheldEnvironment: Set<String> = []
     ) {
         self.command = command
         self.timeout = timeout
         self.clock = clock
+        self.withheldEnvironment = withheldEnvironment
     }
 
     public func handle(_ event: WebhookEvent, context: HandlerContext) async throws {
@@ -44,6 +54,7 @@ public struct ExecEventHandler: WebhookHandler {
             throw HandlerError(.configuration, message: "exec: the command is empty")
         }
         var environment = ProcessInfo.processInfo.environment
+        for name in withheldEnvironment { environment[name] = nil }
         environment["WEBHOOK_KEY"] = event.key
         environment["WEBHOOK_TYPE"] = event.type
         environment["WEBHOOK_SOURCE"] = event.source

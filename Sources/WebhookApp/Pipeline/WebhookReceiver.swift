@@ -133,13 +133,10 @@ struct WebhookReceiver: HTTPResponder {
                     .invalidPayload("body is not an encrypted {\"data\": ...} envelope", isAuthentic: authenticBeforeDecryption)
                 )
             }
-            guard let ciphertext = Base64.decode(ciphertextText) ?? Hex.decode(ciphertextText) else {
-                return .failure(.invalidPayload("data is neither base64 nor hex", isAuthentic: authenticBeforeDecryption))
-            }
             do {
-                plaintext = try AES256ECB.decrypt(ciphertext, key: key)
+                plaintext = try ArgosDecoder.decrypt(ciphertextText, key: key)
             } catch {
-                return .failure(.invalidPayload("data does not decrypt with the configured API key", isAuthentic: authenticBeforeDecryption))
+                return .failure(.invalidPayload(error.detail, isAuthentic: authenticBeforeDecryption))
             }
         }
         do {

@@ -116,19 +116,26 @@ public enum ArgosDecoder {
         Array(apiKey.utf8).withUnsafeBytes { SHA256.hash($0) }
     }
 
-    /// Decrypts the `data` string of an encrypted ARGOS body: strict base64, then AES-256-ECB with PKCS#7.
+    /// Decrypts the `data` string of an encrypted ARGOS body: strict base64, or hex as a fallback (issue #3
+    /// asks for both: the vendor's guide does not name the encoding), then AES-256-ECB with PKCS#7.
     ///
     /// - Parameters:
-    ///   - data: The base64 ciphertext from ``encryptedData(in:)``.
+    ///   - data: The base64 (or hex) ciphertext from ``encryptedData(in:)``.
     ///   - key: The 32-byte key from ``decryptionKey(apiKey:)``.
     /// - Returns: The plaintext bytes (not yet validated as JSON).
-    /// - Throws: ``DecodeError`` when `data` is not base64 or does not decrypt (the detail names the step).
+    /// - Throws: ``DecodeError`` when `data` is not base64 or hex, or does not decrypt (the detail names the step).
     public static func decrypt(_ data: String, key: [UInt8]) throws(DecodeError) -> [UInt8] {
-        guard let ciphertext = Base64.decode(data) else { throw DecodeError("`data` is not base64") }
-        do {
-            return try AES256ECB.decrypt(ciphertext, key: key)
-        } catch {
-            throw DecodeError("`data` does not decrypt: \(error.description)")
+        // A hex string is often valid base64 too, so each reading that decodes is tried in turn.
+        let readings = [Base64.decode(data), Hex.decode(data)].compactMap { $0 }
+        guard !readings.isEmpty else { throw DecodeError("`data` is neither base64 nor hex") }
+        var firstError: CryptoError?
+        for ciphertext in readings {
+            do {
+                return try AES256ECB.decrypt(ciphertext, key: key)
+            } catch {
+                firstError = firstError ?? error
+            }
         }
+        throw DecodeError("`data` does not decrypt: \(firstError?.description ?? "unknown error")")
     }
 }

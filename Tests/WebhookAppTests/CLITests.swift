@@ -1,0 +1,225 @@
+import Foundation
+import Testing
+import WebhookApp
+import WebhookCrypto
+import WebhookStore
+import WebhookTesting
+
+/// The command line (SPEC §2) through the real binary: exit codes, sign, send, check-config, replay.
+@Suite struct CLITests {
+    /// Runs `kyc-webhooks ARGS` (blocking work on a thread of its own).
+    static func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        stdin: [UInt8]? = nil,
+        directory: URL = FileManager.default.temporaryDirectory
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await Blocking.run {
+            let process = Process()
+            process.executableURL = try DaemonProcess.executableURL()
+            process.arguments = arguments
+            process.currentDirectoryURL = directory
+            var env = ProcessInfo.processInfo.environment
+            for (key, value) in environment { env[key] = value }
+            process.environment = env
+            let out = Pipe()
+            let err = Pipe()
+            let input = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            process.standardInput = input
+            try process.run()
+            if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
+            try input.fileHandleForWriting.close()
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            let errData = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (
+                process.terminationStatus, String(decoding: outData, as: UTF8.self),
+                String(decoding: errData, as: UTF8.self)
+            )
+        }
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kyc-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func versionHelpAndUsageErrors() async throws {
+        let version = try await Self.run(["version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("kyc-webhooks "))
+        let help = try await Self.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("check-config"))
+        for command in ["serve", "check-config", "sign", "send", "events", "replay"] {
+            let commandHelp = try await Self.run([command, "--help"])
+            #expect(commandHelp.status == 0, "\(command) --help")
+            #expect(commandHelp.stdout.contains("Usage: kyc-webhooks \(command)"))
+        }
+        let unknown = try await Self.run(["frobnicate"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("Unknown command 'frobnicate'"))
+        let badOption = try await Self.run(["sign", "--secret", "s", "--nope"])
+        #expect(badOption.status == 2)
+        #expect(badOption.stderr.contains("--nope"))
+    }
+
+    @Test func signMatchesOpenSSL() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("body.json")
+        let body = try Fixtures.load("gu1-kyc/approved.json").body
+        try Data(body).write(to: file)
+        let ours = try await Self.run(["sign", "--secret", "whsec_cli", file.path])
+        #expect(ours.status == 0)
+        let openssl = try await Blocking.run { () -> String in
+            let process = Process()
+            let pipe = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl", "dgst", "-sha256", "-hmac", "whsec_cli", "-r", file.path]
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(String(decoding: data, as: UTF8.self).prefix(64))
+        }
+        #expect(ours.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == openssl)
+        // From stdin, with the secret from the environment.
+        let fromStdin = try await Self.run(
+            ["sign", "--secret-env", "CLI_SECRET"], environment: ["CLI_SECRET": "whsec_cli"], stdin: body)
+        #expect(fromStdin.stdout == ours.stdout)
+        // Usage errors.
+        #expect(try await Self.run(["sign", file.path]).status == 2)
+        let unset = try await Self.run(["sign", "--secret-env", "KYC_CLI_TEST_UNSET_VARIABLE", file.path])
+        #expect(unset.status == 2)
+        #expect(unset.stderr.contains("KYC_CLI_TEST_UNSET_VARIABLE"))
+    }
+
+    @Test func checkConfigReportsEveryProblemWithoutSecrets() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = directory.appendingPathComponent("good.json")
+        try Data(
+            #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "CLI_SECRET"}]}]}"#.utf8
+        ).write(to: good)
+        let ok = try await Self.run(["check-config", "--config", good.path], environment: ["CLI_SECRET": "s3cr3t-value"])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(ok.stdout.contains("configuration OK"))
+        let bad = directory.appendingPathComponent("bad.json")
+        try Data(
+            #"""
+            {"listen": {"port": 99999}, "colour": "blue",
+             "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"value": "literal-s3cr3t"}]},
+                        {"path": "/webhooks/argos", "sender": "argos"}]}
+            """#.utf8
+        ).write(to: bad)
+        let report = try await Self.run(["check-config", "--config", bad.path])
+        #expect(report.status == 2)
+        #expect(report.stdout.contains("$.listen.port"))
+        #expect(report.stdout.contains("$.colour"))
+        #expect(report.stdout.contains("$.routes[1]"))
+        #expect(!report.stdout.contains("literal-s3cr3t"))
+        // A store kind the schema knows but this build cannot run: check-config and serve agree.
+        let postgres = directory.appendingPathComponent("postgres.json")
+        try Data(
+            #"""
+            {"store": {"kind": "postgres", "url": {"env": "CLI_DB"}},
+             "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "CLI_SECRET"}]}]}
+            """#.utf8
+        ).write(to: postgres)
+        let environment = ["CLI_SECRET": "s", "CLI_DB": "postgres://user:pw-s3cr3t@db/kyc"]
+        let checked = try await Self.run(["check-config", "--config", postgres.path], environment: environment)
+        #expect(checked.status == 2)
+        #expect(checked.stdout.contains("$.store.kind"))
+        #expect(!checked.stdout.contains("pw-s3cr3t"))
+        let served = try await Self.run(["serve", "--config", postgres.path], environment: environment)
+        #expect(served.status == 2)
+    }
+
+    @Test func sendPostsASignedSampleThatTheDaemonAccepts() async throws {
+        let app = try await TestApplication(
+            configuration: """
+                {"listen": {"host": "127.0.0.1", "port": 0}, "store": {"kind": "memory"},
+                 "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "S"}]},
+                            {"path": "/webhooks/argos", "sender": "argos", "token": {"env": "T"}}],
+                 "handlers": []}
+                """,
+            environment: ["S": "whsec_send", "T": "tok_send_123"]
+        )
+        let url = "http://127.0.0.1:\(app.port)"
+        let sent = try await Self.run(
+            ["send", "kyc.validation_approved", "--url", "\(url)/webhooks/gu1", "--secret-env", "SEND_SECRET"],
+            environment: ["SEND_SECRET": "whsec_send"]
+        )
+        #expect(sent.status == 0, "\(sent.stdout) \(sent.stderr)")
+        #expect(sent.stdout.contains("HTTP 200"))
+        #expect(sent.stdout.contains(#""status":"accepted""#))
+        let wrong = try await Self.run(["send", "biometric.session_created", "--url", "\(url)/webhooks/gu1", "--secret", "nope"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stdout.contains("HTTP 401"))
+        let argos = try await Self.run(["send", "argos.approved", "--url", "\(url)/webhooks/argos/tok_send_123"])
+        #expect(argos.status == 0, "\(argos.stdout)")
+        let unknown = try await Self.run(["send", "kyc.nothing_like_it", "--url", "\(url)/webhooks/gu1"])
+        #expect(unknown.status == 2)
+        let listed = try await app.application.inbox.listEvents(.init(limit: 10))
+        #expect(Set(listed.compactMap(\.type)) == ["kyc.validation_approved", "argos.approved"])
+        await app.stop()
+    }
+
+    @Test func replayRunsADeadDeliveryAgainAfterTheHandlerIsFixed() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let flag = directory.appendingPathComponent("fixed")
+        let config = """
+            {"listen": {"host": "127.0.0.1", "port": 0},
+             "store": {"kind": "sqlite", "path": "\(directory.path)/kyc.sqlite3"},
+             "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "S"}]}],
+             "handlers": [{"name": "activate", "type": "exec", "command": ["/bin/sh", "-c", "test -f \(flag.path)"]}],
+             "retry": {"maxAttempts": 1, "initialDelaySeconds": 0.1, "maxDelaySeconds": 0.1}}
+            """
+        let configFile = directory.appendingPathComponent("config.json")
+        try Data(config.utf8).write(to: configFile)
+        let environment = ["S": "whsec_replay"]
+        let daemon = try await Blocking.run {
+            try DaemonProcess(arguments: ["serve", "--config", configFile.path], environment: environment, directory: directory)
+        }
+        defer { daemon.send(signal: SIGTERM) }
+        let send = try await Self.run(
+            ["send", "kyc.validation_approved", "--url", "http://127.0.0.1:\(daemon.port)/webhooks/gu1", "--secret", "whsec_replay"])
+        #expect(send.status == 0)
+        let key = "kyc.validation_approved:550e8400-e29b-41d4-a716-446655440000"
+        func state() async throws -> String {
+            try await Self.run(["events", "show", key, "--config", configFile.path], environment: environment).stdout
+        }
+        // The handler fails its only attempt: dead.
+        try await Self.waitUntil { try await state().contains("dead") }
+        let dead = try await Self.run(["events", "list", "--status", "dead", "--config", configFile.path], environment: environment)
+        #expect(dead.stdout.contains(key))
+        // Fix the handler, replay from another process: the running daemon picks it up.
+        _ = FileManager.default.createFile(atPath: flag.path, contents: Data())
+        let replay = try await Self.run(["replay", key, "--config", configFile.path], environment: environment)
+        #expect(replay.status == 0)
+        #expect(replay.stdout.contains("queued 1 delivery"))
+        try await Self.waitUntil { try await state().contains("done") }
+        // --handler queues a done delivery again, whatever its state; --dead finds nothing dead now.
+        let again = try await Self.run(["replay", key, "--handler", "activate", "--config", configFile.path], environment: environment)
+        #expect(again.stdout.contains("queued 1 delivery"))
+        let none = try await Self.run(["replay", "--dead", "--config", configFile.path], environment: environment)
+        #expect(none.stdout.contains("queued 0 deliveries"))
+        let missing = try await Self.run(["replay", "nope:nope", "--config", configFile.path], environment: environment)
+        #expect(missing.status == 1)
+    }
+
+    /// Polls `condition` every 200 ms for up to 10 s.
+    static func waitUntil(_ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("condition not met within 10 s")
+    }
+}
