@@ -14,11 +14,12 @@ struct MetricsReceiveObserver: ReceiveObserver {
         }
     }
 
-    func recorded(route: String, type: String, outcome: RecordOutcome) {
+    func recorded(route: String, type: String, outcome: RecordOutcome, deliveries: Int) {
         switch outcome {
         case .accepted:
             metrics.recordEvent(type: type)
-            onAccepted()
+            // Only an event queued for some handler gives the dispatcher work.
+            if deliveries > 0 { onAccepted() }
         case .duplicate:
             metrics.recordDuplicate(route: route)
         }

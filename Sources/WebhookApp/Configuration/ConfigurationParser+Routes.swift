@@ -122,6 +122,7 @@ extension ConfigurationParser {
         }
         var secrets: [Secret] = []
         var absentCount = 0
+        var invalidCount = 0
         if let value = members["secrets"] {
             let secretsPath = path.appending("secrets")
             if let elements = array(value, at: secretsPath, what: "a list of secrets like [{\"env\": \"GU1_WEBHOOK_SECRET\"}]") {
@@ -132,7 +133,7 @@ extension ConfigurationParser {
                     switch secret(element, at: secretsPath.appending(index: index)) {
                     case .resolved(let secret): secrets.append(secret)
                     case .absent: absentCount += 1
-                    case .invalid: break
+                    case .invalid: invalidCount += 1
                     }
                 }
             }
@@ -142,7 +143,9 @@ extension ConfigurationParser {
                 "is missing: a gu1 route verifies X-Webhook-Signature, so add \"secrets\": [{\"env\": \"GU1_WEBHOOK_SECRET\"}]"
             )
         }
-        if requireSignature, secrets.isEmpty, absentCount > 0 {
+        // Disabled only when every secret is optional and unset; a required one that is missing is an error
+        // already, and saying "every secret is optional" beside it would be wrong.
+        if requireSignature, secrets.isEmpty, absentCount > 0, invalidCount == 0 {
             warn(path, "is disabled: every secret it lists is optional and not set; set one to receive Gu1 webhooks here")
             return nil
         }

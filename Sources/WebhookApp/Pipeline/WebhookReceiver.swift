@@ -167,7 +167,7 @@ struct WebhookReceiver: HTTPResponder {
         inbox.record(record) { [observer, logger, settings] result in
             switch result {
             case .success(let outcome):
-                observer.recorded(route: settings.path, type: type, outcome: outcome)
+                observer.recorded(route: settings.path, type: type, outcome: outcome, deliveries: matched.count)
                 logger.debug(
                     "event recorded",
                     metadata: [
@@ -301,7 +301,8 @@ struct WebhookReceiver: HTTPResponder {
 /// What the receive path reports, for metrics. The application implements it over its metrics registry.
 protocol ReceiveObserver: Sendable {
     func refused(route: String, refusal: WebhookReceiver.Refusal)
-    func recorded(route: String, type: String, outcome: RecordOutcome)
+    /// An event was recorded (or found to be a duplicate); `deliveries` is how many handlers it was queued for.
+    func recorded(route: String, type: String, outcome: RecordOutcome, deliveries: Int)
     func eventHeaderMismatch(route: String)
     func storeFailed(route: String)
 }
