@@ -15,29 +15,14 @@ import WebhookTesting
         directory: URL = FileManager.default.temporaryDirectory
     ) async throws -> (status: Int32, stdout: String, stderr: String) {
         try await Blocking.run {
-            let process = Process()
-            process.executableURL = try DaemonProcess.executableURL()
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
-            var env = ProcessInfo.processInfo.environment
-            for (key, value) in environment { env[key] = value }
-            process.environment = env
-            let out = Pipe()
-            let err = Pipe()
-            let input = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = input
-            try process.run()
-            if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
-            try input.fileHandleForWriting.close()
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            let errData = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (
-                process.terminationStatus, String(decoding: outData, as: UTF8.self),
-                String(decoding: errData, as: UTF8.self)
+            let output = try ChildProcess.run(
+                try DaemonProcess.executableURL(),
+                arguments,
+                environment: environment,
+                standardInput: stdin,
+                directory: directory
             )
+            return (output.status, output.standardOutput, output.standardError)
         }
     }
 
@@ -75,16 +60,8 @@ import WebhookTesting
         try Data(body).write(to: file)
         let ours = try await Self.run(["sign", "--secret", "whsec_cli", file.path])
         #expect(ours.status == 0)
-        let openssl = try await Blocking.run { () -> String in
-            let process = Process()
-            let pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["openssl", "dgst", "-sha256", "-hmac", "whsec_cli", "-r", file.path]
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(String(decoding: data, as: UTF8.self).prefix(64))
+        let openssl = try await Blocking.run {
+            String(try ChildProcess.run(command: "openssl", ["dgst", "-sha256", "-hmac", "whsec_cli", "-r", file.path]).standardOutput.prefix(64))
         }
         #expect(ours.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == openssl)
         // From stdin, with the secret from the environment.

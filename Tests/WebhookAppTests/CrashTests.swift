@@ -137,15 +137,8 @@ import Glibc
     }
 
     static func integrityCheck(_ database: URL) throws -> String {
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", database.path, "PRAGMA integrity_check;"]
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try ChildProcess.run(command: "sqlite3", [database.path, "PRAGMA integrity_check;"])
+            .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func everyAcknowledgedEventSurvivesKillMinusNine() async throws {

@@ -49,20 +49,13 @@ import Glibc
 
     /// Runs `kyc-webhooks ARGS` to completion; returns its exit status and output.
     static func cli(_ arguments: [String], directory: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try DaemonProcess.executableURL()
-        process.arguments = arguments + ["--config", directory.appendingPathComponent("config.json").path]
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in Self.environment { environment[key] = value }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let output = try ChildProcess.run(
+            try DaemonProcess.executableURL(),
+            arguments + ["--config", directory.appendingPathComponent("config.json").path],
+            environment: Self.environment,
+            directory: directory
+        )
+        return (output.status, output.standardOutput + output.standardError)
     }
 
     static func request(_ body: [UInt8], path: String = "/webhooks/gu1") -> [UInt8] {

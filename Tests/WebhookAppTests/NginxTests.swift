@@ -154,15 +154,7 @@ import Glibc
             var arguments = ["-s", "-S", "--max-time", "10", "--interface", source, "-w", "\n%{http_code}", "-H", "Content-Type: application/json"]
             for header in headers { arguments += ["-H", header] }
             arguments += ["--data-binary", "@\(bodyFile.path)", "http://127.0.0.1:\(port ?? nginxPort)\(path)"]
-            let curl = Process()
-            let output = Pipe()
-            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            curl.arguments = arguments
-            curl.standardOutput = output
-            try curl.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            curl.waitUntilExit()
-            let text = String(decoding: data, as: UTF8.self)
+            let text = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/curl"), arguments).standardOutput
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
         }

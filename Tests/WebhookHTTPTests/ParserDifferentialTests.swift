@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WebhookTesting
 
 /// Runs Tests/differential/http_differential.py: random valid and mutated requests fed to `http-probe` and to
 /// Python's h11, failing on any disagreement that docs/http.md does not list as a deliberate stricter choice.
@@ -61,14 +62,6 @@ struct ParserDifferentialTests {
 
 /// Runs a program to completion and returns its exit status and combined output.
 private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let output = try ChildProcess.run(URL(fileURLWithPath: executable), arguments)
+    return (output.status, output.standardOutput + output.standardError)
 }
