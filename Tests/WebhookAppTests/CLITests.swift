@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WebhookApp
+import WebhookCore
 import WebhookCrypto
 import WebhookStore
 import WebhookTesting
@@ -188,6 +189,38 @@ import WebhookTesting
         #expect(none.stdout.contains("queued 0 deliveries"))
         let missing = try await Self.run(["replay", "nope:nope", "--config", configFile.path], environment: environment)
         #expect(missing.status == 1)
+    }
+
+    /// `events` needs only the store: it works in a shell without the webhook secrets the daemon has.
+    @Test func eventsListWorksWithoutTheDaemonsSecrets() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("store/kyc.sqlite3").path
+        let inbox = try SQLiteInbox(path: database)
+        let fixture = try Fixtures.load("gu1-kyc/approved.json")
+        let event = try Gu1Decoder.decode(
+            body: fixture.body, context: DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z"))
+        let recorded: RecordOutcome = try await withCheckedThrowingContinuation { continuation in
+            inbox.record(InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: fixture.body, handlers: [])) {
+                continuation.resume(with: $0)
+            }
+        }
+        #expect(recorded == .accepted)
+        inbox.close()
+        let config = directory.appendingPathComponent("config.json")
+        try Data(
+            """
+            {"store": {"kind": "sqlite", "path": "\(database)"},
+             "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "KYC_CLI_TEST_UNSET_SECRET"}]}]}
+            """.utf8
+        ).write(to: config)
+        let listed = try await Self.run(["events", "list", "--config", config.path])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains(fixture.expected.idempotencyKey))
+        // A problem in the store section itself is still reported.
+        try Data(#"{"store": {"kind": "sqlite", "path": 7}, "routes": []}"#.utf8).write(to: config)
+        let broken = try await Self.run(["events", "list", "--config", config.path])
+        #expect(broken.status == 2)
     }
 
     /// Polls `condition` every 200 ms for up to 10 s.

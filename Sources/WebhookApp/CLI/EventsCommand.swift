@@ -141,10 +141,13 @@ enum ReplayCommand {
 }
 
 /// Opens the configured store for the CLI commands that read or queue (a second process beside the daemon).
+///
+/// These commands need only the `store` section, so a configuration whose only problems lie elsewhere (the
+/// usual case: the webhook secrets are in the daemon's environment, not the operator's shell) still opens
+/// its store. Problems in `store` itself are reported as `check-config` would.
 enum StoreOption {
     static func open(_ arguments: Arguments) throws -> any Inbox {
-        let configuration = try ConfigurationOption.load(arguments)
-        let store = configuration.store
+        let store = try storeSettings(arguments)
         switch store.kind {
         case .sqlite:
             guard FileManager.default.fileExists(atPath: store.path) else {
@@ -161,6 +164,35 @@ enum StoreOption {
             throw CommandFailure.usage("store.kind is memory: there is nothing to read from another process.")
         case .postgres:
             throw CommandFailure.usage("store.kind postgres is not available in this build yet.")
+        }
+    }
+
+    /// The `store` section: from the valid configuration, or read on its own when only other sections have
+    /// problems.
+    static func storeSettings(_ arguments: Arguments) throws -> Configuration.Store {
+        let directory = FileManager.default.currentDirectoryPath
+        let result = Configuration.load(
+            path: arguments.value("config"),
+            environment: ProcessInfo.processInfo.environment,
+            currentDirectory: directory
+        )
+        if result.isValid, let configuration = result.configuration { return configuration.store }
+        guard !result.problems.contains(where: { $0.path.hasPrefix("$.store") || $0.path.isEmpty }) else {
+            return try ConfigurationOption.load(arguments).store
+        }
+        switch result.source {
+        case .file(let file):
+            let path = Configuration.absolutePath(file, currentDirectory: directory)
+            guard let data = FileManager.default.contents(atPath: path),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { return try ConfigurationOption.load(arguments).store }
+            let section = object["store"] as? [String: Any] ?? [:]
+            var store = Configuration.Store()
+            if let kind = (section["kind"] as? String).flatMap(Configuration.Store.Kind.init(rawValue:)) { store.kind = kind }
+            if let storePath = section["path"] as? String { store.path = storePath }
+            return store
+        default:
+            return Configuration.Store()
         }
     }
 }
