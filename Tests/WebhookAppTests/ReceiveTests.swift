@@ -79,6 +79,9 @@ import WebhookTesting
         #expect(try Self.json(again)["status"] as? String == "duplicate")
         let stored = try #require(try await app.application.inbox.event(key: fixture.expected.idempotencyKey))
         #expect(stored.summary.type == fixture.expected.type)
+        // receivedAt is ISO 8601 UTC with milliseconds, e.g. 2026-11-22T10:00:00.123Z.
+        let receivedAt = stored.summary.receivedAt
+        #expect(receivedAt.count == 24 && receivedAt.hasSuffix("Z") && receivedAt.dropFirst(19).hasPrefix("."), "\(receivedAt)")
         await app.stop()
     }
 
