@@ -1,6 +1,7 @@
 import Foundation
 internal import Glibc
 import Synchronization
+import WebhookCore
 
 /// Writes each record as one JSON object on one line, by default to standard error (STYLE.md rule 40).
 ///
@@ -154,12 +155,12 @@ public struct JSONLineLogHandler: LogHandler {
         // To the nearest millisecond: `1700000000.123` is stored as `…0.12299999`, which must print `.123`.
         let milliseconds = Int64((clamped * 1000).rounded(.toNearestOrAwayFromZero))
         let (days, millisecondOfDay) = floorDivision(milliseconds, 86_400_000)
-        let (year, month, day) = civilDate(daysSince1970: days)
-        appendDigits(year, count: 4, to: &output)
+        let (year, month, day) = EventTime.civil(fromDays: Int(days))
+        appendDigits(Int64(year), count: 4, to: &output)
         output.append(UInt8(ascii: "-"))
-        appendDigits(month, count: 2, to: &output)
+        appendDigits(Int64(month), count: 2, to: &output)
         output.append(UInt8(ascii: "-"))
-        appendDigits(day, count: 2, to: &output)
+        appendDigits(Int64(day), count: 2, to: &output)
         output.append(UInt8(ascii: "T"))
         appendDigits(millisecondOfDay / 3_600_000, count: 2, to: &output)
         output.append(UInt8(ascii: ":"))
@@ -179,21 +180,6 @@ public struct JSONLineLogHandler: LogHandler {
             remainder += divisor
         }
         return (quotient, remainder)
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`,
-    /// http://howardhinnant.github.io/date_algorithms.html#civil_from_days).
-    static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = daysSince1970 + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 
     private static func appendDigits(_ value: Int64, count: Int, to output: inout [UInt8]) {

@@ -154,8 +154,9 @@ public enum EventTime {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The inverse of `daysFromCivil`.
-    private static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+    /// The proleptic Gregorian date of a day count since 1970-01-01 (the inverse of `daysFromCivil`; Howard
+    /// Hinnant's `civil_from_days`). Public so the log lines' timestamps use the same calendar arithmetic.
+    public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let shifted = days + 719_468
         let era = floorDivide(shifted, 146_097).0
         let dayOfEra = shifted - era * 146_097
