@@ -273,6 +273,73 @@ import WebhookCore
         #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM events") == "25")
     }
 
+    // MARK: Payload stored once
+
+    /// A record laid out as the receiver writes it: the payload last, and a run of the compact raw body.
+    private static func compactRecord(key: String) -> InboxRecord {
+        let payload = #"{"id":"val-1","status":"approved","entity":{"id":"ent-1","externalId":"cust-1"}}"#
+        var record = Records.record(key: key, handlers: ["audit"], payload: payload)
+        record.eventJSON = record.event.jsonBytes()
+        return record
+    }
+
+    @Test func aPayloadInTheRawBodyIsStoredOnceAndClaimedWhole() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        let record = Self.compactRecord(key: "k")
+        #expect(try await inbox.record(record) == .accepted)
+        let path = directory.databasePath
+        #expect(try inspect(path, "SELECT payload_start IS NOT NULL FROM events") == "1")
+        #expect(try inspect(path, "SELECT instr(event_json, 'cust-1') FROM events") == "0")
+        let stored = try #require(Int(try inspect(path, "SELECT length(event_json) FROM events") ?? ""))
+        #expect(stored < record.eventJSON.count - 60)
+        let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1])
+        #expect(claimed.map(\.eventJSON) == [record.eventJSON])
+    }
+
+    @Test func pruneRedactsAPayloadStoredInTheRawBody() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        let record = Self.compactRecord(key: "k")
+        _ = try await inbox.record(record)
+        let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1])
+        try await inbox.complete(deliveryID: try #require(claimed.first).id, now: TestTime.at(2))
+        #expect(try await inbox.prune(now: TestTime.at(2 * 86_400), payloadRetentionDays: 1, keyRetentionDays: 30) == 1)
+        let path = directory.databasePath
+        #expect(try inspect(path, "SELECT raw_body IS NULL AND payload_start IS NULL FROM events") == "1")
+        let json = try #require(try inspect(path, "SELECT CAST(event_json AS TEXT) FROM events"))
+        #expect(json.hasSuffix(#""payload":null}"#))
+        #expect(json.contains(#""key":"k""#))
+        #expect(!json.contains("cust-1"))
+    }
+
+    @Test func eventsWrittenBeforeMigrationTwoAreStillClaimed() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.databasePath
+        try DatabaseFile.prepare(path: path)
+        let old = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 5000)
+        try old.execute(SQLiteMigrations.all[0])
+        try old.execute("PRAGMA user_version = 1")
+        try old.execute(
+            """
+            INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms,
+                                event_json, raw_body)
+            VALUES ('k', 't', 'gu1.kyc', 'approved', 's', '/r', '2025-06-15T15:06:40.000Z', 0,
+                    CAST('{"key":"k","payload":{"id":"val-1"}}' AS BLOB), CAST('{"payload":{"id":"val-1"}}' AS BLOB));
+            INSERT INTO deliveries (event_key, handler, state, next_attempt_ms, updated_ms)
+            VALUES ('k', 'audit', 'pending', 0, 0);
+            """
+        )
+        try old.close()
+        let inbox = try SQLiteInbox(path: path)
+        defer { inbox.close() }
+        #expect(try await inbox.pragma("user_version") == String(SQLiteMigrations.all.count))
+        let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1])
+        #expect(claimed.map { String(decoding: $0.eventJSON, as: UTF8.self) } == [#"{"key":"k","payload":{"id":"val-1"}}"#])
+    }
+
     // MARK: Pruning
 
     @Test func pruneClearsRawBodiesInTheFile() async throws {

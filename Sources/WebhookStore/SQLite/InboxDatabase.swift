@@ -19,16 +19,19 @@ final class InboxDatabase: @unchecked Sendable {
     func insert(_ record: InboxRecord) throws -> RecordOutcome {
         let event = record.event
         let received = StoreTime.receivedMilliseconds(event.receivedAt)
+        let split = StoredEventJSON.split(eventJSON: record.eventJSON, rawBody: record.rawBody)
         try connection.statement(
             """
             INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms,
-                                delivery_id, event_json, raw_body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+                                delivery_id, event_json, raw_body, payload_start, payload_end)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
             """
         ).execute([
             .text(event.key), .text(event.type), .text(event.source), .text(event.outcome.rawValue),
             .text(event.subjectId), .text(event.route), .text(event.receivedAt), .integer(received),
-            .optionalText(event.deliveryId), .blob(record.eventJSON), .blob(record.rawBody),
+            .optionalText(event.deliveryId), .blob(Array(split.stored)), .blob(record.rawBody),
+            split.payloadInRawBody.map { .integer(Int64($0.lowerBound)) } ?? .null,
+            split.payloadInRawBody.map { .integer(Int64($0.upperBound)) } ?? .null,
         ])
         guard connection.changes == 1 else { return .duplicate }
         let insertDelivery = try connection.statement(
@@ -56,12 +59,27 @@ final class InboxDatabase: @unchecked Sendable {
         ])
     }
 
+    // MARK: Event JSON
+
+    /// The columns ``eventJSON(_:from:)`` reads, in order, for an `events` table aliased `e`.
+    private static let eventJSONColumns = "e.event_json, e.raw_body, e.payload_start, e.payload_end"
+
+    /// The event's JSON from the four ``eventJSONColumns`` starting at `column` (see ``StoredEventJSON``).
+    private static func eventJSON(_ row: SQLiteStatement, from column: Int32) -> [UInt8]? {
+        StoredEventJSON.assemble(
+            stored: row.blob(column) ?? [],
+            rawBody: row.blob(column + 1),
+            payloadStart: row.optionalInt64(column + 2),
+            payloadEnd: row.optionalInt64(column + 3)
+        )
+    }
+
     // MARK: Deliveries
 
     func claimDue(now: Int64, slots: [String: Int]) throws -> [ClaimedDelivery] {
         let select = try connection.statement(
             """
-            SELECT d.id, d.event_key, d.handler, d.attempts, d.next_attempt_ms, e.event_json
+            SELECT d.id, d.event_key, d.handler, d.attempts, d.next_attempt_ms, \(Self.eventJSONColumns)
             FROM deliveries d JOIN events e ON e.key = d.event_key
             WHERE d.state = 'pending' AND d.handler = ? AND d.next_attempt_ms <= ?
             ORDER BY d.next_attempt_ms, d.id LIMIT ?
@@ -81,7 +99,7 @@ final class InboxDatabase: @unchecked Sendable {
                     eventKey: row.text(1) ?? "",
                     handler: row.text(2) ?? "",
                     attempt: Int(row.int64(3)) + 1,
-                    eventJSON: row.blob(5) ?? PayloadRedaction.fallback
+                    eventJSON: Self.eventJSON(row, from: 5) ?? PayloadRedaction.fallback
                 )
                 return (row.int64(4), delivery)
             }
@@ -349,22 +367,26 @@ final class InboxDatabase: @unchecked Sendable {
     /// skipping every event with a pending or running delivery; the same for rejected bodies.
     func prune(now: Int64, payloadCutoff: Int64, keyCutoff: Int64) throws -> Int {
         let isSettled = """
-            NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_key = events.key AND d.state IN ('pending', 'running'))
+            NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_key = e.key AND d.state IN ('pending', 'running'))
             """
-        try connection.statement("DELETE FROM events WHERE received_ms < ? AND \(isSettled)")
+        try connection.statement("DELETE FROM events AS e WHERE received_ms < ? AND \(isSettled)")
             .execute([.integer(keyCutoff)])
         var changed = connection.changes
         let stale = try connection.statement(
             """
-            SELECT id, event_json FROM events
+            SELECT id, \(Self.eventJSONColumns) FROM events e
             WHERE received_ms < ? AND payload_pruned_ms IS NULL AND \(isSettled)
             """
-        ).query([.integer(payloadCutoff)]) { ($0.int64(0), $0.blob(1) ?? []) }
+        ).query([.integer(payloadCutoff)]) { ($0.int64(0), Self.eventJSON($0, from: 1)) }
         let redact = try connection.statement(
-            "UPDATE events SET event_json = ?, raw_body = NULL, payload_pruned_ms = ? WHERE id = ?"
+            """
+            UPDATE events SET event_json = ?, raw_body = NULL, payload_start = NULL, payload_end = NULL,
+                              payload_pruned_ms = ?
+            WHERE id = ?
+            """
         )
         for (id, json) in stale {
-            let redacted = PayloadRedaction.redactingPayload(json) ?? PayloadRedaction.fallback
+            let redacted = json.flatMap(PayloadRedaction.redactingPayload) ?? PayloadRedaction.fallback
             try redact.execute([.blob(redacted), .integer(now), .integer(id)])
             changed += 1
         }

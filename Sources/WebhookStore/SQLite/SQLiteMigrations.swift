@@ -49,7 +49,13 @@ enum SQLiteMigrations {
             delivery_id TEXT
         );
         CREATE INDEX rejected_by_received ON rejected (received_ms, id);
+        """,
+        // 2: an event whose payload is a run of its raw body stores only the rest of its JSON
+        // (`StoredEventJSON`): event_json is then the head, and the payload is raw_body[payload_start..<payload_end].
         """
+        ALTER TABLE events ADD COLUMN payload_start INTEGER;
+        ALTER TABLE events ADD COLUMN payload_end INTEGER;
+        """,
     ]
 
     /// Applies the migrations `connection` lacks, in one immediate transaction, so that two processes opening
