@@ -273,6 +273,41 @@ import WebhookCore
         #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM events") == "25")
     }
 
+    // MARK: Checkpoints
+
+    /// The WAL file's size after `count` records committed one by one with `checkpointPages`.
+    private func walSize(
+        records count: Int,
+        checkpointPages: Int,
+        in directory: TemporaryDirectory
+    ) async throws -> (Int, SQLiteInbox, String) {
+        let path = directory.databasePath
+        let inbox = try SQLiteInbox(path: path, options: .init(checkpointPages: checkpointPages))
+        for index in 0..<count {
+            #expect(try await inbox.record(Records.record(key: "k\(index)")) == .accepted)
+        }
+        var info = stat()
+        #expect(stat(path + "-wal", &info) == 0)
+        return (Int(info.st_size), inbox, path)
+    }
+
+    @Test func theCheckpointerKeepsTheWALSmall() async throws {
+        let controlDirectory = try TemporaryDirectory()
+        let (unbounded, control, _) = try await walSize(records: 200, checkpointPages: 1_000_000, in: controlDirectory)
+        control.close()
+        let directory = try TemporaryDirectory()
+        let (bounded, inbox, path) = try await walSize(records: 200, checkpointPages: 16, in: directory)
+        // Each finished checkpoint lets the next commit write the WAL from its start again.
+        #expect(bounded * 3 < unbounded)
+        let counts = inbox.checkpointCounts
+        #expect(counts.background > 0)
+        #expect(counts.writer > 0)
+        #expect(try await inbox.pragma("integrity_check") == "ok")
+        inbox.close()
+        #expect(access(path + "-wal", F_OK) != 0)
+        #expect(try inspect(path, "SELECT COUNT(*) FROM events") == "200")
+    }
+
     // MARK: Payload stored once
 
     /// A record laid out as the receiver writes it: the payload last, and a run of the compact raw body.

@@ -31,6 +31,7 @@ final class InboxWriter: Sendable {
     private let wakeup = Wakeup()
     private let exited = Wakeup()
     private let database: InboxDatabase
+    private let checkpointer: InboxCheckpointer?
     private let groupCommit: Bool
     private let maxBatchSize: Int
     /// The writer thread's ID, so that `close` called from a completion does not wait for itself.
@@ -38,8 +39,9 @@ final class InboxWriter: Sendable {
     private let transactions = Atomic<Int>(0)
     private let hasStarted = Atomic<Bool>(false)
 
-    init(database: InboxDatabase, groupCommit: Bool, maxBatchSize: Int) {
+    init(database: InboxDatabase, checkpointer: InboxCheckpointer?, groupCommit: Bool, maxBatchSize: Int) {
         self.database = database
+        self.checkpointer = checkpointer
         self.groupCommit = groupCommit
         self.maxBatchSize = max(1, maxBatchSize)
     }
@@ -96,6 +98,7 @@ final class InboxWriter: Sendable {
                 wakeup.wait()
             } else {
                 process(jobs)
+                checkpointer?.writerIsBetweenTransactions(database.connection)
             }
         }
         // Copy the WAL into the file without waiting for readers of other processes (PASSIVE keeps `close`

@@ -7,6 +7,10 @@ internal import CSQLite
 final class SQLiteConnection {
     private var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
+    /// The retained box ``observeWAL(_:)`` handed to SQLite, released after the connection closes.
+    private var walObserver: UnsafeMutableRawPointer? {
+        didSet { oldValue.map { Unmanaged<WALObserverBox>.fromOpaque($0).release() } }
+    }
 
     /// Opens an existing file for reading and writing, with extended result codes.
     init(path: String, busyTimeoutMilliseconds: Int32) throws {
@@ -28,6 +32,7 @@ final class SQLiteConnection {
         if let handle {
             sqlite3_close_v2(handle)
         }
+        walObserver = nil
     }
 
     static func message(_ database: OpaquePointer) -> String {
@@ -142,6 +147,46 @@ final class SQLiteConnection {
         try? execute("ROLLBACK")
     }
 
+    // MARK: Write-ahead log
+
+    /// How far a checkpoint got: frames in the WAL, and how many of them are now copied into the database.
+    struct CheckpointProgress: Equatable {
+        var walFrames: Int
+        var checkpointedFrames: Int
+    }
+
+    /// Copies WAL frames into the database file (`sqlite3_wal_checkpoint_v2`). `PASSIVE` copies what it can
+    /// without waiting; `RESTART` also waits (up to the busy timeout) for the writer, so that the next commit
+    /// starts the WAL from its beginning.
+    func checkpoint(restart: Bool) throws -> CheckpointProgress {
+        let database = try database("checkpointing")
+        var log: Int32 = 0
+        var copied: Int32 = 0
+        let mode = restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE
+        try check(sqlite3_wal_checkpoint_v2(database, nil, mode, &log, &copied), "checkpointing")
+        return CheckpointProgress(walFrames: Int(log), checkpointedFrames: Int(copied))
+    }
+
+    /// Calls `observer.walDidGrow(frames:)` after each commit with the frames now in the WAL, in place of
+    /// SQLite's automatic checkpoint (which would copy pages on this connection's thread, inside a commit).
+    /// The connection keeps the observer until it closes.
+    func observeWAL(_ observer: any WALObserver) {
+        guard let handle else { return }
+        let box = Unmanaged.passRetained(WALObserverBox(observer)).toOpaque()
+        walObserver = box
+        sqlite3_wal_hook(
+            handle,
+            { context, _, _, frames in
+                guard let context else { return SQLITE_OK }
+                Unmanaged<WALObserverBox>.fromOpaque(context).takeUnretainedValue().observer.walDidGrow(
+                    frames: Int(frames)
+                )
+                return SQLITE_OK
+            },
+            box
+        )
+    }
+
     // MARK: Closing
 
     /// Finalizes the cached statements and closes the connection.
@@ -153,5 +198,19 @@ final class SQLiteConnection {
             throw SQLiteError(resultCode: rc, message: Self.message(database), operation: "closing the database")
         }
         handle = nil
+        walObserver = nil
+    }
+}
+
+/// Told how large the WAL has grown after each commit (see ``SQLiteConnection/observeWAL(_:)``).
+protocol WALObserver: AnyObject, Sendable {
+    func walDidGrow(frames: Int)
+}
+
+private final class WALObserverBox {
+    let observer: any WALObserver
+
+    init(_ observer: any WALObserver) {
+        self.observer = observer
     }
 }

@@ -27,19 +27,29 @@ public final class SQLiteInbox: Inbox {
         public var busyTimeout: Duration
         /// The most jobs the writer takes at once (bounds one transaction's size and latency).
         public var maxBatchSize: Int
+        /// The WAL size (pages) at which the checkpointer thread copies it into the database file.
+        public var checkpointPages: Int
 
         /// - Parameters:
         ///   - groupCommit: commit waiting records together (default true).
         ///   - busyTimeout: wait for other processes' locks (default 5 s).
         ///   - maxBatchSize: the most jobs per wake-up of the writer (default 1000).
-        public init(groupCommit: Bool = true, busyTimeout: Duration = .seconds(5), maxBatchSize: Int = 1000) {
+        ///   - checkpointPages: WAL pages that start a background checkpoint (default 1000, as SQLite's own).
+        public init(
+            groupCommit: Bool = true,
+            busyTimeout: Duration = .seconds(5),
+            maxBatchSize: Int = 1000,
+            checkpointPages: Int = 1000
+        ) {
             self.groupCommit = groupCommit
             self.busyTimeout = busyTimeout
             self.maxBatchSize = maxBatchSize
+            self.checkpointPages = checkpointPages
         }
     }
 
     private let writer: InboxWriter
+    private let checkpointer: InboxCheckpointer
     public let path: String
 
     // MARK: Initialization
@@ -61,16 +71,28 @@ public final class SQLiteInbox: Inbox {
         try Self.configure(connection)
         try SQLiteMigrations.migrate(connection)
         self.path = path
+        let checkpointConnection = try SQLiteConnection(
+            path: path,
+            busyTimeoutMilliseconds: Int32(clamping: milliseconds)
+        )
+        // Reading the header puts the connection in WAL mode; until then a checkpoint on it does nothing.
+        guard try checkpointConnection.text("PRAGMA journal_mode")?.lowercased() == "wal" else {
+            throw SQLiteError(resultCode: 1, message: "journal_mode is not wal", operation: "opening the checkpointer")
+        }
+        checkpointer = InboxCheckpointer(connection: checkpointConnection, pages: options.checkpointPages)
+        connection.observeWAL(checkpointer)
         writer = InboxWriter(
             database: InboxDatabase(connection: connection),
+            checkpointer: checkpointer,
             groupCommit: options.groupCommit,
             maxBatchSize: options.maxBatchSize
         )
         writer.start(name: "kyc-webhooks.inbox-writer")
+        checkpointer.start(name: "kyc-webhooks.inbox-checkpointer")
     }
 
     deinit {
-        writer.close()
+        close()
     }
 
     /// WAL (readers never block the writer, other processes can read and write), `synchronous=FULL` (the WAL
@@ -196,6 +218,7 @@ public final class SQLiteInbox: Inbox {
     /// bounded wait: call it last at shutdown). Idempotent; afterwards every call fails with `closed`.
     public func close() {
         writer.close()
+        checkpointer.close()
     }
 
     // MARK: Observability and testing hooks
@@ -203,6 +226,11 @@ public final class SQLiteInbox: Inbox {
     /// Write transactions committed (with at least one changed row) since open: with group commit, far fewer
     /// than records under load.
     public var committedTransactionCount: Int { writer.committedTransactions }
+
+    /// Checkpoints run since open: by the background checkpointer, and by the writer between transactions.
+    var checkpointCounts: (background: Int, writer: Int) {
+        (checkpointer.completedCheckpoints, checkpointer.writerCompletedCheckpoints)
+    }
 
     /// Limits the database to `pages` pages (`PRAGMA max_page_count` on the write connection, never below its
     /// current size): writes that need more fail with `SQLITE_FULL` exactly as on a full disk. A testing hook
