@@ -30,7 +30,11 @@ import WebhookTesting
             {"path": "/webhooks/argos-token-encrypted", "sender": "argos", "token": {"env": "ARGOS_TOKEN"},
              "decrypt": {"algorithm": "aes-256-ecb", "apiKey": {"env": "ARGOS_API_KEY"}}},
             {"path": "/webhooks/argos-local", "sender": "argos", "allowFrom": ["127.0.0.0/8"]},
-            {"path": "/webhooks/argos-remote", "sender": "argos", "allowFrom": ["203.0.113.0/24"]}
+            {"path": "/webhooks/argos-remote", "sender": "argos", "allowFrom": ["203.0.113.0/24"]},
+            {"path": "/webhooks/argos-local-token", "sender": "argos", "allowFrom": ["127.0.0.0/8"],
+             "token": {"env": "ARGOS_TOKEN"}},
+            {"path": "/webhooks/argos-remote-token", "sender": "argos", "allowFrom": ["203.0.113.0/24"],
+             "token": {"env": "ARGOS_TOKEN"}}
           ],
           "handlers": []
         }
@@ -227,6 +231,24 @@ import WebhookTesting
         let forged = try await app.post(
             "/webhooks/argos-remote", body: body, headers: [("X-Forwarded-For", "203.0.113.7, 198.51.100.1")])
         #expect(forged.status == 403)
+        await app.stop()
+    }
+
+    @Test func argosRouteWithAllowFromAndTokenRequiresBoth() async throws {
+        let app = try await Self.start()
+        let body = try Fixtures.load("argos/submit.json").body
+        // Allowed address and right token.
+        #expect(try await app.post("/webhooks/argos-local-token/tok_0123456789abcdef", body: body).status == 200)
+        // Allowed address, no token or a wrong one: the address alone is not enough.
+        for path in ["/webhooks/argos-local-token", "/webhooks/argos-local-token/tok_wrong"] {
+            let response = try await app.post(path, body: body)
+            #expect(response.status == 401, "\(path)")
+            #expect(try Self.json(response)["error"] as? String == "invalid_token")
+        }
+        // Right token from an address outside allowFrom: the token alone is not enough either.
+        let outside = try await app.post("/webhooks/argos-remote-token/tok_0123456789abcdef", body: body)
+        #expect(outside.status == 403)
+        #expect(try Self.json(outside)["error"] as? String == "forbidden")
         await app.stop()
     }
 
