@@ -47,7 +47,11 @@ w("Gu1 events from a pool larger than the run sends, so the store sees new keys)
 w("against the peers measured in the same run; absolute numbers on this shared 2-core VM move by up to 30%")
 w("between runs. Raw data: `%s`." % os.path.relpath(out, os.path.dirname(os.path.dirname(out))))
 w("")
-w("Run: %s" % datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"))
+# The run's start, from the results folder's name (kyc-YYYYmmddTHHMMSSZ), so that regenerating the report
+# later does not change it.
+started = re.search(r"(\d{8}T\d{6}Z)", os.path.basename(os.path.normpath(out)))
+w("Run started: %s" % (datetime.datetime.strptime(started.group(1), "%Y%m%dT%H%M%SZ").strftime("%Y-%m-%d %H:%M UTC")
+                       if started else "unknown"))
 w("")
 for conns in (32, 1):
     w("## %d connections" % conns)
@@ -113,7 +117,8 @@ if l and mm2 and s2 and l["cpu"] and mm2["cpu"] and s2["cpu"]:
     w("- Tried and not kept: 1 KiB and 2 KiB pages (fewer bytes, more syscalls: no faster), a larger WAL"
       " before checkpointing (4000 or 10000 pages: fewer bytes, but p99 grew to 15-20 ms), raising the writer"
       " thread's priority (smaller batches, more CPU per event), lowering the checkpointer's (it then falls"
-      " behind and the writer checkpoints in full).")
+      " behind and the writer checkpoints in full), growing the file in 4 MiB chunks (`SQLITE_FCNTL_CHUNK_SIZE`:"
+      " more syscalls, slower).")
     w("- What is left would change the design: a unique key index that is not a random B-tree (an in-memory"
       " set of key hashes rebuilt at start, or time-bucketed keys), or leaving SQLite for an append-only log.")
     w("")
