@@ -93,6 +93,50 @@ import Glibc
         }
     }
 
+    @Test func tellsSystemdItIsReadyThenStoppingAndKeepsTheSocketFromHandlers() async throws {
+        try await Blocking.run {
+            let directory = try Self.makeDirectory(logLevel: "info")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let environmentFile = directory.appendingPathComponent("handler.env")
+            let config = """
+                {
+                  "listen": {"host": "127.0.0.1", "port": 0},
+                  "store": {"kind": "sqlite", "path": "\(directory.path)/kyc.sqlite3"},
+                  "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "DAEMON_SECRET"}]}],
+                  "handlers": [{"name": "env", "type": "exec", "command": ["/bin/sh", "-c", "env > \(environmentFile.path)"]}]
+                }
+                """
+            try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+            let socket = try NotificationSocket(name: directory.appendingPathComponent("notify").path)
+            let daemon = try DaemonProcess(
+                arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
+                environment: Self.environment.merging(["NOTIFY_SOCKET": socket.name]) { $1 },
+                directory: directory
+            )
+            let ready = try #require(socket.receive(timeout: 10))
+            #expect(ready.split(separator: "\n").contains("READY=1"))
+            #expect(ready.contains("MAINPID=\(daemon.processIdentifier)"))
+            #expect(ready.contains("STATUS=listening on http://127.0.0.1:\(daemon.port)"))
+
+            let client = try LoopbackClient(port: daemon.port, timeoutSeconds: 10)
+            try client.send(Self.request(try Fixtures.load("gu1-kyc/approved.json").body))
+            #expect(try client.readResponse().status == 200)
+            var waited = 0.0
+            while !FileManager.default.fileExists(atPath: environmentFile.path), waited < 10 {
+                usleep(50_000)
+                waited += 0.05
+            }
+            usleep(100_000)
+            let handlerEnvironment = try String(contentsOf: environmentFile, encoding: .utf8)
+            #expect(handlerEnvironment.contains("WEBHOOK_"), "the handler ran with its own variables")
+            #expect(!handlerEnvironment.contains("NOTIFY_SOCKET"))
+
+            daemon.send(signal: SIGTERM)
+            #expect(socket.receive(timeout: 10) == "STOPPING=1")
+            #expect(daemon.waitForExit(timeout: 20) == 0)
+        }
+    }
+
     @Test func logsOfEveryFixtureAndTheCLIShowNoPersonalData() async throws {
         try await Blocking.run {
             let directory = try Self.makeDirectory()

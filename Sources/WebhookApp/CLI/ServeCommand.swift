@@ -27,6 +27,9 @@ enum ServeCommand {
         let logger = Logger.standardError(label: "kyc-webhooks", logLevel: configuration.logLevel ?? .info)
 
         signal(SIGPIPE, SIG_IGN)
+        // Read once, then removed so that exec handlers' commands do not inherit it.
+        let notifier = SystemdNotifier(notifySocket: ProcessInfo.processInfo.environment["NOTIFY_SOCKET"])
+        unsetenv("NOTIFY_SOCKET")
         let app: Application
         do {
             app = try Application(configuration: configuration, logger: logger)
@@ -42,6 +45,7 @@ enum ServeCommand {
             let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
             source.setEventHandler {
                 logger.info("signal received; shutting down", metadata: ["signal": number == SIGTERM ? "SIGTERM" : "SIGINT"])
+                notifier?.notify("STOPPING=1")
                 app.shutdown()
             }
             source.resume()
@@ -52,6 +56,9 @@ enum ServeCommand {
         FileHandle.standardOutput.write(
             Data("kyc-webhooks \(CommandLineTool.version) listening on http://\(host):\(app.port)\n".utf8)
         )
+        if let failure = notifier?.notify("READY=1\nSTATUS=listening on http://\(host):\(app.port)\nMAINPID=\(getpid())") {
+            logger.warning("could not tell systemd the daemon is ready", metadata: ["errno": "\(failure)"])
+        }
         try await app.run()
         sources.forEach { $0.cancel() }
         return 0

@@ -29,11 +29,7 @@ public struct ExecEventHandler: WebhookHandler {
 
     /// - Parameters:
     ///   - command: the program and its arguments; no shell is involved.
-    ///   - timeout: how long the command may run before it is killed (SPEC §3 `timeoutSeconds`).
-    ///   - clock: the clock the timeout is measured on.
-    /// - Parameters:
-    ///   - command: the program and its arguments (no shell).
-    ///   - timeout: how long one run may take before the process group is killed.
+    ///   - timeout: how long one run may take before its process group is killed (SPEC §3 `timeoutSeconds`).
     ///   - clock: the clock the timeout is measured on.
     ///   - withheldEnvironment: variables of the daemon's environment the command does not get (the ones the
     ///     configuration's secrets are read from, so a handler script never sees the webhook secrets).
