@@ -65,14 +65,23 @@ public final class DaemonProcess: @unchecked Sendable {
     ///   - environment: added to this process's environment.
     ///   - directory: the working directory.
     ///   - timeout: how long to wait for the "listening on" line.
+    ///   - wrapper: a program and its arguments that run the daemon (`["/usr/bin/prlimit", "--nofile=64", "--"]`);
+    ///     the daemon's path and `arguments` follow them. ``processIdentifier`` is then the wrapper's, which
+    ///     is the daemon's when the wrapper `exec`s it, as prlimit does.
     public init(
         arguments: [String],
         environment: [String: String] = [:],
         directory: URL,
-        timeout: Double = 30
+        timeout: Double = 30,
+        wrapper: [String] = []
     ) throws {
-        process.executableURL = try Self.executableURL()
-        process.arguments = arguments
+        if let program = wrapper.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(wrapper.dropFirst()) + [try Self.executableURL().path] + arguments
+        } else {
+            process.executableURL = try Self.executableURL()
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }

@@ -137,6 +137,55 @@ import Glibc
         }
     }
 
+    @Test func runningOutOfFileDescriptorsPausesAcceptingThenRecovers() async throws {
+        try await Blocking.run {
+            let directory = try Self.makeDirectory(logLevel: "info")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let daemon = try DaemonProcess(
+                arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
+                environment: Self.environment,
+                directory: directory,
+                wrapper: ["/usr/bin/prlimit", "--nofile=64:64", "--"]
+            )
+            // The kernel completes every handshake (the listen queue), but past 64 descriptors the daemon
+            // cannot accept: it must warn, pause, and keep going.
+            var clients: [LoopbackClient] = []
+            for _ in 0..<80 {
+                clients.append(try LoopbackClient(port: daemon.port, timeoutSeconds: 5))
+            }
+            var waited = 0.0
+            while !daemon.standardError.contains("cannot accept connections"), waited < 10 {
+                usleep(50_000)
+                waited += 0.05
+            }
+            #expect(daemon.standardError.contains("cannot accept connections: out of file descriptors"))
+            #expect(daemon.standardError.contains("Too many open files"))
+            #expect(daemon.isRunning)
+            for client in clients { client.close() }
+            clients.removeAll()
+
+            // Once descriptors are free again, connections are taken and served.
+            var metrics: LoopbackResponse?
+            waited = 0
+            while metrics?.status != 200, waited < 10 {
+                usleep(100_000)
+                waited += 0.1
+                guard let client = try? LoopbackClient(port: daemon.port, timeoutSeconds: 2) else { continue }
+                try? client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+                metrics = try? client.readResponse()
+            }
+            let text = try #require(metrics).text
+            let refused = text.split(separator: "\n").first {
+                $0.hasPrefix("kyc_webhooks_http_connections_refused_total{reason=\"resources\"}")
+            }
+            let count = Double(refused?.split(separator: " ").last ?? "") ?? 0
+            #expect(count >= 1, "\(refused ?? "no resources series")")
+            #expect(text.contains("kyc_webhooks_http_connections_open "))
+            daemon.send(signal: SIGTERM)
+            #expect(daemon.waitForExit(timeout: 20) == 0)
+        }
+    }
+
     @Test func logsOfEveryFixtureAndTheCLIShowNoPersonalData() async throws {
         try await Blocking.run {
             let directory = try Self.makeDirectory()

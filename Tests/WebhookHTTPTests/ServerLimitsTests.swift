@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import WebhookHTTP
 import WebhookTesting
@@ -70,10 +71,13 @@ import WebhookTesting
         }
     }
 
-    /// Beyond `maxConnections` a new connection is accepted and closed at once; once one closes, a new one
-    /// is served again.
+    /// Beyond `maxConnections` a new connection is accepted and closed at once, and the observer is told;
+    /// once one closes, a new one is served again.
     @Test func connectionsBeyondTheLimitAreClosed() async throws {
-        try await withServer(Self.configuration(maxConnections: 2)) { server in
+        let refusals = Mutex<[RefusedConnection]>([])
+        var configuration = Self.configuration(maxConnections: 2)
+        configuration.onRefusedConnection = { refusal in refusals.withLock { $0.append(refusal) } }
+        try await withServer(configuration) { server in
             var open: [LoopbackClient] = []
             for index in 0..<2 {
                 let client = try LoopbackClient(port: server.port)
@@ -81,9 +85,13 @@ import WebhookTesting
                 #expect(try client.readResponse().status == 200)
                 open.append(client)
             }
+            #expect(server.openConnections == 2)
+            #expect(refusals.withLock { $0 }.isEmpty)
             let refused = try LoopbackClient(port: server.port)
             #expect(refused.waitForClose())
             #expect(refused.unreadBytes.isEmpty)
+            #expect(refusals.withLock { $0 } == [.overLimit])
+            #expect(server.openConnections == 2)
             open[0].close()
             // The server notices the close asynchronously: retry for a while.
             var served = false

@@ -130,7 +130,8 @@ public final class Application: Sendable {
         }
 
         let limits = configuration.limits
-        server = HTTPServer(
+        let refusals = RefusedConnectionReporter(metrics: metrics, logger: logger, maxConnections: limits.maxConnections)
+        let server = HTTPServer(
             configuration: HTTPServerConfiguration(
                 host: configuration.listen.host,
                 port: configuration.listen.port,
@@ -143,7 +144,8 @@ public final class Application: Sendable {
                 headerTimeoutSeconds: limits.headerTimeoutSeconds,
                 bodyTimeoutSeconds: limits.bodyTimeoutSeconds,
                 idleTimeoutSeconds: limits.idleTimeoutSeconds,
-                maxConnections: limits.maxConnections
+                maxConnections: limits.maxConnections,
+                onRefusedConnection: { refusals.refused($0) }
             ),
             responder: RequestCounter(
                 inner: router.buildResponder(),
@@ -153,6 +155,8 @@ public final class Application: Sendable {
                 }
             )
         )
+        metrics.connectionsOpen.setProvider { Double(server.openConnections) }
+        self.server = server
     }
 
     /// Environment variable that turns on the crash test's negative control: 200 before the commit. Never set it

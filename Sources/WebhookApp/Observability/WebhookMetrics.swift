@@ -18,6 +18,8 @@
 /// | `kyc_webhooks_deliveries_total` | counter | `handler`, `result` |
 /// | `kyc_webhooks_queue_depth` | gauge | `state` (`due`, `dead`) |
 /// | `kyc_webhooks_store_commit_failures_total` | counter | |
+/// | `kyc_webhooks_http_connections_open` | gauge | |
+/// | `kyc_webhooks_http_connections_refused_total` | counter | `reason` (`limit`, `resources`) |
 /// | `kyc_webhooks_build_info` | gauge | `version` |
 ///
 /// ```swift
@@ -64,6 +66,12 @@ public struct WebhookMetrics: Sendable {
     public let queueDead: Gauge
     /// Failed commits of the store (the request got a 503).
     public let storeCommitFailures: Counter
+    /// Connections open now: give it a provider read at each scrape.
+    public let connectionsOpen: Gauge
+    /// Connections closed at once because `limits.maxConnections` were open.
+    public let connectionsRefusedOverLimit: Counter
+    /// Times `accept` failed for want of descriptors or memory (the listener pauses, clients wait in the queue).
+    public let connectionsRefusedOutOfResources: Counter
 
     private let routes: [String: RouteMetrics]
     private let unmatched: RouteMetrics
@@ -175,6 +183,19 @@ public struct WebhookMetrics: Sendable {
             "kyc_webhooks_store_commit_failures_total",
             help: "Store transactions that failed to commit."
         ).labels()
+
+        self.connectionsOpen = registry.gauge(
+            "kyc_webhooks_http_connections_open",
+            help: "Client connections open now."
+        ).labels()
+        let refused = registry.counter(
+            "kyc_webhooks_http_connections_refused_total",
+            help: "Connections the listener could not take: limit (limits.maxConnections open, closed at once), "
+                + "resources (accept failed for want of file descriptors or memory).",
+            labelNames: ["reason"]
+        )
+        self.connectionsRefusedOverLimit = refused.labels("limit")
+        self.connectionsRefusedOutOfResources = refused.labels("resources")
 
         registry.gauge(
             "kyc_webhooks_build_info",

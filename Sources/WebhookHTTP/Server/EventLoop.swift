@@ -56,6 +56,7 @@ final class EventLoop: @unchecked Sendable {
     private let limits: HTTPParserLimits
     private let timeouts: HTTPConnectionStateMachine.Timeouts
     private let maxConnections: Int
+    private let onRefusedConnection: (@Sendable (RefusedConnection) -> Void)?
     private let counters: ServerCounters
     private let latch: Latch
 
@@ -91,6 +92,7 @@ final class EventLoop: @unchecked Sendable {
         self.limits = configuration.parserLimits
         self.timeouts = HTTPConnectionStateMachine.Timeouts(configuration)
         self.maxConnections = max(1, configuration.maxConnections)
+        self.onRefusedConnection = configuration.onRefusedConnection
         self.counters = counters
         self.latch = latch
         self.now = monotonicNanoseconds()
@@ -270,6 +272,7 @@ final class EventLoop: @unchecked Sendable {
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                     // Out of descriptors or memory: stop accepting for a timer tick rather than spin on a
                     // listener that stays readable.
+                    onRefusedConnection?(.outOfResources(errno: error.errno))
                     pauseAccepting()
                 default:
                     // ECONNABORTED and the like concern one connection only.
@@ -282,6 +285,7 @@ final class EventLoop: @unchecked Sendable {
                 // Beyond the limit: accept and close at once, so the client learns now rather than timing out.
                 counters.openConnections.wrappingSubtract(1, ordering: .relaxed)
                 socket.close()
+                onRefusedConnection?(.overLimit)
                 continue
             }
             register(socket, peer: peer)

@@ -31,6 +31,7 @@ public final class HTTPServer: Sendable {
     public let responder: any HTTPResponder
     private let lifecycle = Mutex<Lifecycle>(.initial)
     private let latch: Latch
+    private let counters = ServerCounters()
 
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder) {
         self.configuration = configuration
@@ -49,7 +50,6 @@ public final class HTTPServer: Sendable {
         }
         try lifecycle.withLock { state in
             guard case .initial = state else { throw HTTPServerError.alreadyStarted }
-            let counters = ServerCounters()
             var listeners: [Socket] = []
             var loops: [EventLoop] = []
             var port = configuration.port
@@ -98,6 +98,11 @@ public final class HTTPServer: Sendable {
             }
             state = .running(loops: loops, port: port)
         }
+    }
+
+    /// Connections open now, across all event loops.
+    public var openConnections: Int {
+        counters.openConnections.load(ordering: .relaxed)
     }
 
     /// The bound port (useful with port 0), or 0 before ``start()``.

@@ -20,6 +20,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int
     /// Event-loop threads; default one per core.
     public var eventLoopCount: Int
+    /// Told of each connection the listener could not take (on an event-loop thread: keep it short and
+    /// non-blocking). The server itself does not log.
+    public var onRefusedConnection: (@Sendable (RefusedConnection) -> Void)?
 
     /// - Parameters:
     ///   - host: bind address, default `127.0.0.1`.
@@ -30,6 +33,7 @@ public struct HTTPServerConfiguration: Sendable {
     ///   - idleTimeoutSeconds: keep-alive idle timeout, default 75.
     ///   - maxConnections: default 1024.
     ///   - eventLoopCount: default: the number of cores.
+    ///   - onRefusedConnection: told of connections the listener could not take.
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
@@ -38,7 +42,8 @@ public struct HTTPServerConfiguration: Sendable {
         bodyTimeoutSeconds: Double = 30,
         idleTimeoutSeconds: Double = 75,
         maxConnections: Int = 1024,
-        eventLoopCount: Int? = nil
+        eventLoopCount: Int? = nil,
+        onRefusedConnection: (@Sendable (RefusedConnection) -> Void)? = nil
     ) {
         self.host = host
         self.port = port
@@ -48,6 +53,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maxConnections = maxConnections
         self.eventLoopCount = eventLoopCount ?? HTTPServerConfiguration.coreCount
+        self.onRefusedConnection = onRefusedConnection
     }
 
     /// The CPUs this process may run on: its affinity mask (so `taskset -c 0` means one event loop), else the
@@ -57,4 +63,13 @@ public struct HTTPServerConfiguration: Sendable {
         if allowed > 0 { return allowed }
         return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
+}
+
+/// A connection the listener could not take.
+public enum RefusedConnection: Sendable, Equatable {
+    /// ``HTTPServerConfiguration/maxConnections`` were open: it was accepted and closed at once.
+    case overLimit
+    /// `accept` failed for want of descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`): the loop
+    /// stops accepting for a timer tick (250 ms), leaving connections in the kernel's queue, then tries again.
+    case outOfResources(errno: Int32)
 }
