@@ -28,7 +28,7 @@ final class RefusedConnectionReporter: Sendable {
             metrics.connectionsRefusedOverLimit.increment()
             if isDue(lastOverLimitWarning) {
                 logger.warning(
-                    "connection refused: limits.maxConnections are open",
+                    "connection refused: limits.maxConnections connections are already open",
                     metadata: ["limits.maxConnections": "\(maxConnections)"]
                 )
             }

@@ -77,7 +77,7 @@ final class InboxCheckpointer: WALObserver, @unchecked Sendable {
     func writerIsBetweenTransactions(_ connection: SQLiteConnection) {
         let isFinishing = isBulkCopied.load(ordering: .acquiring)
         guard isFinishing || walFrames.load(ordering: .relaxed) >= writerCheckpointPages else { return }
-        guard (try? connection.checkpoint(restart: false)) != nil else { return }
+        guard (try? connection.checkpointPassively()) != nil else { return }
         writerCheckpoints.add(1, ordering: .relaxed)
         walFrames.store(0, ordering: .relaxed)
         isBulkCopied.store(false, ordering: .relaxed)
@@ -102,7 +102,7 @@ final class InboxCheckpointer: WALObserver, @unchecked Sendable {
     /// writer's finishing checkpoint is short. False when a checkpoint fails or cannot copy everything it saw.
     private func copyMostFrames() -> Bool {
         for _ in 0..<16 {
-            guard let progress = try? connection.checkpoint(restart: false) else { return false }
+            guard let progress = try? connection.checkpointPassively() else { return false }
             checkpoints.add(1, ordering: .relaxed)
             guard progress.walFrames >= 0, progress.checkpointedFrames == progress.walFrames else { return false }
             let committedSince = walFrames.load(ordering: .relaxed) - progress.walFrames

@@ -155,15 +155,16 @@ final class SQLiteConnection {
         var checkpointedFrames: Int
     }
 
-    /// Copies WAL frames into the database file (`sqlite3_wal_checkpoint_v2`). `PASSIVE` copies what it can
-    /// without waiting; `RESTART` also waits (up to the busy timeout) for the writer, so that the next commit
-    /// starts the WAL from its beginning.
-    func checkpoint(restart: Bool) throws -> CheckpointProgress {
+    /// Copies what WAL frames it can into the database file without waiting for any lock (a `PASSIVE`
+    /// `sqlite3_wal_checkpoint_v2`), and fsyncs the file if it copied any.
+    func checkpointPassively() throws -> CheckpointProgress {
         let database = try database("checkpointing")
         var log: Int32 = 0
         var copied: Int32 = 0
-        let mode = restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE
-        try check(sqlite3_wal_checkpoint_v2(database, nil, mode, &log, &copied), "checkpointing")
+        try check(
+            sqlite3_wal_checkpoint_v2(database, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied),
+            "checkpointing"
+        )
         return CheckpointProgress(walFrames: Int(log), checkpointedFrames: Int(copied))
     }
 
