@@ -34,7 +34,11 @@ let package = Package(
         .target(name: "WebhookHTTP", dependencies: ["CLinux"], swiftSettings: strictSettings),
         .target(name: "WebhookCrypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         .target(name: "WebhookCore", dependencies: ["WebhookCrypto"], swiftSettings: strictSettings),
-        .target(name: "WebhookStore", dependencies: ["WebhookCore", "CSQLite"], swiftSettings: strictSettings),
+        .target(
+            name: "WebhookStore",
+            dependencies: ["WebhookCore", "WebhookCrypto", "CSQLite"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "WebhookApp",
             dependencies: ["WebhookHTTP", "WebhookCrypto", "WebhookCore", "WebhookStore"],

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Glibc
 import Synchronization
@@ -186,6 +187,68 @@ import WebhookCore
     // MARK: Another process
 
     /// The CLI opens the same file while the daemon runs: its replay is seen by the daemon's next claim.
+    /// Each inbox keeps the keys in memory; it must still see the keys another process committed since.
+    @Test func aKeyAnotherConnectionRecordedIsADuplicate() async throws {
+        let directory = try TemporaryDirectory()
+        let first = try SQLiteInbox(path: directory.databasePath)
+        let second = try SQLiteInbox(path: directory.databasePath)
+        defer {
+            first.close()
+            second.close()
+        }
+        #expect(try await first.record(Records.record(key: "a")) == .accepted)
+        #expect(try await second.record(Records.record(key: "b")) == .accepted)
+        #expect(try await first.record(Records.record(key: "b")) == .duplicate)
+        #expect(try await second.record(Records.record(key: "a")) == .duplicate)
+        #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM events") == "2")
+    }
+
+    /// A batch that fails as a whole leaves no trace in the keys held in memory: its events are new next time.
+    @Test func aRolledBackBatchLeavesNoKeyBehind() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        #expect(try await inbox.record(Records.record(key: "before")) == .accepted)
+        let size = try await inbox.pageCount()
+        #expect(try await inbox.setMaxPageCount(size + 2) == size + 2)
+        let small = Records.record(key: "small", handlers: [])
+        let big = Records.record(key: "big", payload: #"{"blob":"\#(String(repeating: "x", count: 64 * 1024))"}"#)
+        // Both in one transaction: the small one is inserted, then the big one fails and takes it back.
+        let outcomes = Mutex<[String: Bool]>([:])
+        let done = DispatchSemaphore(value: 0)
+        inbox.pauseWriter()
+        for record in [small, big] {
+            inbox.record(record) { result in
+                outcomes.withLock { $0[record.event.key] = (try? result.get()) != nil }
+                done.signal()
+            }
+        }
+        inbox.resumeWriter()
+        done.wait()
+        done.wait()
+        #expect(outcomes.withLock { $0 } == ["small": false, "big": false])
+        #expect(try await inbox.setMaxPageCount(1_000_000) == 1_000_000)
+        #expect(try await inbox.record(small) == .accepted)
+        #expect(try await inbox.record(big) == .accepted)
+        #expect(try await inbox.record(small) == .duplicate)
+    }
+
+    @Test func eventKeysAreNotARandomBTree() throws {
+        // The point of `KeyIndex`: no index over the (random) key column, so a commit writes a few pages for
+        // its rows whatever the keys. Keys are appended to `event_keys` in id order.
+        let directory = try TemporaryDirectory()
+        SQLiteInbox.openAndClose(directory.databasePath)
+        let indexed = try inspect(
+            directory.databasePath,
+            """
+            SELECT group_concat(m.name || '.' || c.name) FROM sqlite_schema m, pragma_index_list(m.name) i,
+                   pragma_index_info(i.name) c
+            WHERE m.type = 'table' AND c.name IN ('key', 'event_key')
+            """
+        )
+        #expect(indexed == nil)
+    }
+
     @Test func replayFromAnotherConnectionIsClaimed() async throws {
         let directory = try TemporaryDirectory()
         let daemon = try SQLiteInbox(path: directory.databasePath)

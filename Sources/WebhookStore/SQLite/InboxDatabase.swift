@@ -7,6 +7,8 @@ import WebhookCore
 /// then on used only by that thread (``InboxWriter``); SQLite connections are opened `NOMUTEX`.
 final class InboxDatabase: @unchecked Sendable {
     let connection: SQLiteConnection
+    /// The keys recorded, for finding duplicates (writer thread only).
+    let keys = KeyIndex()
 
     init(connection: SQLiteConnection) {
         self.connection = connection
@@ -15,16 +17,18 @@ final class InboxDatabase: @unchecked Sendable {
     // MARK: Recording
 
     /// Inserts the event unless its key exists, then one pending delivery per handler, due at receipt.
-    /// Must run inside a transaction. A duplicate within the same transaction is a duplicate too.
+    /// Must run inside a write transaction (``InboxWriter/write(_:)``, which tells ``keys`` how it ended). A
+    /// duplicate within the same transaction is a duplicate too.
     func insert(_ record: InboxRecord) throws -> RecordOutcome {
         let event = record.event
+        if try keys.eventID(for: event.key, connection) != nil { return .duplicate }
         let received = StoreTime.receivedMilliseconds(event.receivedAt)
         let split = StoredEventJSON.split(eventJSON: record.eventJSON, rawBody: record.rawBody)
         try connection.statement(
             """
             INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms,
                                 delivery_id, event_json, raw_body, payload_start, payload_end)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).execute([
             .text(event.key), .text(event.type), .text(event.source), .text(event.outcome.rawValue),
@@ -33,17 +37,29 @@ final class InboxDatabase: @unchecked Sendable {
             split.payloadInRawBody.map { .integer(Int64($0.lowerBound)) } ?? .null,
             split.payloadInRawBody.map { .integer(Int64($0.upperBound)) } ?? .null,
         ])
-        guard connection.changes == 1 else { return .duplicate }
+        let id = connection.lastInsertRowID
+        try connection.statement("INSERT INTO event_keys (id, key) VALUES (?, ?)").execute([.integer(id), .text(event.key)])
+        keys.inserted(event.key, id: id)
         let insertDelivery = try connection.statement(
             """
-            INSERT INTO deliveries (event_key, handler, state, attempts, next_attempt_ms, updated_ms)
-            VALUES (?, ?, 'pending', 0, ?, ?)
+            INSERT INTO deliveries (event_id, event_key, handler, state, attempts, next_attempt_ms, updated_ms)
+            VALUES (?, ?, ?, 'pending', 0, ?, ?)
             """
         )
         for handler in uniqueHandlers(record.handlers) {
-            try insertDelivery.execute([.text(event.key), .text(handler), .integer(received), .integer(received)])
+            try insertDelivery.execute([
+                .integer(id), .text(event.key), .text(handler), .integer(received), .integer(received),
+            ])
         }
         return .accepted
+    }
+
+    /// The id of the event recorded under `key`, read from the file (a scan of the narrow `event_keys` table:
+    /// for the CLI's `events show` and `replay`, which do not load ``keys``).
+    private func storedEventID(key: String) throws -> Int64? {
+        try connection.statement("SELECT id FROM event_keys WHERE key = ? LIMIT 1").query([.text(key)]) {
+            $0.int64(0)
+        }.first
     }
 
     /// Inserts a rejected body. Must run inside a transaction.
@@ -80,7 +96,7 @@ final class InboxDatabase: @unchecked Sendable {
         let select = try connection.statement(
             """
             SELECT d.id, d.event_key, d.handler, d.attempts, d.next_attempt_ms, \(Self.eventJSONColumns)
-            FROM deliveries d JOIN events e ON e.key = d.event_key
+            FROM deliveries d JOIN events e ON e.id = d.event_id
             WHERE d.state = 'pending' AND d.handler = ? AND d.next_attempt_ms <= ?
             ORDER BY d.next_attempt_ms, d.id LIMIT ?
             """
@@ -184,26 +200,27 @@ final class InboxDatabase: @unchecked Sendable {
     }
 
     func replay(key: String, handler: String?, now: Int64) throws -> Int {
+        guard let eventID = try storedEventID(key: key) else { return 0 }
         guard let handler else {
             try connection.statement(
                 """
                 UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, updated_ms = ?, rerun = 0
-                WHERE event_key = ? AND state = 'dead'
+                WHERE event_id = ? AND state = 'dead'
                 """
-            ).execute([.integer(now), .integer(now), .text(key)])
+            ).execute([.integer(now), .integer(now), .integer(eventID)])
             return connection.changes
         }
         // Running: not claimed twice at once; it runs again when the current run ends.
         try connection.statement(
-            "UPDATE deliveries SET rerun = 1 WHERE event_key = ? AND handler = ? AND state = 'running'"
-        ).execute([.text(key), .text(handler)])
+            "UPDATE deliveries SET rerun = 1 WHERE event_id = ? AND handler = ? AND state = 'running'"
+        ).execute([.integer(eventID), .text(handler)])
         var count = connection.changes
         try connection.statement(
             """
             UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, updated_ms = ?, rerun = 0
-            WHERE event_key = ? AND handler = ? AND state <> 'running'
+            WHERE event_id = ? AND handler = ? AND state <> 'running'
             """
-        ).execute([.integer(now), .integer(now), .text(key), .text(handler)])
+        ).execute([.integer(now), .integer(now), .integer(eventID), .text(handler)])
         count += connection.changes
         return count
     }
@@ -222,8 +239,8 @@ final class InboxDatabase: @unchecked Sendable {
 
     /// An event's status from its deliveries, as ``EventStatus/of(_:)`` defines it.
     private static let statusColumn = """
-        CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_key = e.key AND d.state = 'dead') THEN 'dead'
-             WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_key = e.key AND d.state IN ('pending', 'running'))
+        CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state = 'dead') THEN 'dead'
+             WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state IN ('pending', 'running'))
              THEN 'pending'
              ELSE 'done' END
         """
@@ -312,13 +329,14 @@ final class InboxDatabase: @unchecked Sendable {
                 EventDetail(summary: Self.rejectedSummary(row), subjectId: nil, deliveryId: row.text(4), deliveries: [])
             }.first
         }
+        guard let eventID = try storedEventID(key: key) else { return nil }
         let found = try connection.statement(
             """
             SELECT e.key, e.type, e.source, e.outcome, e.route, e.received_at, \(Self.statusColumn),
                    e.subject_id, e.delivery_id
-            FROM events e WHERE e.key = ?
+            FROM events e WHERE e.id = ?
             """
-        ).query([.text(key)]) { row in
+        ).query([.integer(eventID)]) { row in
             EventDetail(
                 summary: Self.eventSummary(row),
                 subjectId: row.text(7),
@@ -330,9 +348,9 @@ final class InboxDatabase: @unchecked Sendable {
         detail.deliveries = try connection.statement(
             """
             SELECT id, event_key, handler, state, attempts, next_attempt_ms, last_error, updated_ms
-            FROM deliveries WHERE event_key = ? ORDER BY id
+            FROM deliveries WHERE event_id = ? ORDER BY id
             """
-        ).query([.text(key)]) { row in
+        ).query([.integer(eventID)]) { row in
             Delivery(
                 id: row.int64(0),
                 eventKey: row.text(1) ?? "",
@@ -367,11 +385,13 @@ final class InboxDatabase: @unchecked Sendable {
     /// skipping every event with a pending or running delivery; the same for rejected bodies.
     func prune(now: Int64, payloadCutoff: Int64, keyCutoff: Int64) throws -> Int {
         let isSettled = """
-            NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_key = e.key AND d.state IN ('pending', 'running'))
+            NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state IN ('pending', 'running'))
             """
-        try connection.statement("DELETE FROM events AS e WHERE received_ms < ? AND \(isSettled)")
-            .execute([.integer(keyCutoff)])
-        var changed = connection.changes
+        // Deleting an event deletes its key row and deliveries (ON DELETE CASCADE).
+        let deleted = try connection.statement("DELETE FROM events AS e WHERE received_ms < ? AND \(isSettled) RETURNING key")
+            .query([.integer(keyCutoff)]) { $0.text(0) ?? "" }
+        keys.deleted(deleted)
+        var changed = deleted.count
         let stale = try connection.statement(
             """
             SELECT id, \(Self.eventJSONColumns) FROM events e

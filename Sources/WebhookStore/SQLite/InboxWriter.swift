@@ -178,7 +178,15 @@ final class InboxWriter: Sendable {
     /// Runs `body` in an immediate transaction and counts it when it changed rows. Writer thread only.
     func write<T>(_ body: (InboxDatabase) throws -> T) throws -> T {
         let before = database.connection.totalChanges
-        let result = try database.connection.inTransaction { try body(database) }
+        database.keys.transactionDidBegin()
+        let result: T
+        do {
+            result = try database.connection.inTransaction { try body(database) }
+        } catch {
+            database.keys.transactionDidRollBack()
+            throw error
+        }
+        database.keys.transactionDidCommit()
         if database.connection.totalChanges != before {
             transactions.add(1, ordering: .relaxed)
         }

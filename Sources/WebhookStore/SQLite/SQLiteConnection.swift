@@ -100,6 +100,11 @@ final class SQLiteConnection {
         handle.map { Int(sqlite3_changes64($0)) } ?? 0
     }
 
+    /// The rowid of the last row inserted on this connection.
+    var lastInsertRowID: Int64 {
+        handle.map { sqlite3_last_insert_rowid($0) } ?? 0
+    }
+
     /// Rows changed since the connection opened.
     var totalChanges: Int64 {
         handle.map { sqlite3_total_changes64($0) } ?? 0

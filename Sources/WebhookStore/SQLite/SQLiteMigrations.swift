@@ -56,6 +56,68 @@ enum SQLiteMigrations {
         ALTER TABLE events ADD COLUMN payload_start INTEGER;
         ALTER TABLE events ADD COLUMN payload_end INTEGER;
         """,
+        // 3: no unique index on the event key (`KeyIndex`): with random keys, that B-tree dirtied a different
+        // page for nearly every event, half of what each commit wrote. Keys go to event_keys, appended in id
+        // order; the writer keeps them in memory to find duplicates. Deliveries refer to their event by id.
+        """
+        CREATE TABLE events_v3 (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,
+            type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            route TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            received_ms INTEGER NOT NULL,
+            delivery_id TEXT,
+            event_json BLOB NOT NULL,
+            raw_body BLOB,
+            payload_pruned_ms INTEGER,
+            payload_start INTEGER,
+            payload_end INTEGER
+        );
+        INSERT INTO events_v3 (id, key, type, source, outcome, subject_id, route, received_at, received_ms,
+                               delivery_id, event_json, raw_body, payload_pruned_ms, payload_start, payload_end)
+            SELECT id, key, type, source, outcome, subject_id, route, received_at, received_ms,
+                   delivery_id, event_json, raw_body, payload_pruned_ms, payload_start, payload_end
+            FROM events;
+
+        CREATE TABLE event_keys (
+            id INTEGER PRIMARY KEY REFERENCES events_v3 (id) ON DELETE CASCADE,
+            key TEXT NOT NULL
+        );
+        INSERT INTO event_keys (id, key) SELECT id, key FROM events_v3;
+
+        CREATE TABLE deliveries_v3 (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events_v3 (id) ON DELETE CASCADE,
+            event_key TEXT NOT NULL,
+            handler TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_ms INTEGER,
+            last_error TEXT,
+            updated_ms INTEGER NOT NULL,
+            rerun INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (event_id, handler)
+        );
+        INSERT INTO deliveries_v3 (id, event_id, event_key, handler, state, attempts, next_attempt_ms, last_error,
+                                   updated_ms, rerun)
+            SELECT d.id, e.id, d.event_key, d.handler, d.state, d.attempts, d.next_attempt_ms, d.last_error,
+                   d.updated_ms, d.rerun
+            FROM deliveries d JOIN events_v3 e ON e.key = d.event_key;
+
+        DROP TABLE deliveries;
+        DROP TABLE events;
+        ALTER TABLE events_v3 RENAME TO events;
+        ALTER TABLE deliveries_v3 RENAME TO deliveries;
+        CREATE INDEX events_by_received ON events (received_ms, id);
+        CREATE INDEX events_by_type ON events (type);
+        CREATE INDEX deliveries_due_by_handler ON deliveries (handler, next_attempt_ms, id) WHERE state = 'pending';
+        CREATE INDEX deliveries_due ON deliveries (next_attempt_ms) WHERE state = 'pending';
+        CREATE INDEX deliveries_by_state ON deliveries (state);
+        """,
     ]
 
     /// Applies the migrations `connection` lacks, in one immediate transaction, so that two processes opening

@@ -1,0 +1,128 @@
+import WebhookCrypto
+
+/// The event keys the database holds, in memory, so that recording an event needs no on-disk index of keys.
+///
+/// Event keys are effectively random. A B-tree over them (SQLite's `UNIQUE`) gets each new key in a different
+/// leaf, so every commit wrote about one more 4 KiB page per event, to the WAL and again at checkpoint: half
+/// of all the bytes the store wrote. Here the `event_keys` table is appended in id order (a few pages per
+/// commit whatever the keys), and the writer finds duplicates in this map.
+///
+/// Exact and shared with other processes:
+/// - Each key is held as the first 128 bits of its SHA-256 (a collision among even billions of keys is far
+///   less likely than a disk error) with its event id.
+/// - In every write transaction that records events, before the first lookup, the map reads the rows
+///   `event_keys` gained since it last looked (`id > lastID`): events another process committed. The
+///   transaction holds SQLite's write lock, so none can be committed between that read and the commit.
+/// - Changes made in a transaction are staged and applied only once it commits; a rolled-back batch (a full
+///   disk) leaves the map as it was, so a retried event is not mistaken for a duplicate.
+///
+/// Loaded on the first write transaction that records events (the CLI, which only reads, never loads it).
+/// Memory: about 40 bytes per key kept (`keyRetentionDays`). Confined to the writer thread.
+final class KeyIndex {
+    /// The first 128 bits of a key's SHA-256.
+    struct Digest: Hashable {
+        var high: UInt64
+        var low: UInt64
+
+        init(_ key: String) {
+            let bytes = SHA256.hash(key.utf8)
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for index in 0..<8 {
+                high = high << 8 | UInt64(bytes[index])
+                low = low << 8 | UInt64(bytes[index + 8])
+            }
+            self.high = high
+            self.low = low
+        }
+    }
+
+    private var ids: [Digest: Int64] = [:]
+    /// The highest `event_keys.id` read or written.
+    private var lastID: Int64 = 0
+    private var isLoaded = false
+    /// Whether this transaction has read what other processes committed.
+    private var isCaughtUp = false
+    private var stagedInsertions: [Digest: Int64] = [:]
+    private var stagedRemovals: [Digest] = []
+    private var stagedLastID: Int64 = 0
+
+    /// Keys held (for tests and metrics).
+    var count: Int { ids.count }
+
+    // MARK: Transactions
+
+    /// Call when a write transaction begins.
+    func transactionDidBegin() {
+        isCaughtUp = false
+        stagedInsertions.removeAll(keepingCapacity: true)
+        stagedRemovals.removeAll(keepingCapacity: true)
+        stagedLastID = lastID
+    }
+
+    /// Call once the transaction has committed: what it staged becomes the map's.
+    func transactionDidCommit() {
+        for digest in stagedRemovals {
+            ids[digest] = nil
+        }
+        for (digest, id) in stagedInsertions {
+            ids[digest] = id
+        }
+        lastID = max(lastID, stagedLastID)
+        stagedInsertions.removeAll(keepingCapacity: true)
+        stagedRemovals.removeAll(keepingCapacity: true)
+        isCaughtUp = false
+    }
+
+    /// Call when the transaction rolled back: nothing it staged happened.
+    func transactionDidRollBack() {
+        stagedInsertions.removeAll(keepingCapacity: true)
+        stagedRemovals.removeAll(keepingCapacity: true)
+        stagedLastID = lastID
+        isCaughtUp = false
+    }
+
+    // MARK: Lookups and changes (inside a write transaction)
+
+    /// The id of the event recorded under `key`, if any, counting this transaction's own insertions.
+    func eventID(for key: String, _ connection: SQLiteConnection) throws -> Int64? {
+        try catchUp(connection)
+        let digest = Digest(key)
+        if let id = stagedInsertions[digest] { return id }
+        if stagedRemovals.contains(digest) { return nil }
+        return ids[digest]
+    }
+
+    /// Notes that `key` was recorded as event `id` in this transaction.
+    func inserted(_ key: String, id: Int64) {
+        stagedInsertions[Digest(key)] = id
+        stagedLastID = max(stagedLastID, id)
+    }
+
+    /// Notes that the events with these keys were deleted in this transaction.
+    func deleted(_ keys: [String]) {
+        for key in keys {
+            let digest = Digest(key)
+            stagedInsertions[digest] = nil
+            stagedRemovals.append(digest)
+        }
+    }
+
+    /// Reads every key on first use, then, once per transaction, the keys other processes added since.
+    private func catchUp(_ connection: SQLiteConnection) throws {
+        guard !isCaughtUp else { return }
+        if !isLoaded {
+            ids.removeAll()
+            lastID = 0
+        }
+        let rows = try connection.statement("SELECT id, key FROM event_keys WHERE id > ? ORDER BY id")
+            .query([.integer(lastID)]) { ($0.int64(0), $0.text(1) ?? "") }
+        for (id, key) in rows {
+            ids[Digest(key)] = id
+            lastID = id
+        }
+        stagedLastID = max(stagedLastID, lastID)
+        isLoaded = true
+        isCaughtUp = true
+    }
+}
