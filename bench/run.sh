@@ -13,11 +13,18 @@ SHARED="${SHARED_BENCH:-$ROOT/../shared/bench}"
 HARNESS="$HERE/.harness"          # a writable copy: the peer builds inside it (gitignored)
 DURATION=10
 POOL=150000
+# Three interleaved rounds, medians reported: single runs on this VM move by 20-30%.
+REPEAT=3
+# No warm-up: wrk's unique script starts every run at the pool's first event, so after a warm-up the
+# measured run would begin by re-sending the warm-up's events, which the store answers as duplicates.
+WARMUP=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2;;
     --pool) POOL="$2"; shift 2;;
-    *) echo "usage: bench/run.sh [--duration S] [--pool N]" >&2; exit 2;;
+    --repeat) REPEAT="$2"; shift 2;;
+    --warmup) WARMUP="$2"; shift 2;;
+    *) echo "usage: bench/run.sh [--duration S] [--pool N] [--repeat N] [--warmup S]" >&2; exit 2;;
   esac
 done
 
@@ -60,10 +67,10 @@ export BENCH_SECRET=whsec_bench
 
 OUT="$HARNESS/results/kyc-$(date -u +%Y%m%dT%H%M%SZ)"
 cd "$HARNESS"
-./run-peers.sh --duration "$DURATION" --script unique --conns 32,1 --out "$OUT" \
+./run-peers.sh --duration "$DURATION" --repeat "$REPEAT" --warmup "$WARMUP" --script unique --conns 32,1 --out "$OUT" \
   --target ours-listener=http://127.0.0.1:18101/webhooks/gu1 --start "ours-listener=$BIN/kyc-webhooks-bench --serve-noop 18101" \
-  --target ours-sqlite=http://127.0.0.1:18102/webhooks/gu1 --start "ours-sqlite=$BIN/kyc-webhooks serve --config $WORK/sqlite.json" \
-  --target ours-sqlite-nogroup=http://127.0.0.1:18103/webhooks/gu1 --start "ours-sqlite-nogroup=$BIN/kyc-webhooks serve --config $WORK/sqlite-nogroup.json" \
+  --target ours-sqlite=http://127.0.0.1:18102/webhooks/gu1 --start "ours-sqlite=$HERE/fresh-store.sh $WORK/sqlite $BIN/kyc-webhooks serve --config $WORK/sqlite.json" \
+  --target ours-sqlite-nogroup=http://127.0.0.1:18103/webhooks/gu1 --start "ours-sqlite-nogroup=$HERE/fresh-store.sh $WORK/nogroup $BIN/kyc-webhooks serve --config $WORK/sqlite-nogroup.json" \
   --target ours-memory=http://127.0.0.1:18104/webhooks/gu1 --start "ours-memory=$BIN/kyc-webhooks serve --config $WORK/memory.json" \
   --only adnanh-noexec,hb-verify,hb-noop,ours-listener,ours-sqlite,ours-sqlite-nogroup,ours-memory
 
