@@ -233,6 +233,24 @@ import WebhookCore
         #expect(try await inbox.record(small) == .duplicate)
     }
 
+    @Test func keysAreReadAtOpenOnlyWhenAsked() async throws {
+        let directory = try TemporaryDirectory()
+        let first = try SQLiteInbox(path: directory.databasePath)
+        for key in ["a", "b", "c"] {
+            #expect(try await first.record(Records.record(key: key)) == .accepted)
+        }
+        first.close()
+        let cli = try SQLiteInbox(path: directory.databasePath)
+        #expect(try await cli.heldKeyCount() == 0)
+        cli.close()
+        let daemon = try SQLiteInbox(path: directory.databasePath, options: .init(preloadKeys: true))
+        defer { daemon.close() }
+        #expect(try await daemon.heldKeyCount() == 3)
+        #expect(try await daemon.record(Records.record(key: "b")) == .duplicate)
+        #expect(try await daemon.record(Records.record(key: "d")) == .accepted)
+        #expect(try await daemon.heldKeyCount() == 4)
+    }
+
     @Test func eventKeysAreNotARandomBTree() throws {
         // The point of `KeyIndex`: no index over the (random) key column, so a commit writes a few pages for
         // its rows whatever the keys. Keys are appended to `event_keys` in id order.

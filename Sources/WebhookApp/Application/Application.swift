@@ -237,7 +237,7 @@ public final class Application: Sendable {
         switch store.kind {
         case .sqlite:
             do {
-                return try SQLiteInbox(path: store.path, options: .init(groupCommit: store.groupCommit))
+                return try SQLiteInbox(path: store.path, options: .init(groupCommit: store.groupCommit, preloadKeys: true))
             } catch {
                 throw StartupError("cannot open the sqlite store at \(store.path): \(error)")
             }

@@ -16,7 +16,8 @@ import WebhookCrypto
 /// - Changes made in a transaction are staged and applied only once it commits; a rolled-back batch (a full
 ///   disk) leaves the map as it was, so a retried event is not mistaken for a duplicate.
 ///
-/// Loaded on the first write transaction that records events (the CLI, which only reads, never loads it).
+/// Loaded by ``preload(_:)`` when the daemon opens the store, else by the first write transaction that records
+/// an event (the CLI, which only reads, never loads it).
 /// Memory: about 40 bytes per key kept (`keyRetentionDays`). Confined to the writer thread.
 final class KeyIndex {
     /// The first 128 bits of a key's SHA-256.
@@ -106,6 +107,13 @@ final class KeyIndex {
             stagedInsertions[digest] = nil
             stagedRemovals.append(digest)
         }
+    }
+
+    /// Reads the keys now, so that the first event recorded after a start does not wait for them. Any
+    /// transaction (a read one will do); the first recording transaction then reads only what was added since.
+    func preload(_ connection: SQLiteConnection) throws {
+        try catchUp(connection)
+        isCaughtUp = false
     }
 
     /// Reads every key on first use, then, once per transaction, the keys other processes added since.

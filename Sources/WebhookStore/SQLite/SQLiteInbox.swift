@@ -29,22 +29,28 @@ public final class SQLiteInbox: Inbox {
         public var maxBatchSize: Int
         /// The WAL size (pages) at which the checkpointer thread copies it into the database file.
         public var checkpointPages: Int
+        /// Read the recorded keys (held in memory to find duplicates) as soon as the store opens, on the
+        /// writer thread, rather than on the first event recorded: for the daemon, not for the CLI.
+        public var preloadKeys: Bool
 
         /// - Parameters:
         ///   - groupCommit: commit waiting records together (default true).
         ///   - busyTimeout: wait for other processes' locks (default 5 s).
         ///   - maxBatchSize: the most jobs per wake-up of the writer (default 1000).
         ///   - checkpointPages: WAL pages that start a background checkpoint (default 1000, as SQLite's own).
+        ///   - preloadKeys: read the recorded keys at open (default false).
         public init(
             groupCommit: Bool = true,
             busyTimeout: Duration = .seconds(5),
             maxBatchSize: Int = 1000,
-            checkpointPages: Int = 1000
+            checkpointPages: Int = 1000,
+            preloadKeys: Bool = false
         ) {
             self.groupCommit = groupCommit
             self.busyTimeout = busyTimeout
             self.maxBatchSize = maxBatchSize
             self.checkpointPages = checkpointPages
+            self.preloadKeys = preloadKeys
         }
     }
 
@@ -89,6 +95,10 @@ public final class SQLiteInbox: Inbox {
         )
         writer.start(name: "kyc-webhooks.inbox-writer")
         checkpointer.start(name: "kyc-webhooks.inbox-checkpointer")
+        if options.preloadKeys {
+            // Queued first, so it runs before any record; should it fail, the first record reads them.
+            _ = writer.submit(.operation { writer in try? writer.read { try $0.keys.preload($0.connection) } })
+        }
     }
 
     deinit {
@@ -252,6 +262,11 @@ public final class SQLiteInbox: Inbox {
 
     func resumeWriter() {
         writer.setPaused(false)
+    }
+
+    /// Testing: how many keys the writer holds in memory.
+    func heldKeyCount() async throws -> Int {
+        try await perform("heldKeyCount") { writer in try writer.read { $0.keys.count } }
     }
 
     /// Testing: a PRAGMA read on the write connection itself (`journal_mode`, `synchronous`, …).
