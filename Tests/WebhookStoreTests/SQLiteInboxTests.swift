@@ -186,16 +186,11 @@ import WebhookCore
 
     // MARK: Another process
 
-    /// The CLI opens the same file while the daemon runs: its replay is seen by the daemon's next claim.
     /// Each inbox keeps the keys in memory; it must still see the keys another process committed since.
     @Test func aKeyAnotherConnectionRecordedIsADuplicate() async throws {
-        let directory = try TemporaryDirectory()
-        let first = try SQLiteInbox(path: directory.databasePath)
-        let second = try SQLiteInbox(path: directory.databasePath)
-        defer {
-            first.close()
-            second.close()
-        }
+        let shared = try SharedFile()
+        defer { withExtendedLifetime(shared) {} }
+        let (first, second, directory) = (shared.first, shared.second, shared.directory)
         #expect(try await first.record(Records.record(key: "a")) == .accepted)
         #expect(try await second.record(Records.record(key: "b")) == .accepted)
         #expect(try await first.record(Records.record(key: "b")) == .duplicate)
@@ -267,6 +262,7 @@ import WebhookCore
         #expect(indexed == nil)
     }
 
+    /// The CLI opens the same file while the daemon runs: its replay is seen by the daemon's next claim.
     @Test func replayFromAnotherConnectionIsClaimed() async throws {
         let directory = try TemporaryDirectory()
         let daemon = try SQLiteInbox(path: directory.databasePath)
@@ -306,13 +302,9 @@ import WebhookCore
 
     /// Two receivers claiming from one file at once never claim the same delivery.
     @Test func concurrentClaimsFromTwoConnectionsNeverOverlap() async throws {
-        let directory = try TemporaryDirectory()
-        let first = try SQLiteInbox(path: directory.databasePath)
-        let second = try SQLiteInbox(path: directory.databasePath)
-        defer {
-            first.close()
-            second.close()
-        }
+        let shared = try SharedFile()
+        defer { withExtendedLifetime(shared) {} }
+        let (first, second) = (shared.first, shared.second)
         for index in 0..<40 {
             _ = try await first.record(Records.record(key: "k\(index)", handlers: ["audit"]))
         }
@@ -333,13 +325,9 @@ import WebhookCore
 
     /// Both processes write at once: the busy timeout serializes them and nothing is lost.
     @Test func twoConnectionsWriteConcurrently() async throws {
-        let directory = try TemporaryDirectory()
-        let first = try SQLiteInbox(path: directory.databasePath)
-        let second = try SQLiteInbox(path: directory.databasePath)
-        defer {
-            first.close()
-            second.close()
-        }
+        let shared = try SharedFile()
+        defer { withExtendedLifetime(shared) {} }
+        let (first, second, directory) = (shared.first, shared.second, shared.directory)
         try await withThrowingTaskGroup(of: RecordOutcome.self) { group in
             for index in 0..<50 {
                 let inbox = index.isMultiple(of: 2) ? first : second
@@ -487,6 +475,24 @@ import WebhookCore
         inbox.close()
         #expect(accepted.withLock { $0 } == 10)
         #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM events") == "10")
+    }
+}
+
+/// Two inboxes on one file, as the daemon and another process have it; both closed when dropped.
+private final class SharedFile {
+    let directory: TemporaryDirectory
+    let first: SQLiteInbox
+    let second: SQLiteInbox
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        first = try SQLiteInbox(path: directory.databasePath)
+        second = try SQLiteInbox(path: directory.databasePath)
+    }
+
+    deinit {
+        first.close()
+        second.close()
     }
 }
 
