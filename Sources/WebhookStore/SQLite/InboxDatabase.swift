@@ -21,7 +21,8 @@ final class InboxDatabase: @unchecked Sendable {
     /// duplicate within the same transaction is a duplicate too.
     func insert(_ record: InboxRecord) throws -> RecordOutcome {
         let event = record.event
-        if try keys.eventID(for: event.key, connection) != nil { return .duplicate }
+        let lookup = try keys.lookUp(event.key, connection)
+        if lookup.eventID != nil { return .duplicate }
         let received = StoreTime.receivedMilliseconds(event.receivedAt)
         let split = StoredEventJSON.split(eventJSON: record.eventJSON, rawBody: record.rawBody)
         try connection.statement(
@@ -39,7 +40,7 @@ final class InboxDatabase: @unchecked Sendable {
         ])
         let id = connection.lastInsertRowID
         try connection.statement("INSERT INTO event_keys (id, key) VALUES (?, ?)").execute([.integer(id), .text(event.key)])
-        keys.inserted(event.key, id: id)
+        keys.inserted(lookup.digest, id: id)
         let insertDelivery = try connection.statement(
             """
             INSERT INTO deliveries (event_id, event_key, handler, state, attempts, next_attempt_ms, updated_ms)

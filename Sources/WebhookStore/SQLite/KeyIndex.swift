@@ -46,7 +46,7 @@ final class KeyIndex {
     /// Whether this transaction has read what other processes committed.
     private var isCaughtUp = false
     private var stagedInsertions: [Digest: Int64] = [:]
-    private var stagedRemovals: [Digest] = []
+    private var stagedRemovals: Set<Digest> = []
     private var stagedLastID: Int64 = 0
 
     /// Keys held (for tests and metrics).
@@ -86,18 +86,19 @@ final class KeyIndex {
 
     // MARK: Lookups and changes (inside a write transaction)
 
-    /// The id of the event recorded under `key`, if any, counting this transaction's own insertions.
-    func eventID(for key: String, _ connection: SQLiteConnection) throws -> Int64? {
+    /// The id of the event recorded under `key`, if any, counting this transaction's own insertions, and the
+    /// key's digest (for ``inserted(_:id:)``).
+    func lookUp(_ key: String, _ connection: SQLiteConnection) throws -> (digest: Digest, eventID: Int64?) {
         try catchUp(connection)
         let digest = Digest(key)
-        if let id = stagedInsertions[digest] { return id }
-        if stagedRemovals.contains(digest) { return nil }
-        return ids[digest]
+        if let id = stagedInsertions[digest] { return (digest, id) }
+        if stagedRemovals.contains(digest) { return (digest, nil) }
+        return (digest, ids[digest])
     }
 
-    /// Notes that `key` was recorded as event `id` in this transaction.
-    func inserted(_ key: String, id: Int64) {
-        stagedInsertions[Digest(key)] = id
+    /// Notes that the key with this digest was recorded as event `id` in this transaction.
+    func inserted(_ digest: Digest, id: Int64) {
+        stagedInsertions[digest] = id
         stagedLastID = max(stagedLastID, id)
     }
 
@@ -106,7 +107,7 @@ final class KeyIndex {
         for key in keys {
             let digest = Digest(key)
             stagedInsertions[digest] = nil
-            stagedRemovals.append(digest)
+            stagedRemovals.insert(digest)
         }
     }
 
