@@ -198,6 +198,21 @@ import WebhookCore
         #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM events") == "2")
     }
 
+    /// Event ids are never reused, even once a prune deleted the newest events: the other connection reads
+    /// the keys added since the last id it saw, so a reused id would hide a key from it.
+    @Test func aKeyRecordedAfterAPruneIsSeenByTheOtherConnection() async throws {
+        let shared = try SharedFile()
+        defer { withExtendedLifetime(shared) {} }
+        let (first, second, directory) = (shared.first, shared.second, shared.directory)
+        #expect(try await first.record(Records.record(key: "a", handlers: [])) == .accepted)
+        #expect(try await first.record(Records.record(key: "b", handlers: [])) == .accepted)
+        #expect(try await second.record(Records.record(key: "b", handlers: [])) == .duplicate)
+        #expect(try await first.prune(now: TestTime.at(10 * 86_400), payloadRetentionDays: 1, keyRetentionDays: 1) == 2)
+        #expect(try await first.record(Records.record(key: "c", handlers: [])) == .accepted)
+        #expect(try inspect(directory.databasePath, "SELECT id FROM events") == "3")
+        #expect(try await second.record(Records.record(key: "c", handlers: [])) == .duplicate)
+    }
+
     /// A batch that fails as a whole leaves no trace in the keys held in memory: its events are new next time.
     @Test func aRolledBackBatchLeavesNoKeyBehind() async throws {
         let directory = try TemporaryDirectory()

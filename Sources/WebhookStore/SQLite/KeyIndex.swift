@@ -11,8 +11,9 @@ import WebhookCrypto
 /// - Each key is held as the first 128 bits of its SHA-256 (a collision among even billions of keys is far
 ///   less likely than a disk error) with its event id.
 /// - In every write transaction that records events, before the first lookup, the map reads the rows
-///   `event_keys` gained since it last looked (`id > lastID`): events another process committed. The
-///   transaction holds SQLite's write lock, so none can be committed between that read and the commit.
+///   `event_keys` gained since it last looked (`id > lastID`; event ids are `AUTOINCREMENT`, never reused):
+///   events another process committed. The transaction holds SQLite's write lock, so none can be committed
+///   between that read and the commit.
 /// - Changes made in a transaction are staged and applied only once it commits; a rolled-back batch (a full
 ///   disk) leaves the map as it was, so a retried event is not mistaken for a duplicate.
 ///

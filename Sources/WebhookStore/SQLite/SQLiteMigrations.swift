@@ -59,9 +59,11 @@ enum SQLiteMigrations {
         // 3: no unique index on the event key (`KeyIndex`): with random keys, that B-tree dirtied a different
         // page for nearly every event, half of what each commit wrote. Keys go to event_keys, appended in id
         // order; the writer keeps them in memory to find duplicates. Deliveries refer to their event by id.
+        // AUTOINCREMENT: an id is never reused after a prune, so "rows with id > the last one read" finds
+        // every key another process added.
         """
         CREATE TABLE events_v3 (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             key TEXT NOT NULL,
             type TEXT NOT NULL,
             source TEXT NOT NULL,
