@@ -130,7 +130,11 @@ public final class Application: Sendable {
         }
 
         let limits = configuration.limits
-        let refusals = RefusedConnectionReporter(metrics: metrics, logger: logger, maxConnections: limits.maxConnections)
+        let refusals = RefusedConnectionReporter(
+            metrics: metrics,
+            logger: logger,
+            maxConnections: limits.maxConnections
+        )
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(
                 host: configuration.listen.host,
@@ -237,7 +241,10 @@ public final class Application: Sendable {
         switch store.kind {
         case .sqlite:
             do {
-                return try SQLiteInbox(path: store.path, options: .init(groupCommit: store.groupCommit, preloadKeys: true))
+                return try SQLiteInbox(
+                    path: store.path,
+                    options: .init(groupCommit: store.groupCommit, preloadKeys: true)
+                )
             } catch {
                 throw StartupError("cannot open the sqlite store at \(store.path): \(error)")
             }

@@ -56,7 +56,8 @@ enum ServeCommand {
         FileHandle.standardOutput.write(
             Data("kyc-webhooks \(CommandLineTool.version) listening on http://\(host):\(app.port)\n".utf8)
         )
-        if let failure = notifier?.notify("READY=1\nSTATUS=listening on http://\(host):\(app.port)\nMAINPID=\(getpid())") {
+        let ready = "READY=1\nSTATUS=listening on http://\(host):\(app.port)\nMAINPID=\(getpid())"
+        if let failure = notifier?.notify(ready) {
             logger.warning("could not tell systemd the daemon is ready", metadata: ["errno": "\(failure)"])
         }
         try await app.run()

@@ -39,7 +39,8 @@ final class InboxDatabase: @unchecked Sendable {
             split.payloadInRawBody.map { .integer(Int64($0.upperBound)) } ?? .null,
         ])
         let id = connection.lastInsertRowID
-        try connection.statement("INSERT INTO event_keys (id, key) VALUES (?, ?)").execute([.integer(id), .text(event.key)])
+        try connection.statement("INSERT INTO event_keys (id, key) VALUES (?, ?)")
+            .execute([.integer(id), .text(event.key)])
         keys.inserted(lookup.digest, id: id)
         let insertDelivery = try connection.statement(
             """
@@ -389,8 +390,9 @@ final class InboxDatabase: @unchecked Sendable {
             NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state IN ('pending', 'running'))
             """
         // Deleting an event deletes its key row and deliveries (ON DELETE CASCADE).
-        let deleted = try connection.statement("DELETE FROM events AS e WHERE received_ms < ? AND \(isSettled) RETURNING key")
-            .query([.integer(keyCutoff)]) { $0.text(0) ?? "" }
+        let deleted = try connection.statement(
+            "DELETE FROM events AS e WHERE received_ms < ? AND \(isSettled) RETURNING key"
+        ).query([.integer(keyCutoff)]) { $0.text(0) ?? "" }
         keys.deleted(deleted)
         var changed = deleted.count
         let stale = try connection.statement(
