@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import Synchronization
 internal import WebhookHTTP
@@ -10,7 +11,7 @@ final class RefusedConnectionReporter: Sendable {
     private let metrics: WebhookMetrics
     private let logger: Logger
     private let intervalNanoseconds: UInt64
-    /// Per reason: when its last warning was written (monotonic nanoseconds), 0 for never.
+    /// Per reason: when its last warning was written (`DispatchTime` uptime nanoseconds), 0 for never.
     private let lastOverLimitWarning = Atomic<UInt64>(0)
     private let lastOutOfResourcesWarning = Atomic<UInt64>(0)
     private let maxConnections: Int
@@ -45,9 +46,7 @@ final class RefusedConnectionReporter: Sendable {
 
     /// Whether a warning may be written now, claiming the slot if so.
     private func isDue(_ last: borrowing Atomic<UInt64>) -> Bool {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        let now = UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+        let now = DispatchTime.now().uptimeNanoseconds
         let previous = last.load(ordering: .relaxed)
         guard previous == 0 || now &- previous >= intervalNanoseconds else { return false }
         return last.compareExchange(expected: previous, desired: now, ordering: .relaxed).exchanged
