@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 import Testing
 import WebhookHTTP
@@ -71,12 +72,16 @@ import WebhookTesting
         }
     }
 
-    /// Beyond `maxConnections` a new connection is accepted and closed at once, and the observer is told;
-    /// once one closes, a new one is served again.
+    /// Beyond `maxConnections` a new connection is accepted and closed at once, and the observer is told
+    /// before the close (a slow observer must not let the client see the close first); once one closes, a new
+    /// one is served again.
     @Test func connectionsBeyondTheLimitAreClosed() async throws {
         let refusals = Mutex<[RefusedConnection]>([])
         var configuration = Self.configuration(maxConnections: 2)
-        configuration.onRefusedConnection = { refusal in refusals.withLock { $0.append(refusal) } }
+        configuration.onRefusedConnection = { refusal in
+            usleep(100_000)
+            refusals.withLock { $0.append(refusal) }
+        }
         try await withServer(configuration) { server in
             var open: [LoopbackClient] = []
             for index in 0..<2 {

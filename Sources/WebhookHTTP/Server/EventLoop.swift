@@ -283,9 +283,10 @@ final class EventLoop: @unchecked Sendable {
             guard let (socket, peer) = accepted else { return }
             if counters.openConnections.wrappingAdd(1, ordering: .relaxed).newValue > maxConnections {
                 // Beyond the limit: accept and close at once, so the client learns now rather than timing out.
+                // The observer is told first, so that whoever sees the close can already see the refusal.
                 counters.openConnections.wrappingSubtract(1, ordering: .relaxed)
-                socket.close()
                 onRefusedConnection?(.overLimit)
+                socket.close()
                 continue
             }
             register(socket, peer: peer)
