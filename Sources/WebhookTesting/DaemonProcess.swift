@@ -9,12 +9,11 @@ import Glibc
 /// It starts `kyc-webhooks serve --config FILE`, waits for the "listening on" line on stdout and reads the
 /// port from it. Standard output and error are kept in memory so tests can scan the logs.
 public final class DaemonProcess: @unchecked Sendable {
-    // Mutable state (output buffers) is protected by `lock`; the Process object is only touched by the
-    // thread that owns this DaemonProcess.
+    // The output buffers lock themselves; the Process object is only touched by the thread that owns this
+    // DaemonProcess.
     private let process = Process()
-    private let lock = NSLock()
-    private var stdoutData = Data()
-    private var stderrData = Data()
+    private let stdoutBuffer = OutputBuffer()
+    private let stderrBuffer = OutputBuffer()
     public private(set) var port: Int = 0
 
     /// Where the `kyc-webhooks` executable is: next to the test bundle, built by `swift build`.
@@ -90,21 +89,11 @@ public final class DaemonProcess: @unchecked Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.stdoutData.append(data)
-            self.lock.unlock()
-        }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.stderrData.append(data)
-            self.lock.unlock()
-        }
         try process.run()
+        // One thread per pipe reads until end of file, so that what the daemon wrote before it exited is all
+        // here once ``waitForExit(timeout:)`` returns.
+        stdoutBuffer.startReading(out.fileHandleForReading)
+        stderrBuffer.startReading(err.fileHandleForReading)
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let port = Self.listeningPort(in: standardOutput + standardError) {
@@ -129,17 +118,9 @@ public final class DaemonProcess: @unchecked Sendable {
         return Int(digits)
     }
 
-    public var standardOutput: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: stdoutData, as: UTF8.self)
-    }
+    public var standardOutput: String { stdoutBuffer.text }
 
-    public var standardError: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: stderrData, as: UTF8.self)
-    }
+    public var standardError: String { stderrBuffer.text }
 
     public var isRunning: Bool { process.isRunning }
 
@@ -150,12 +131,17 @@ public final class DaemonProcess: @unchecked Sendable {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits for the process to exit and returns its status, or nil after `timeout` seconds.
+    /// Waits for the process to exit and returns its status, or nil after `timeout` seconds. Once it has
+    /// exited, its output is read to the end (for up to 5 s more, in case a child it left behind still holds
+    /// the pipes), so ``standardError`` holds its last lines.
     @discardableResult
     public func waitForExit(timeout: Double = 30) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
-        return process.isRunning ? nil : process.terminationStatus
+        if process.isRunning { return nil }
+        stdoutBuffer.waitForEndOfFile(timeout: 5)
+        stderrBuffer.waitForEndOfFile(timeout: 5)
+        return process.terminationStatus
     }
 
     deinit {
@@ -170,4 +156,47 @@ public final class DaemonProcess: @unchecked Sendable {
 public struct DaemonError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// What a child wrote to one pipe, read by a thread of its own until end of file.
+private final class OutputBuffer: @unchecked Sendable {
+    // `data` and `isAtEndOfFile` are guarded by `condition`'s lock.
+    private let condition = NSCondition()
+    private var data = Data()
+    private var isAtEndOfFile = false
+
+    func startReading(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            let descriptor = handle.fileDescriptor
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                condition.lock()
+                data.append(contentsOf: chunk[..<count])
+                condition.unlock()
+            }
+            condition.lock()
+            isAtEndOfFile = true
+            condition.broadcast()
+            condition.unlock()
+            withExtendedLifetime(handle) {}
+        }
+        thread.stackSize = 1 << 18
+        thread.start()
+    }
+
+    var text: String {
+        condition.lock()
+        defer { condition.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func waitForEndOfFile(timeout: Double) {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        while !isAtEndOfFile && condition.wait(until: deadline) {}
+        condition.unlock()
+    }
 }
