@@ -25,13 +25,7 @@ final class InboxDatabase: @unchecked Sendable {
         if lookup.eventID != nil { return .duplicate }
         let received = StoreTime.receivedMilliseconds(event.receivedAt)
         let split = StoredEventJSON.split(eventJSON: record.eventJSON, rawBody: record.rawBody)
-        try connection.statement(
-            """
-            INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms,
-                                delivery_id, event_json, raw_body, payload_start, payload_end)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
-        ).execute([
+        try connection.statement(Self.insertEvent).execute([
             .text(event.key), .text(event.type), .text(event.source), .text(event.outcome.rawValue),
             .text(event.subjectId), .text(event.route), .text(event.receivedAt), .integer(received),
             .optionalText(event.deliveryId), .blob(Array(split.stored)), .blob(record.rawBody),
@@ -39,22 +33,31 @@ final class InboxDatabase: @unchecked Sendable {
             split.payloadInRawBody.map { .integer(Int64($0.upperBound)) } ?? .null,
         ])
         let id = connection.lastInsertRowID
-        try connection.statement("INSERT INTO event_keys (id, key) VALUES (?, ?)")
-            .execute([.integer(id), .text(event.key)])
+        try connection.statement(Self.insertKey).execute([.integer(id), .text(event.key)])
         keys.inserted(lookup.digest, id: id)
-        let insertDelivery = try connection.statement(
-            """
-            INSERT INTO deliveries (event_id, event_key, handler, state, attempts, next_attempt_ms, updated_ms)
-            VALUES (?, ?, ?, 'pending', 0, ?, ?)
-            """
-        )
-        for handler in uniqueHandlers(record.handlers) {
-            try insertDelivery.execute([
-                .integer(id), .text(event.key), .text(handler), .integer(received), .integer(received),
-            ])
+        let handlers = uniqueHandlers(record.handlers)
+        if !handlers.isEmpty {
+            let insertDelivery = try connection.statement(Self.insertDelivery)
+            for handler in handlers {
+                try insertDelivery.execute([
+                    .integer(id), .text(event.key), .text(handler), .integer(received), .integer(received),
+                ])
+            }
         }
         return .accepted
     }
+
+    // The statements run for every event, as literals (``SQLiteConnection/statement(_:)-StaticString``).
+    private static let insertEvent: StaticString = """
+        INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms,
+                            delivery_id, event_json, raw_body, payload_start, payload_end)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    private static let insertKey: StaticString = "INSERT INTO event_keys (id, key) VALUES (?, ?)"
+    private static let insertDelivery: StaticString = """
+        INSERT INTO deliveries (event_id, event_key, handler, state, attempts, next_attempt_ms, updated_ms)
+        VALUES (?, ?, ?, 'pending', 0, ?, ?)
+        """
 
     /// The id of the event recorded under `key`, read from the file (a scan of the narrow `event_keys` table:
     /// for the CLI's `events show` and `replay`, which do not load ``keys``).

@@ -7,6 +7,8 @@ internal import CSQLite
 final class SQLiteConnection {
     private var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
+    /// Statements of SQL literals, by the literal's address: found without hashing the SQL's text.
+    private var literalStatements: [UnsafeRawPointer: SQLiteStatement] = [:]
     /// The retained box ``observeWAL(_:)`` handed to SQLite, released after the connection closes.
     private var walObserver: UnsafeMutableRawPointer? {
         didSet { oldValue.map { Unmanaged<WALObserverBox>.fromOpaque($0).release() } }
@@ -28,6 +30,7 @@ final class SQLiteConnection {
     }
 
     deinit {
+        literalStatements.removeAll()
         statements.removeAll()
         if let handle {
             sqlite3_close_v2(handle)
@@ -39,17 +42,17 @@ final class SQLiteConnection {
         String(cString: sqlite3_errmsg(database))
     }
 
-    private func database(_ operation: String) throws -> OpaquePointer {
+    private func database(_ operation: @autoclosure () -> String) throws -> OpaquePointer {
         guard let handle else {
-            throw SQLiteError(resultCode: SQLITE_MISUSE, message: "connection closed", operation: operation)
+            throw SQLiteError(resultCode: SQLITE_MISUSE, message: "connection closed", operation: operation())
         }
         return handle
     }
 
-    private func check(_ rc: Int32, _ operation: String) throws {
+    private func check(_ rc: Int32, _ operation: @autoclosure () -> String) throws {
         guard rc == SQLITE_OK else {
             let message = handle.map(Self.message) ?? "connection closed"
-            throw SQLiteError(resultCode: rc, message: message, operation: operation)
+            throw SQLiteError(resultCode: rc, message: message, operation: operation())
         }
     }
 
@@ -60,6 +63,16 @@ final class SQLiteConnection {
         if let cached = statements[sql] { return cached }
         let statement = try SQLiteStatement(database: try database("preparing \(sql)"), sql: sql, persistent: true)
         statements[sql] = statement
+        return statement
+    }
+
+    /// The statement for the literal `sql`, prepared once and kept; for the statements run for every event,
+    /// found by the literal's address rather than by hashing its text.
+    func statement(_ sql: StaticString) throws -> SQLiteStatement {
+        let address = UnsafeRawPointer(sql.utf8Start)
+        if let cached = literalStatements[address] { return cached }
+        let statement = try statement(sql.description)
+        literalStatements[address] = statement
         return statement
     }
 
@@ -197,6 +210,7 @@ final class SQLiteConnection {
 
     /// Finalizes the cached statements and closes the connection.
     func close() throws {
+        literalStatements.removeAll()
         statements.removeAll()
         guard let database = handle else { return }
         let rc = sqlite3_close(database)

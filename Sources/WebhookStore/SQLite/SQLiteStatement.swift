@@ -141,9 +141,10 @@ final class SQLiteStatement {
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
-    private func check(_ rc: Int32, _ what: String) throws {
+    /// `what` is built only for an error: binding runs for every parameter of every event.
+    private func check(_ rc: Int32, _ what: @autoclosure () -> String) throws {
         guard rc == SQLITE_OK else {
-            throw SQLiteError(resultCode: rc, message: SQLiteConnection.message(database), operation: "\(what) \(sql)")
+            throw SQLiteError(resultCode: rc, message: SQLiteConnection.message(database), operation: "\(what()) \(sql)")
         }
     }
 }
