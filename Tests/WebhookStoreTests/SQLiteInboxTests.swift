@@ -277,6 +277,24 @@ import WebhookCore
         #expect(indexed == nil)
     }
 
+    /// Every index on `events` costs pages in every commit: the table keeps only the one its queries walk
+    /// (newest first for `events list`, oldest first for pruning), and a type filter still works without one.
+    @Test func eventsKeepOnlyTheIndexTheirQueriesUse() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        for (key, type) in [("a", "kyc.validation_approved"), ("b", "kyc.validation_rejected"), ("c", "kyc.validation_approved")] {
+            _ = try await inbox.record(Records.record(key: key, type: type, handlers: []))
+        }
+        let indexes = try inspect(
+            directory.databasePath,
+            "SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'"
+        )
+        #expect(indexes == "events_by_received")
+        #expect(try await inbox.listEvents(EventQuery(type: "kyc.validation_approved")).map(\.key) == ["c", "a"])
+        #expect(try await inbox.listEvents(EventQuery(type: "kyc.*_rejected")).map(\.key) == ["b"])
+    }
+
     /// The CLI opens the same file while the daemon runs: its replay is seen by the daemon's next claim.
     @Test func replayFromAnotherConnectionIsClaimed() async throws {
         let directory = try TemporaryDirectory()

@@ -120,6 +120,11 @@ enum SQLiteMigrations {
         CREATE INDEX deliveries_due ON deliveries (next_attempt_ms) WHERE state = 'pending';
         CREATE INDEX deliveries_by_state ON deliveries (state);
         """,
+        // 4: no index on the event type. No query uses it (`events list --type` walks events_by_received newest
+        // first and filters, which a LIMIT keeps short), yet every commit wrote one of its pages per type recorded.
+        """
+        DROP INDEX IF EXISTS events_by_type;
+        """,
     ]
 
     /// Applies the migrations `connection` lacks, in one immediate transaction, so that two processes opening
