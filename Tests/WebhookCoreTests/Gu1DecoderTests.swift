@@ -9,6 +9,33 @@ import WebhookCore
         try Gu1Decoder.decode(body: Array(text.utf8), context: context)
     }
 
+    static let eventNameOutcomes: [(String, Outcome)] = [
+        ("kyc.validation_approved", .approved),
+        ("kyc.validation_in_review", .inReview),
+        ("biometric.session_in_progress", .inProgress),
+        ("entity.status_changed", .statusChanged),
+        ("alert.created", .created),
+        ("kyc.validation_", .unknown),
+        ("kyc.validation_paused", .unknown),
+        ("kyc.approved_validation", .unknown),
+        ("approved", .unknown),
+        ("kyc.", .unknown),
+        ("a.b.session_expired", .expired),
+    ]
+
+    /// The last part of the name, as is or after `validation_`/`session_`; anything else is unknown.
+    @Test("outcome from the event name", arguments: eventNameOutcomes)
+    func outcomeFromEventName(name: String, outcome: Outcome) {
+        #expect(Outcome(gu1EventName: name) == outcome)
+    }
+
+    /// Every outcome's raw value is read back from an event name ending in it.
+    @Test func everyOutcomeIsReadFromItsName() {
+        for outcome in Outcome.allCases {
+            #expect(Outcome(gu1EventName: "family.\(outcome.rawValue)") == outcome)
+        }
+    }
+
     @Test func undocumentedFamilyDecodesWithUnknownOutcome() throws {
         let event = try Self.decode(
             #"{"event":"widget.frobnicated","timestamp":"2025-05-05T05:05:05Z","payload":{"id":"w-1","status":"x"}}"#

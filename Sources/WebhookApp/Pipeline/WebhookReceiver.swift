@@ -234,14 +234,21 @@ struct WebhookReceiver: HTTPResponder {
         return token.isEmpty || token.contains("/") ? nil : token
     }
 
-    /// The MAC bytes of an `X-Webhook-Signature` value: hex in either case, optionally `sha256=`-prefixed.
+    /// The MAC bytes of an `X-Webhook-Signature` value: hex in either case, optionally `sha256=`-prefixed
+    /// (the prefix in any case), spaces and tabs around it ignored. Read as UTF-8 code units: it runs for every
+    /// Gu1 request.
     static func parseSignature(_ value: String) -> [UInt8]? {
-        var text = Substring(value).trimmingSpaces()
-        if text.count > 7, text.prefix(7).lowercased() == "sha256=" {
-            text = text.dropFirst(7)
+        var text = Substring(value).utf8
+        while let first = text.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { text.removeFirst() }
+        while let last = text.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { text.removeLast() }
+        let prefix = "sha256=".utf8
+        if text.count > prefix.count,
+            text.prefix(prefix.count).elementsEqual(prefix, by: { $0 == $1 || ($0 | 0x20 == $1 && $1 >= UInt8(ascii: "a") && $1 <= UInt8(ascii: "z")) })
+        {
+            text.removeFirst(prefix.count)
         }
-        guard text.utf8.count == 64 else { return nil }
-        return Hex.decode(text)
+        guard text.count == 64 else { return nil }
+        return Hex.decode(utf8: text)
     }
 
     /// Whether `mac` is the HMAC-SHA256 of `body` under any of `secrets`, each compared in constant time.

@@ -10,18 +10,24 @@ extension Outcome {
             return
         }
         let last = name[name.index(after: dot)...]
-        if let outcome = Outcome(rawValue: String(last)) {
+        if let outcome = Self.byRawValue[last] {
             self = outcome
             return
         }
         for prefix in ["validation_", "session_"] where last.hasPrefix(prefix) {
-            if let outcome = Outcome(rawValue: String(last.dropFirst(prefix.count))) {
+            if let outcome = Self.byRawValue[last.dropFirst(prefix.count)] {
                 self = outcome
                 return
             }
         }
         self = .unknown
     }
+
+    /// Every outcome by its raw value, looked up with a slice of the event name (no copy, and one hash instead
+    /// of `init(rawValue:)`'s comparison with each case in turn: this runs for every Gu1 request).
+    private static let byRawValue: [Substring: Outcome] = Dictionary(
+        uniqueKeysWithValues: allCases.map { (Substring($0.rawValue), $0) }
+    )
 
     /// The outcome of an ARGOS `webhook_trigger` (SPEC §5); ``unknown`` for an undocumented trigger.
     public init(argosTrigger trigger: String) {
