@@ -86,6 +86,30 @@ import WebhookApp
     }
 
     /// The timestamp agrees with Foundation's ISO 8601 formatter over many dates (whole milliseconds).
+    /// Below the logger's level, neither the message nor the metadata is built (debug lines sit on the
+    /// request path); at or above it, both are, once.
+    @Test func disabledLevelsBuildNoMessageOrMetadata() {
+        let handler = CapturingLogHandler()
+        let logger = Logger(label: "kyc-webhooks", logLevel: .info, handler: handler)
+        let built = Mutex(0)
+        func metadata() -> [String: String] {
+            built.withLock { $0 += 1 }
+            return ["webhook.key": "k"]
+        }
+        func message() -> String {
+            built.withLock { $0 += 1 }
+            return "event recorded"
+        }
+        logger.debug(message(), metadata: metadata())
+        logger.trace(message(), metadata: metadata())
+        logger.log(.debug, message(), metadata: metadata())
+        #expect(built.withLock { $0 } == 0)
+        #expect(handler.all.isEmpty)
+        logger.info(message(), metadata: metadata())
+        #expect(built.withLock { $0 } == 2)
+        #expect(handler.all.map(\.metadata) == [["webhook.key": "k"]])
+    }
+
     @Test func timestampsAgreeWithFoundation() throws {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -50,30 +50,36 @@ public struct Logger: Sendable {
         set { metadata[key] = newValue }
     }
 
-    public func log(_ level: Level, _ message: @autoclosure () -> String, metadata extra: [String: String] = [:]) {
+    /// `message` and `metadata` are evaluated only when `level` is enabled (as swift-log's): a debug line on
+    /// the request path costs nothing at the default level.
+    public func log(
+        _ level: Level,
+        _ message: @autoclosure () -> String,
+        metadata extra: @autoclosure () -> [String: String] = [:]
+    ) {
         guard level >= logLevel else { return }
         var merged = metadata
-        for (key, value) in extra { merged[key] = value }
+        for (key, value) in extra() { merged[key] = value }
         handler.log(LogRecord(time: Date(), level: level, label: label, message: message(), metadata: merged))
     }
 
-    public func trace(_ message: @autoclosure () -> String, metadata: [String: String] = [:]) {
-        log(.trace, message(), metadata: metadata)
+    public func trace(_ message: @autoclosure () -> String, metadata: @autoclosure () -> [String: String] = [:]) {
+        log(.trace, message(), metadata: metadata())
     }
-    public func debug(_ message: @autoclosure () -> String, metadata: [String: String] = [:]) {
-        log(.debug, message(), metadata: metadata)
+    public func debug(_ message: @autoclosure () -> String, metadata: @autoclosure () -> [String: String] = [:]) {
+        log(.debug, message(), metadata: metadata())
     }
-    public func info(_ message: @autoclosure () -> String, metadata: [String: String] = [:]) {
-        log(.info, message(), metadata: metadata)
+    public func info(_ message: @autoclosure () -> String, metadata: @autoclosure () -> [String: String] = [:]) {
+        log(.info, message(), metadata: metadata())
     }
-    public func notice(_ message: @autoclosure () -> String, metadata: [String: String] = [:]) {
-        log(.notice, message(), metadata: metadata)
+    public func notice(_ message: @autoclosure () -> String, metadata: @autoclosure () -> [String: String] = [:]) {
+        log(.notice, message(), metadata: metadata())
     }
-    public func warning(_ message: @autoclosure () -> String, metadata: [String: String] = [:]) {
-        log(.warning, message(), metadata: metadata)
+    public func warning(_ message: @autoclosure () -> String, metadata: @autoclosure () -> [String: String] = [:]) {
+        log(.warning, message(), metadata: metadata())
     }
-    public func error(_ message: @autoclosure () -> String, metadata: [String: String] = [:]) {
-        log(.error, message(), metadata: metadata)
+    public func error(_ message: @autoclosure () -> String, metadata: @autoclosure () -> [String: String] = [:]) {
+        log(.error, message(), metadata: metadata())
     }
 }
 
