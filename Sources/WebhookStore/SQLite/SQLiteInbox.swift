@@ -37,13 +37,17 @@ public final class SQLiteInbox: Inbox {
         ///   - groupCommit: commit waiting records together (default true).
         ///   - busyTimeout: wait for other processes' locks (default 5 s).
         ///   - maxBatchSize: the most jobs per wake-up of the writer (default 1000).
-        ///   - checkpointPages: WAL pages that start a background checkpoint (default 1000, as SQLite's own).
+        ///   - checkpointPages: WAL pages that start a background checkpoint (default 250, 1 MiB; SQLite's own
+        ///     is 1000). The checkpoint's fsync of the database file makes the device flush what it copied, and
+        ///     the commits' WAL fsyncs wait behind that flush: smaller checkpoints keep those waits short
+        ///     (bench, A/B on the pinned core: p99 ~5.1 ms at 1000 pages, ~3.9 at 500, ~3.2 at 250, ~2.9 at
+        ///     100, where throughput starts to fall).
         ///   - preloadKeys: read the recorded keys at open (default false).
         public init(
             groupCommit: Bool = true,
             busyTimeout: Duration = .seconds(5),
             maxBatchSize: Int = 1000,
-            checkpointPages: Int = 1000,
+            checkpointPages: Int = 250,
             preloadKeys: Bool = false
         ) {
             self.groupCommit = groupCommit
