@@ -184,13 +184,15 @@ public struct JSONLineLogHandler: LogHandler {
 
     private static func appendDigits(_ value: Int64, count: Int, to output: inout [UInt8]) {
         // Years outside 0...9999 cannot be written in this format; clamp instead of printing garbage.
-        var remaining = min(max(value, 0), 9999)
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: count)
-        for position in stride(from: count - 1, through: 0, by: -1) {
-            digits[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
-            remaining /= 10
+        // The last `count` digits, most significant first, straight into `output` (this runs for every request:
+        // receive times are written this way).
+        let clamped = min(max(value, 0), 9999)
+        var divisor: Int64 = 1
+        for _ in 1..<max(count, 1) { divisor *= 10 }
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(clamped / divisor % 10))
+            divisor /= 10
         }
-        output.append(contentsOf: digits)
     }
 }
 

@@ -5,11 +5,12 @@ extension Outcome {
     /// The last part is read as an outcome word as is, else after a `validation_` or `session_` prefix;
     /// anything else is ``unknown``. Never derived from `status`.
     public init(gu1EventName name: String) {
-        guard let dot = name.lastIndex(of: ".") else {
+        // The last "." as a UTF-8 code unit: searching Characters backwards would break graphemes all the way.
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else {
             self = .unknown
             return
         }
-        let last = name[name.index(after: dot)...]
+        let last = name[name.utf8.index(after: dot)...]
         if let outcome = Self.byRawValue[last] {
             self = outcome
             return

@@ -49,6 +49,8 @@ extension String {
     /// ASCII case-insensitive equality, as header names and tokens need (no Unicode folding).
     @inlinable
     public func isEqualCaseInsensitive(to other: String) -> Bool {
+        // Most names compared differ in length, which native strings know without a scan.
+        guard self.utf8.count == other.utf8.count else { return false }
         var a = self.utf8.makeIterator()
         var b = other.utf8.makeIterator()
         while true {
