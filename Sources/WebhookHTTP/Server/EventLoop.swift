@@ -119,6 +119,7 @@ final class EventLoop: @unchecked Sendable {
 
     deinit {
         readBuffer.deallocate()
+        wakeup.close()
     }
 
     /// Adds a bound, listening socket (before the thread starts).
@@ -135,7 +136,6 @@ final class EventLoop: @unchecked Sendable {
     func closeUnstarted() {
         closeListeners()
         mailbox.withLock { $0.isOpen = false }
-        wakeup.close()
         epoll.close()
     }
 
@@ -150,13 +150,19 @@ final class EventLoop: @unchecked Sendable {
         post(.response(id, sequence: sequence, response))
     }
 
-    /// Queues a message and wakes the loop (signalled under the lock, so never after the eventfd is closed).
+    /// Queues a message and wakes the loop.
+    ///
+    /// The eventfd is written after the lock is released: written under it, the woken loop (often on the same
+    /// core, and preferred by the scheduler on wake-up) would find the lock still held by the descheduled
+    /// poster and spin, then sleep, costing two more context switches per batch of responses. The eventfd is
+    /// closed only in `deinit`, so a poster (which holds a reference) never writes to a closed descriptor.
     func post(_ message: Message) {
-        mailbox.withLock { box in
-            guard box.isOpen else { return }
+        let isFirst = mailbox.withLock { box in
+            guard box.isOpen else { return false }
             box.messages.append(message)
-            if box.messages.count == 1 { wakeup.signal() }
+            return box.messages.count == 1
         }
+        if isFirst { wakeup.signal() }
     }
 
     // MARK: The loop
@@ -209,7 +215,6 @@ final class EventLoop: @unchecked Sendable {
             box.isOpen = false
             box.messages = []
         }
-        wakeup.close()
         epoll.close()
         latch.countDown()
     }

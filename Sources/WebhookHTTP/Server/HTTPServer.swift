@@ -100,6 +100,14 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// The event loops while running (tests check that they are released after shutdown).
+    var runningEventLoops: [EventLoop] {
+        lifecycle.withLock { state in
+            if case .running(let loops, _) = state { return loops }
+            return []
+        }
+    }
+
     /// Connections open now, across all event loops.
     public var openConnections: Int {
         counters.openConnections.load(ordering: .relaxed)

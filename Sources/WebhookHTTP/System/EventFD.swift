@@ -4,9 +4,9 @@ import Glibc
 /// Owns one non-blocking eventfd: another thread wakes an event loop blocked in `epoll_wait`.
 ///
 /// `@unchecked Sendable`: the descriptor is set in `init` and only read afterwards; `signal()` is a single
-/// `write` of 8 bytes, which the kernel makes atomic. Only the owning loop calls ``drain()`` and ``close()``,
-/// after every other thread has stopped signalling (the loop closes it when it exits, and writers check the
-/// loop's state under its lock before signalling).
+/// `write` of 8 bytes, which the kernel makes atomic. Only the owning loop calls ``drain()``; ``close()`` is
+/// called from the loop's `deinit`, once no other thread holds the loop to signal it (a signal after the loop
+/// has exited is harmless: nobody reads the counter).
 final class EventFD: @unchecked Sendable {
     let descriptor: Int32
     private var isClosed = false
