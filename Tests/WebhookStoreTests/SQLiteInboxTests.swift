@@ -283,7 +283,10 @@ import WebhookCore
         let directory = try TemporaryDirectory()
         let inbox = try SQLiteInbox(path: directory.databasePath)
         defer { inbox.close() }
-        for (key, type) in [("a", "kyc.validation_approved"), ("b", "kyc.validation_rejected"), ("c", "kyc.validation_approved")] {
+        let recorded = [
+            ("a", "kyc.validation_approved"), ("b", "kyc.validation_rejected"), ("c", "kyc.validation_approved"),
+        ]
+        for (key, type) in recorded {
             _ = try await inbox.record(Records.record(key: key, type: type, handlers: []))
         }
         let indexes = try inspect(

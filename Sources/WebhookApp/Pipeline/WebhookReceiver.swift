@@ -238,17 +238,22 @@ struct WebhookReceiver: HTTPResponder {
     /// (the prefix in any case), spaces and tabs around it ignored. Read as UTF-8 code units: it runs for every
     /// Gu1 request.
     static func parseSignature(_ value: String) -> [UInt8]? {
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
         var text = Substring(value).utf8
-        while let first = text.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { text.removeFirst() }
-        while let last = text.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { text.removeLast() }
+        while let first = text.first, isBlank(first) { text.removeFirst() }
+        while let last = text.last, isBlank(last) { text.removeLast() }
         let prefix = "sha256=".utf8
-        if text.count > prefix.count,
-            text.prefix(prefix.count).elementsEqual(prefix, by: { $0 == $1 || ($0 | 0x20 == $1 && $1 >= UInt8(ascii: "a") && $1 <= UInt8(ascii: "z")) })
-        {
+        if text.count > prefix.count, text.prefix(prefix.count).elementsEqual(prefix, by: Self.isSameIgnoringCase) {
             text.removeFirst(prefix.count)
         }
         guard text.count == 64 else { return nil }
         return Hex.decode(utf8: text)
+    }
+
+    /// Whether `byte` is `lowercase`, or the same ASCII letter in upper case.
+    private static func isSameIgnoringCase(_ byte: UInt8, _ lowercase: UInt8) -> Bool {
+        let isLetter = lowercase >= UInt8(ascii: "a") && lowercase <= UInt8(ascii: "z")
+        return byte == lowercase || (isLetter && byte | 0x20 == lowercase)
     }
 
     /// Whether `mac` is the HMAC-SHA256 of `body` under any of `secrets`, each compared in constant time.

@@ -5,7 +5,7 @@ extension Outcome {
     /// The last part is read as an outcome word as is, else after a `validation_` or `session_` prefix;
     /// anything else is ``unknown``. Never derived from `status`.
     public init(gu1EventName name: String) {
-        // The last "." as a UTF-8 code unit: searching Characters backwards would break graphemes all the way.
+        // The last "." among UTF-8 code units: a search among Characters would run grapheme breaking over the name.
         guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else {
             self = .unknown
             return

@@ -144,7 +144,11 @@ final class SQLiteStatement {
     /// `what` is built only for an error: binding runs for every parameter of every event.
     private func check(_ rc: Int32, _ what: @autoclosure () -> String) throws {
         guard rc == SQLITE_OK else {
-            throw SQLiteError(resultCode: rc, message: SQLiteConnection.message(database), operation: "\(what()) \(sql)")
+            throw SQLiteError(
+                resultCode: rc,
+                message: SQLiteConnection.message(database),
+                operation: "\(what()) \(sql)"
+            )
         }
     }
 }
