@@ -91,7 +91,8 @@ public final class DaemonProcess: @unchecked Sendable {
         process.standardError = err
         try process.run()
         // One thread per pipe reads until end of file, so that what the daemon wrote before it exited is all
-        // here once ``waitForExit(timeout:)`` returns.
+        // here once ``waitForExit(timeout:)`` returns. (Not `readabilityHandler`: on Linux it may miss the last
+        // data before end of file, and crash under load; swift-corelibs-foundation issues 3275 and 3276.)
         stdoutBuffer.startReading(out.fileHandleForReading)
         stderrBuffer.startReading(err.fileHandleForReading)
         let deadline = Date().addingTimeInterval(timeout)
