@@ -305,7 +305,7 @@ public final class Application: Sendable {
             }
             return WebhookRouteSettings(
                 path: route.path,
-                sender: .gu1(.init(secrets: gu1.secrets.map(\.bytes), requireSignature: gu1.requireSignature)),
+                sender: .gu1(.init(keys: gu1.secrets.map { HMACSHA256.Key($0.bytes) }, requireSignature: gu1.requireSignature)),
                 isTrustedProxy: isTrustedProxy
             )
         case .argos(let argos):

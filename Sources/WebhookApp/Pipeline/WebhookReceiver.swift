@@ -92,9 +92,9 @@ struct WebhookReceiver: HTTPResponder {
         context: DecodeContext
     ) -> Result<WebhookEvent, Refusal> {
         if let signature = request.head.fields["X-Webhook-Signature"] {
-            if !gu1.secrets.isEmpty || gu1.requireSignature {
+            if !gu1.keys.isEmpty || gu1.requireSignature {
                 guard let mac = Self.parseSignature(signature),
-                    Self.verify(mac: mac, body: request.body, secrets: gu1.secrets)
+                    Self.verify(mac: mac, body: request.body, keys: gu1.keys)
                 else {
                     return .failure(.signature)
                 }
@@ -256,11 +256,11 @@ struct WebhookReceiver: HTTPResponder {
         return byte == lowercase || (isLetter && byte | 0x20 == lowercase)
     }
 
-    /// Whether `mac` is the HMAC-SHA256 of `body` under any of `secrets`, each compared in constant time.
-    static func verify(mac: [UInt8], body: [UInt8], secrets: [[UInt8]]) -> Bool {
+    /// Whether `mac` is the HMAC-SHA256 of `body` under any of `keys`, each compared in constant time.
+    static func verify(mac: [UInt8], body: [UInt8], keys: [HMACSHA256.Key]) -> Bool {
         body.withUnsafeBytes { bytes in
             var matched = false
-            for secret in secrets where HMACSHA256.isValid(mac, for: bytes, key: secret) {
+            for key in keys where key.isValid(mac, for: bytes) {
                 matched = true
             }
             return matched

@@ -1,9 +1,12 @@
+import WebhookCrypto
+
 /// A webhook route as the receive path uses it: secrets already resolved to bytes, addresses to predicates.
 struct WebhookRouteSettings: Sendable {
     /// How a Gu1 route authenticates: `X-Webhook-Signature`, HMAC-SHA256 of the raw body.
     struct Gu1: Sendable {
-        /// Secrets tried in order (rotation). Empty only when `requireSignature` is false.
-        var secrets: [[UInt8]]
+        /// Secrets tried in order (rotation), prepared for HMAC-SHA256. Empty only when `requireSignature` is
+        /// false.
+        var keys: [HMACSHA256.Key]
         var requireSignature: Bool
     }
 
