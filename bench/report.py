@@ -113,9 +113,9 @@ if l and mm2 and s2 and l["cpu"] and mm2["cpu"] and s2["cpu"]:
     w("### Where the time goes (c=32, server CPU per request, same run)")
     w("")
     w("- listener alone: %.0f µs; full pipeline with sqlite: %.0f µs; with the memory store: %.0f µs. The memory"
-      " store is no floor for \"nothing stored\": it keeps every event in Swift dictionaries that rehash as they"
-      " grow (hence its p99 and RSS), which costs about as much per request as SQLite's write." % (
-          l["cpu"], s2["cpu"], mm2["cpu"]))
+      " store is a poor floor for \"nothing stored\": it keeps every event in Swift dictionaries that rehash as"
+      " they grow (hence its p99 and RSS), and its CPU per request moved between 24 and 36 µs across this"
+      " session's runs." % (l["cpu"], s2["cpu"], mm2["cpu"]))
     w("- By thread (A/B runs reading `/proc/PID/task/*/stat` on the same pinned core, outside this run): the event"
       " loop ~20-23 µs per request (the listener's part included), the SQLite writer ~17 µs, the checkpointer"
       " ~2-4 µs; the machine's speed moves all of them by ±20% from one minute to the next.")
