@@ -28,7 +28,7 @@ public enum Gu1Decoder {
         }
         guard let type = reader.document.string(eventValue) else { throw DecodeError("`event` is not a string") }
         guard !type.isEmpty else { throw DecodeError("`event` is empty") }
-        let family = type.firstIndex(of: ".").map { String(type[..<$0]) } ?? type
+        let family = type.utf8.firstIndex(of: UInt8(ascii: ".")).map { String(type[..<$0]) } ?? type
 
         guard let payload = try reader.member("payload", of: root, field: "payload") else {
             throw DecodeError("missing `payload`")

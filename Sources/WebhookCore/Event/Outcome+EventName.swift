@@ -5,30 +5,31 @@ extension Outcome {
     /// The last part is read as an outcome word as is, else after a `validation_` or `session_` prefix;
     /// anything else is ``unknown``. Never derived from `status`.
     public init(gu1EventName name: String) {
-        // The last "." among UTF-8 code units: a search among Characters would run grapheme breaking over the name.
-        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else {
-            self = .unknown
-            return
-        }
-        let last = name[name.utf8.index(after: dot)...]
-        if let outcome = Self.byRawValue[last] {
-            self = outcome
-            return
-        }
-        for prefix in ["validation_", "session_"] where last.hasPrefix(prefix) {
-            if let outcome = Self.byRawValue[last.dropFirst(prefix.count)] {
-                self = outcome
-                return
-            }
-        }
-        self = .unknown
+        var name = name
+        self = name.withUTF8 { Self.outcome(gu1EventName: $0) }
     }
 
-    /// Every outcome by its raw value, looked up with a slice of the event name (no copy, and one hash instead
-    /// of `init(rawValue:)`'s comparison with each case in turn: this runs for every Gu1 request).
-    private static let byRawValue: [Substring: Outcome] = Dictionary(
-        uniqueKeysWithValues: allCases.map { (Substring($0.rawValue), $0) }
-    )
+    /// The same over the name's UTF-8 (this runs for every Gu1 request): no Character walking, no hashing.
+    private static func outcome(gu1EventName utf8: UnsafeBufferPointer<UInt8>) -> Outcome {
+        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")) else { return .unknown }
+        let last = UnsafeBufferPointer(rebasing: utf8[(dot + 1)...])
+        if let outcome = outcome(word: last) { return outcome }
+        for prefix in wordPrefixes where last.starts(with: prefix) {
+            if let outcome = outcome(word: UnsafeBufferPointer(rebasing: last[prefix.count...])) { return outcome }
+        }
+        return .unknown
+    }
+
+    /// The outcome whose raw value is `word`, if any.
+    private static func outcome(word: UnsafeBufferPointer<UInt8>) -> Outcome? {
+        byRawValue.first { $0.utf8.count == word.count && $0.utf8.elementsEqual(word) }?.outcome
+    }
+
+    /// Every outcome with its raw value's UTF-8.
+    private static let byRawValue: [(utf8: [UInt8], outcome: Outcome)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+
+    /// The prefixes an event name's last part may carry before its outcome word.
+    private static let wordPrefixes: [[UInt8]] = [Array("validation_".utf8), Array("session_".utf8)]
 
     /// The outcome of an ARGOS `webhook_trigger` (SPEC §5); ``unknown`` for an undocumented trigger.
     public init(argosTrigger trigger: String) {
