@@ -129,8 +129,8 @@ if l and mm2 and s2 and l["cpu"] and mm2["cpu"] and s2["cpu"]:
           " request inside the batch being committed. With 32 connections in a closed loop and the writer taking"
           " every waiting record, the batches grow to most of the requests in flight (about 25 per commit, counting"
           " fdatasync calls with `perf stat`): the loop reads and verifies them, the writer commits them, then"
-          " both wait for the device. More CPU saved per request is the way left to"
-          " the target; overlapping that wait needs requests the batch does not hold." % (
+          " both wait for the device. Saving CPU per request is what moves this ratio;"
+          " overlapping that wait would need requests the batch does not hold." % (
               hv["cpu"] / s2["cpu"], hv["cpu"], s2["cpu"], 100 * busy, 100 * (1 - busy)))
     w("- Where the SQLite time went (`perf record`, `/proc/PID/io`, A/B runs of 6 s on the same pinned core):"
       " two thirds of the writer thread's CPU is the kernel's file path (pwrite into the page cache, then"
