@@ -305,7 +305,9 @@ public final class Application: Sendable {
             }
             return WebhookRouteSettings(
                 path: route.path,
-                sender: .gu1(.init(keys: gu1.secrets.map { HMACSHA256.Key($0.bytes) }, requireSignature: gu1.requireSignature)),
+                sender: .gu1(
+                    .init(keys: gu1.secrets.map { HMACSHA256.Key($0.bytes) }, requireSignature: gu1.requireSignature)
+                ),
                 isTrustedProxy: isTrustedProxy
             )
         case .argos(let argos):

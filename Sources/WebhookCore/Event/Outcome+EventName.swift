@@ -22,11 +22,13 @@ extension Outcome {
 
     /// The outcome whose raw value is `word`, if any.
     private static func outcome(word: UnsafeBufferPointer<UInt8>) -> Outcome? {
-        byRawValue.first { $0.utf8.count == word.count && $0.utf8.elementsEqual(word) }?.outcome
+        rawValues.first { $0.utf8.count == word.count && $0.utf8.elementsEqual(word) }?.outcome
     }
 
     /// Every outcome with its raw value's UTF-8.
-    private static let byRawValue: [(utf8: [UInt8], outcome: Outcome)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+    private static let rawValues: [(utf8: [UInt8], outcome: Outcome)] = allCases.map {
+        (Array($0.rawValue.utf8), $0)
+    }
 
     /// The prefixes an event name's last part may carry before its outcome word.
     private static let wordPrefixes: [[UInt8]] = [Array("validation_".utf8), Array("session_".utf8)]
