@@ -1,6 +1,6 @@
 internal import COpenSSL
 
-/// SHA-256 through OpenSSL's `EVP_Digest`, with the implementation fetched once (``FetchedSHA256``).
+/// SHA-256 through OpenSSL's `EVP_Digest`, with the implementation fetched once (``FetchedAlgorithm``).
 public enum SHA256 {
     /// The digest length in bytes.
     public static let byteCount = 32
@@ -13,7 +13,7 @@ public enum SHA256 {
         [UInt8](unsafeUninitializedCapacity: byteCount) { output, initializedCount in
             var digestLength: UInt32 = 0
             let result = Bytes.withNonNilBase(message) { base, length in
-                EVP_Digest(base, length, output.baseAddress, &digestLength, FetchedSHA256.shared.digest, nil)
+                EVP_Digest(base, length, output.baseAddress, &digestLength, FetchedAlgorithm.sha256.pointer, nil)
             }
             // EVP_Digest fails only when OpenSSL cannot allocate a context: an impossible state, not bad input.
             guard result == 1, digestLength == UInt32(byteCount) else {

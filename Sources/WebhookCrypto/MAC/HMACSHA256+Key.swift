@@ -81,7 +81,7 @@ extension HMACSHA256 {
         private static func context(absorbing pad: [UInt8]) -> OpaquePointer {
             guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL EVP_MD_CTX_new failed") }
             let isDone = pad.withUnsafeBytes { bytes in
-                EVP_DigestInit_ex(context, FetchedSHA256.shared.digest, nil) == 1
+                EVP_DigestInit_ex(context, FetchedAlgorithm.sha256.pointer, nil) == 1
                     && EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1
             }
             guard isDone else { fatalError("OpenSSL could not start SHA-256") }

@@ -2,7 +2,7 @@ internal import COpenSSL
 
 /// HMAC-SHA256 through OpenSSL's one-shot `HMAC()`.
 ///
-/// The one-shot `HMAC(EVP_sha256(), …)` is not deprecated in OpenSSL 3, unlike the `HMAC_CTX` calls
+/// The one-shot `HMAC(md, …)` is not deprecated in OpenSSL 3, unlike the `HMAC_CTX` calls
 /// (STYLE.md rule 33). The key is passed to OpenSSL in place, never copied by this type; the MAC is written
 /// straight into the result array, so a call allocates only that array.
 public enum HMACSHA256 {
@@ -74,7 +74,7 @@ public enum HMACSHA256 {
             let result = Bytes.withNonNilBase(key) { keyBase, _ in
                 Bytes.withNonNilBase(message) { messageBase, messageLength in
                     HMAC(
-                        EVP_sha256(),
+                        FetchedAlgorithm.sha256.pointer,
                         keyBase,
                         keyLength,
                         messageBase.assumingMemoryBound(to: UInt8.self),
@@ -86,7 +86,7 @@ public enum HMACSHA256 {
             }
             // HMAC fails only when OpenSSL cannot allocate or fetch SHA-256: an impossible state, not bad input.
             guard result != nil, macLength == UInt32(byteCount) else {
-                fatalError("OpenSSL HMAC(EVP_sha256()) failed")
+                fatalError("OpenSSL HMAC(SHA256) failed")
             }
             initializedCount = byteCount
         }
