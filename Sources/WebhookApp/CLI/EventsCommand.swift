@@ -167,33 +167,20 @@ enum StoreOption {
         }
     }
 
-    /// The `store` section: from the valid configuration, or read on its own when only other sections have
-    /// problems.
+    /// The `store` section: from the valid configuration, or as parsed when only other sections have problems.
     static func storeSettings(_ arguments: Arguments) throws -> Configuration.Store {
-        let directory = FileManager.default.currentDirectoryPath
         let result = Configuration.load(
             path: arguments.value("config"),
             environment: ProcessInfo.processInfo.environment,
-            currentDirectory: directory
+            currentDirectory: FileManager.default.currentDirectoryPath
         )
-        if result.isValid, let configuration = result.configuration { return configuration.store }
-        guard !result.problems.contains(where: { $0.path.hasPrefix("$.store") || $0.path.isEmpty }) else {
+        // Problems under `$.store` (or an unreadable file) are reported as every other command reports them.
+        guard let store = result.store,
+            !result.problems.contains(where: { $0.path.hasPrefix("$.store") || $0.path.isEmpty })
+        else {
             return try ConfigurationOption.load(arguments).store
         }
-        switch result.source {
-        case .file(let file):
-            let path = Configuration.absolutePath(file, currentDirectory: directory)
-            guard let data = FileManager.default.contents(atPath: path),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            else { return try ConfigurationOption.load(arguments).store }
-            let section = object["store"] as? [String: Any] ?? [:]
-            var store = Configuration.Store()
-            if let kind = (section["kind"] as? String).flatMap(Configuration.Store.Kind.init(rawValue:)) { store.kind = kind }
-            if let storePath = section["path"] as? String { store.path = storePath }
-            return store
-        default:
-            return Configuration.Store()
-        }
+        return store
     }
 }
 

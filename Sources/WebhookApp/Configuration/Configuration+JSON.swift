@@ -53,7 +53,8 @@ extension Configuration {
             source: source,
             configuration: parser.problems.isEmpty ? configuration : nil,
             problems: parser.problems,
-            warnings: parser.warnings
+            warnings: parser.warnings,
+            store: configuration.store
         )
     }
 

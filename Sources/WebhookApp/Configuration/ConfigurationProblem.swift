@@ -64,22 +64,29 @@ public struct ConfigurationLoadResult: Sendable {
     public var problems: [ConfigurationProblem]
     /// Every warning (severity `warning`): the configuration runs, but an operator should read them.
     public var warnings: [ConfigurationProblem]
+    /// The `store` section as parsed, even when other sections have errors (nil when the document could not be
+    /// read or parsed as JSON): for the CLI commands that need only the store. Check ``problems`` under
+    /// `$.store` before using it.
+    public var store: Configuration.Store?
 
     /// - Parameters:
     ///   - source: where the configuration came from.
     ///   - configuration: the configuration, nil when there are errors.
     ///   - problems: the errors.
     ///   - warnings: the warnings.
+    ///   - store: the `store` section as parsed, whatever the other sections' problems.
     public init(
         source: Source,
         configuration: Configuration?,
         problems: [ConfigurationProblem],
-        warnings: [ConfigurationProblem]
+        warnings: [ConfigurationProblem],
+        store: Configuration.Store? = nil
     ) {
         self.source = source
         self.configuration = configuration
         self.problems = problems
         self.warnings = warnings
+        self.store = store
     }
 
     /// True when there is no error (warnings allowed).
