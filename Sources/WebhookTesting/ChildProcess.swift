@@ -43,15 +43,15 @@ public enum ChildProcess {
         if let standardInput { input.fileHandleForWriting.write(Data(standardInput)) }
         try input.fileHandleForWriting.close()
         // Read stderr on another thread so neither pipe can fill up and stall the child.
-        let errorData = LockedData()
-        let reader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
+        let errors = OutputBuffer()
+        errors.startReading(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        errors.waitForEndOfFile()
         return Output(
             status: process.terminationStatus,
             standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errorData.wait(), as: UTF8.self)
+            standardError: errors.text
         )
     }
 
@@ -70,28 +70,5 @@ public enum ChildProcess {
             standardInput: standardInput,
             directory: directory
         )
-    }
-}
-
-/// Bytes handed from the stderr reader thread, waited for once.
-private final class LockedData: @unchecked Sendable {
-    // `data` is written once under `condition`'s lock and read after `isSet`.
-    private let condition = NSCondition()
-    private var data = Data()
-    private var isSet = false
-
-    func set(_ value: Data) {
-        condition.lock()
-        data = value
-        isSet = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    func wait() -> Data {
-        condition.lock()
-        defer { condition.unlock() }
-        while !isSet { condition.wait() }
-        return data
     }
 }
