@@ -5,7 +5,7 @@ import Glibc
 /// The receiver writes the event as `{…,"payload":<payload>}`, and for a compact Gu1 body `<payload>` is a run
 /// of the raw body's bytes. Keeping both copies made every event about twice its size on disk, and the
 /// write path (WAL append, then checkpoint) costs in proportion to bytes. So the store keeps the event's
-/// *head* (everything before the payload) and the payload's place in the raw body; ``assemble(head:rawBody:
+/// *head* (everything before the payload) and the payload's place in the raw body; ``assemble(stored:rawBody:
 /// payloadStart:payloadEnd:)`` rebuilds the exact bytes.
 ///
 /// The split is checked rather than trusted: it is used only when the raw body contains exactly the bytes
