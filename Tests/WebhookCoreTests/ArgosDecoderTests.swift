@@ -29,10 +29,11 @@ import WebhookTesting
         #expect(event.organizationId == nil)
     }
 
-    @Test func unknownTriggerHasNoTimeAndAPlainKey() throws {
-        let event = try Self.decode(#"{"webhook_trigger":"kyc_paused","submission_id":"s-1","created_at":"2025-03-02 08:00:01"}"#)
+    @Test func unknownTriggerHasNoTimeAndIsKeyedOnItsBody() throws {
+        let body = #"{"webhook_trigger":"kyc_paused","submission_id":"s-1","created_at":"2025-03-02 08:00:01"}"#
+        let event = try Self.decode(body)
         #expect(event.occurredAt == nil)
-        #expect(event.key == "argos.kyc_paused:s-1")
+        #expect(event.key == "argos.kyc_paused:s-1@" + IdempotencyKey.bodyDigest(Array(body.utf8)))
     }
 
     @Test func documentedVariantsDecode() throws {

@@ -47,11 +47,78 @@ import WebhookTesting
         #expect(IdempotencyKey.bodyDigest(try Fixtures.load("argos/aml_monitor.json").body) == "e921acefd06b5dfc")
     }
 
-    @Test func nonRepeatableTypesIgnoreTimeAndBody() {
-        #expect(IdempotencyKey.make(type: "argos.delete", subjectId: "s", occurredAt: "2025-04-01T00:00:00Z", body: [1]) == "argos.delete:s")
-        #expect(IdempotencyKey.make(type: "kyc.validation_approved", subjectId: "v", occurredAt: nil, body: [1]) == "kyc.validation_approved:v")
-        #expect(IdempotencyKey.make(type: "rule.triggered", subjectId: "r", occurredAt: "T", body: [1]) == "rule.triggered:r@T")
-        #expect(IdempotencyKey.isRepeatable("transaction.updated"))
-        #expect(!IdempotencyKey.isRepeatable("transaction.created"))
+    @Test func onlyTypesDocumentedAsOncePerSubjectIgnoreTimeAndBody() {
+        let time = "2025-04-01T00:00:00Z"
+        for type in [
+            "kyc.validation_approved", "kyc.validation_in_review", "biometric.session_created",
+            "biometric.session_cancelled", "entity.created", "transaction.created", "argos.created", "argos.submit",
+            "argos.aml", "argos.delete",
+        ] {
+            #expect(IdempotencyKey.isOncePerSubject(type), "\(type)")
+            #expect(IdempotencyKey.make(type: type, subjectId: "s", occurredAt: time, body: [1]) == "\(type):s")
+        }
+        for type in [
+            "transaction.status_changed", "risk_analysis_entity_executed", "kyc.validation_updated",
+            "kyc.validation_status_changed", "kyc.validation_something_new", "biometric.session_unknown",
+            "kyc.other_approved", "entity.updated", "entity.deleted", "rule.triggered", "alert.created",
+            "argos.updated", "argos.retry", "argos.future_trigger", "",
+        ] {
+            #expect(!IdempotencyKey.isOncePerSubject(type), "\(type)")
+            #expect(IdempotencyKey.make(type: type, subjectId: "s", occurredAt: time, body: [1]) == "\(type):s@\(time)")
+        }
+    }
+
+    @Test func previousRuleKeyOnlyWhereTheRulesDiffer() {
+        // Keyed `type:subjectId` before, with a discriminator now.
+        #expect(IdempotencyKey.previousRuleKey(type: "transaction.status_changed", subjectId: "t") == "transaction.status_changed:t")
+        #expect(IdempotencyKey.previousRuleKey(type: "risk_analysis_entity_executed", subjectId: "r") == "risk_analysis_entity_executed:r")
+        #expect(IdempotencyKey.previousRuleKey(type: "argos.future_trigger", subjectId: "s") == "argos.future_trigger:s")
+        // The same key under both rules.
+        #expect(IdempotencyKey.previousRuleKey(type: "kyc.validation_approved", subjectId: "v") == nil)
+        #expect(IdempotencyKey.previousRuleKey(type: "argos.updated", subjectId: "s") == nil)
+        #expect(IdempotencyKey.previousRuleKey(type: "rule.triggered", subjectId: "r") == nil)
+    }
+
+    @Test func twoStatusChangesOfOneTransactionAreTwoEventsAndTheSameBodyIsOne() throws {
+        let context = DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
+        let approved = Array(
+            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1","status":"approved"}}"#.utf8
+        )
+        let rejected = Array(
+            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T12:00:00Z","payload":{"id":"tx-1","status":"rejected"}}"#.utf8
+        )
+        let first = try Gu1Decoder.decode(body: approved, context: context)
+        let again = try Gu1Decoder.decode(body: approved, context: context)
+        let second = try Gu1Decoder.decode(body: rejected, context: context)
+        #expect(first.key == "transaction.status_changed:tx-1@2025-01-07T11:00:00Z")
+        #expect(first.key == again.key)
+        #expect(first.key != second.key)
+    }
+
+    @Test func aDotlessUnknownTypeTwiceAtDifferentTimesIsTwoEvents() throws {
+        let context = DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
+        let a = try Gu1Decoder.decode(
+            body: Array(#"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"ra-1"}}"#.utf8),
+            context: context
+        )
+        let b = try Gu1Decoder.decode(
+            body: Array(#"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-08T11:00:00Z","payload":{"id":"ra-1"}}"#.utf8),
+            context: context
+        )
+        #expect(a.key != b.key)
+    }
+
+    @Test func approvalRedeliveredWithAnotherTimestampIsOneEvent() throws {
+        let context = DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
+        let a = try Gu1Decoder.decode(
+            body: Array(#"{"event":"kyc.validation_approved","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"v-1"}}"#.utf8),
+            context: context
+        )
+        let b = try Gu1Decoder.decode(
+            body: Array(#"{"event":"kyc.validation_approved","timestamp":"2025-01-07T11:05:00Z","payload":{"id":"v-1"}}"#.utf8),
+            context: context
+        )
+        #expect(a.key == "kyc.validation_approved:v-1")
+        #expect(a.key == b.key)
     }
 }

@@ -36,6 +36,61 @@ import WebhookCore
         #expect(try await second.deliveries(of: "k").count == 2)
     }
 
+    // MARK: Key rule upgrade
+
+    /// An event as the decoder gives it, keyed by `key` (the previous rule's key, for a store written before).
+    private func decodedRecord(_ body: String, sender: String = "gu1", key: String? = nil) throws -> InboxRecord {
+        let context = DecodeContext(route: "/webhooks/" + sender, receivedAt: TestTime.iso(0))
+        let bytes = Array(body.utf8)
+        var event =
+            sender == "gu1"
+            ? try Gu1Decoder.decode(body: bytes, context: context) : try ArgosDecoder.decode(body: bytes, context: context)
+        if let key { event.key = key }
+        return InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: bytes, handlers: ["audit"])
+    }
+
+    @Test func eventsKeyedByThePreviousRuleStillAnswerDuplicateAfterAnUpgrade() async throws {
+        let approved = #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1","status":"approved"}}"#
+        let rejected = #"{"event":"transaction.status_changed","timestamp":"2025-01-07T12:00:00Z","payload":{"id":"tx-1","status":"rejected"}}"#
+        let paused = #"{"webhook_trigger":"kyc_paused","submission_id":"s-1","note":"a"}"#
+        let pausedOther = #"{"webhook_trigger":"kyc_paused","submission_id":"s-1","note":"b"}"#
+        let directory = try TemporaryDirectory()
+        // A store written by the previous version: its keys, and its schema (version 4, no store_meta).
+        let old = try SQLiteInbox(path: directory.databasePath)
+        #expect(try await old.record(decodedRecord(approved, key: "transaction.status_changed:tx-1")) == .accepted)
+        #expect(try await old.record(decodedRecord(paused, sender: "argos", key: "argos.kyc_paused:s-1")) == .accepted)
+        old.close()
+        do {
+            let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
+            try connection.execute("DROP TABLE store_meta; PRAGMA user_version = 4;")
+            try connection.close()
+        }
+
+        let upgraded = try SQLiteInbox(path: directory.databasePath)
+        defer { upgraded.close() }
+        // Redeliveries of the events recorded before: duplicates, though the new rule keys them otherwise.
+        let redelivered = try decodedRecord(approved)
+        #expect(redelivered.event.key == "transaction.status_changed:tx-1@2025-01-07T11:00:00Z")
+        #expect(try await upgraded.record(redelivered) == .duplicate)
+        #expect(try await upgraded.record(decodedRecord(paused, sender: "argos")) == .duplicate)
+        // Distinct events of the same type and subject: new.
+        #expect(try await upgraded.record(decodedRecord(rejected)) == .accepted)
+        #expect(try await upgraded.record(decodedRecord(pausedOther, sender: "argos")) == .accepted)
+        #expect(try await upgraded.record(decodedRecord(rejected)) == .duplicate)
+        #expect(try await upgraded.listEvents(EventQuery(limit: 10)).count == 4)
+    }
+
+    @Test func aStoreCreatedUnderTheCurrentKeyRuleNeverLooksForPreviousKeys() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        defer { inbox.close() }
+        let body = #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1"}}"#
+        // A key of the previous rule's form, written under the current one, is just another key.
+        #expect(try await inbox.record(decodedRecord(body, key: "transaction.status_changed:tx-1")) == .accepted)
+        #expect(try await inbox.record(decodedRecord(body)) == .accepted)
+        #expect(try inspect(directory.databasePath, "SELECT value FROM store_meta") == "0")
+    }
+
     // MARK: File and connection
 
     @Test func createsFolder0700AndFile0600WhateverTheUmask() async throws {

@@ -9,6 +9,8 @@ final class InboxDatabase: @unchecked Sendable {
     let connection: SQLiteConnection
     /// The keys recorded, for finding duplicates (writer thread only).
     let keys = KeyIndex()
+    /// The last event id that may hold a key of the previous key rule (migration 5); read on first use.
+    var previousKeyRuleLastEventID: Int64?
 
     init(connection: SQLiteConnection) {
         self.connection = connection
@@ -23,6 +25,7 @@ final class InboxDatabase: @unchecked Sendable {
         let event = record.event
         let lookup = try keys.lookUp(event.key, connection)
         if lookup.eventID != nil { return .duplicate }
+        if try isRedeliveryUnderPreviousKeyRule(event, rawBody: record.rawBody) { return .duplicate }
         let received = StoreTime.receivedMilliseconds(event.receivedAt)
         let split = StoredEventJSON.split(eventJSON: record.eventJSON, rawBody: record.rawBody)
         try connection.statement(Self.insertEvent).execute([
@@ -83,10 +86,10 @@ final class InboxDatabase: @unchecked Sendable {
     // MARK: Event JSON
 
     /// The columns ``eventJSON(_:from:)`` reads, in order, for an `events` table aliased `e`.
-    private static let eventJSONColumns = "e.event_json, e.raw_body, e.payload_start, e.payload_end"
+    static let eventJSONColumns = "e.event_json, e.raw_body, e.payload_start, e.payload_end"
 
     /// The event's JSON from the four ``eventJSONColumns`` starting at `column` (see ``StoredEventJSON``).
-    private static func eventJSON(_ row: SQLiteStatement, from column: Int32) -> [UInt8]? {
+    static func eventJSON(_ row: SQLiteStatement, from column: Int32) -> [UInt8]? {
         StoredEventJSON.assemble(
             stored: row.blob(column) ?? [],
             rawBody: row.blob(column + 1),

@@ -125,6 +125,16 @@ enum SQLiteMigrations {
         """
         DROP INDEX IF EXISTS events_by_type;
         """,
+        // 5: the key rule changed (every type not documented as once per subject now gets a discriminator). An
+        // event recorded before keeps its key; a redelivery of it, keyed by the new rule, must still find it
+        // (`InboxDatabase+PreviousKeyRule.swift`). Only events up to this id can hold a key of the old rule, so a
+        // store created under the new rule (0) never looks.
+        """
+        CREATE TABLE store_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO store_meta (name, value)
+            SELECT 'previous_key_rule_last_event_id',
+                   COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0);
+        """,
     ]
 
     /// Applies the migrations `connection` lacks, in one immediate transaction, so that two processes opening
