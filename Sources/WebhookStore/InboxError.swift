@@ -10,6 +10,9 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
             case deliveryNotRunning
             case invalidQuery
             case incompatibleSchema
+            case untrustedStore
+            case storeMissing
+            case storeDamaged
         }
 
         private let value: Value
@@ -28,6 +31,14 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidQuery = Code(.invalidQuery)
         /// The database file was written by a newer version of the program (more migrations than known).
         public static let incompatibleSchema = Code(.incompatibleSchema)
+        /// An existing store file is empty, not a database, another application's, or fails its check at open:
+        /// refused rather than taken for a new store (its history would be lost without a word).
+        public static let untrustedStore = Code(.untrustedStore)
+        /// A command that only uses a store found none (only the daemon creates one).
+        public static let storeMissing = Code(.storeMissing)
+        /// The running store found a damaged page (`SQLITE_CORRUPT`, `SQLITE_NOTADB`): nothing more is written
+        /// until the operator restores it.
+        public static let storeDamaged = Code(.storeDamaged)
 
         public var description: String {
             switch value {
@@ -36,6 +47,9 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
             case .deliveryNotRunning: "deliveryNotRunning"
             case .invalidQuery: "invalidQuery"
             case .incompatibleSchema: "incompatibleSchema"
+            case .untrustedStore: "untrustedStore"
+            case .storeMissing: "storeMissing"
+            case .storeDamaged: "storeDamaged"
             }
         }
     }

@@ -62,7 +62,7 @@ import WebhookCore
         old.close()
         do {
             let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
-            try connection.execute("DROP TABLE store_meta; PRAGMA user_version = 4;")
+            try connection.execute("DROP TABLE store_meta; PRAGMA user_version = 4; PRAGMA application_id = 0;")
             try connection.close()
         }
 

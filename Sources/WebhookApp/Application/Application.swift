@@ -245,6 +245,8 @@ public final class Application: Sendable {
                     path: store.path,
                     options: .init(groupCommit: store.groupCommit, preloadKeys: true)
                 )
+            } catch let error as InboxError where error.code == .untrustedStore {
+                throw StartupError(error.detail)
             } catch {
                 throw StartupError("cannot open the sqlite store at \(store.path): \(error)")
             }

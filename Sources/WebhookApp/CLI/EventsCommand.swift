@@ -156,7 +156,11 @@ enum StoreOption {
                 )
             }
             do {
-                return try SQLiteInbox(path: store.path)
+                // Never creates or alters a file that is not already a store of ours; the daemon's start-up
+                // reads every page, a command does not (it runs beside the daemon, often).
+                return try SQLiteInbox(path: store.path, options: .init(createIfMissing: false, verifyContent: false))
+            } catch let error as InboxError where error.code == .untrustedStore || error.code == .storeMissing {
+                throw CommandFailure.runtime(error.detail)
             } catch {
                 throw CommandFailure.runtime("Cannot open the store at \(store.path): \(error)")
             }

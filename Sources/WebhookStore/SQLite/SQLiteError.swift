@@ -27,6 +27,15 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `SQLITE_BUSY`: another connection held the lock past the busy timeout.
     public var isBusy: Bool { primaryResultCode == 5 }
 
+    /// `SQLITE_CORRUPT`: a page of the file is damaged.
+    public var isCorrupt: Bool { primaryResultCode == 11 }
+
+    /// `SQLITE_NOTADB`: the file is not an SQLite database (or its header is damaged).
+    public var isNotADatabase: Bool { primaryResultCode == 26 }
+
+    /// `SQLITE_IOERR`: the operating system failed a read, write or sync.
+    public var isIOError: Bool { primaryResultCode == 10 }
+
     public var description: String {
         "SQLite error \(resultCode) (\(message)) - while \(operation)"
     }

@@ -43,19 +43,32 @@ public final class SQLiteInbox: Inbox {
         ///     (bench, A/B on the pinned core: p99 ~5.1 ms at 1000 pages, ~3.9 at 500, ~3.2 at 250, ~2.9 at
         ///     100, where throughput starts to fall).
         ///   - preloadKeys: read the recorded keys at open (default false).
+        ///   - createIfMissing: create the file when there is none (default true: the daemon); false for commands
+        ///     that only use a store, which then fail with ``InboxError/Code/storeMissing``.
+        ///   - verifyContent: read the whole file once at open (`PRAGMA quick_check`) and refuse a damaged one
+        ///     (default true; see ``StoreFileCheck``). An existing file is always checked to be a store of ours.
         public init(
             groupCommit: Bool = true,
             busyTimeout: Duration = .seconds(5),
             maxBatchSize: Int = 1000,
             checkpointPages: Int = 250,
-            preloadKeys: Bool = false
+            preloadKeys: Bool = false,
+            createIfMissing: Bool = true,
+            verifyContent: Bool = true
         ) {
             self.groupCommit = groupCommit
             self.busyTimeout = busyTimeout
             self.maxBatchSize = maxBatchSize
             self.checkpointPages = checkpointPages
             self.preloadKeys = preloadKeys
+            self.createIfMissing = createIfMissing
+            self.verifyContent = verifyContent
         }
+
+        /// Create the file when there is none; see ``init(groupCommit:busyTimeout:maxBatchSize:checkpointPages:preloadKeys:createIfMissing:verifyContent:)``.
+        public var createIfMissing: Bool
+        /// Check every page at open.
+        public var verifyContent: Bool
     }
 
     private let writer: InboxWriter
@@ -69,14 +82,37 @@ public final class SQLiteInbox: Inbox {
     ///   - path: the database file; missing folders are created with mode 0700, the file with 0600.
     ///   - options: see ``Options``.
     /// - Throws: ``StoreFileError`` when the folder or file cannot be created, ``SQLiteError`` when SQLite
-    ///   cannot open, configure or migrate it, ``InboxError`` when a newer program wrote its schema.
+    ///   cannot open, configure or migrate it, ``InboxError`` when a newer program wrote its schema, when an
+    ///   existing file is not a whole store of ours (``StoreFileCheck``), or when there is none and
+    ///   `createIfMissing` is false.
     public init(path: String, options: Options = Options()) throws {
-        try DatabaseFile.prepare(path: path)
         let timeout = options.busyTimeout.components
         let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
+        if !DatabaseFile.exists(path) {
+            guard options.createIfMissing else {
+                throw InboxError(
+                    .storeMissing,
+                    "There is no store at \(path): the daemon (kyc-webhooks serve) creates it on its first start. "
+                        + "Check store.path in the configuration, or run the command from the daemon's directory."
+                )
+            }
+            try DatabaseFile.create(path: path) { temporary in
+                let connection = try SQLiteConnection(path: temporary, busyTimeoutMilliseconds: 0)
+                try Self.configure(connection)
+                try SQLiteMigrations.migrate(connection)
+                try connection.close()
+            }
+        }
+        try StoreFileCheck.checkNotEmpty(path: path)
         let connection = try SQLiteConnection(
             path: path,
             busyTimeoutMilliseconds: Int32(clamping: milliseconds)
+        )
+        try StoreFileCheck.check(
+            connection,
+            path: path,
+            knownSchemaVersion: SQLiteMigrations.all.count,
+            verifyContent: options.verifyContent
         )
         try Self.configure(connection)
         try SQLiteMigrations.migrate(connection)

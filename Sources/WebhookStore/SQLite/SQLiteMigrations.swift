@@ -153,6 +153,10 @@ enum SQLiteMigrations {
                 try connection.execute(all[index])
                 try connection.execute("PRAGMA user_version = \(index + 1)")
             }
+            // Marks the file as ours (``StoreFileCheck``); files written before the mark get it here.
+            if try connection.integer("PRAGMA application_id") != StoreFileCheck.applicationID {
+                try connection.execute("PRAGMA application_id = \(StoreFileCheck.applicationID)")
+            }
         }
     }
 }

@@ -1,0 +1,144 @@
+import Foundation
+import Glibc
+import Testing
+import WebhookCore
+
+@testable import WebhookStore
+
+/// An existing file that is not a whole store of ours is refused at open, never taken for a new store: its
+/// history is what makes redeliveries duplicates.
+@Suite struct StoreFileCheckTests {
+    /// Opening `path` fails with `untrustedStore`, and the message names the file and the way out.
+    private func expectRefused(_ path: String, options: SQLiteInbox.Options = .init(), containing problem: String) {
+        do {
+            let inbox = try SQLiteInbox(path: path, options: options)
+            inbox.close()
+            Issue.record("opened \(path)")
+        } catch let error as InboxError {
+            #expect(error.code == .untrustedStore, "\(error)")
+            #expect(error.detail.contains(path), "\(error.detail)")
+            #expect(error.detail.contains(problem), "\(error.detail)")
+            #expect(error.detail.contains("Restore it from a backup, or move it away"), "\(error.detail)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    private func size(_ path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1
+    }
+
+    /// A closed store with enough events that every table has several leaf pages.
+    private func populatedStore() async throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        for index in 0..<400 {
+            #expect(try await inbox.record(Records.record(key: "kyc.validation_approved:v-\(index)")) == .accepted)
+        }
+        inbox.close()
+        return directory
+    }
+
+    /// Overwrites one page of the file with zeros.
+    private func zeroPage(_ page: Int64, of path: String) throws {
+        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+        let pageSize = try #require(try connection.integer("PRAGMA page_size"))
+        try connection.close()
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seek(toOffset: UInt64((page - 1) * pageSize))
+        try handle.write(contentsOf: Data(count: Int(pageSize)))
+        try handle.synchronize()
+        try handle.close()
+    }
+
+    private func firstLeafPage(of table: String, in path: String) throws -> Int64 {
+        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+        defer { try? connection.close() }
+        let pages = try connection.statement(
+            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno"
+        ).query([.text(table)]) { $0.int64(0) }
+        #expect(pages.count >= 2, "\(table) has \(pages.count) leaf pages")
+        return try #require(pages.first)
+    }
+
+    @Test func aZeroLengthFileIsRefusedAndLeftAsItIs() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url.appendingPathComponent("inbox.sqlite3").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        expectRefused(path, containing: "is empty (0 bytes)")
+        expectRefused(path, options: .init(createIfMissing: false, verifyContent: false), containing: "is empty")
+        #expect(size(path) == 0)
+    }
+
+    @Test func aTextFileIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url.appendingPathComponent("inbox.sqlite3").path
+        let text = Data(String(repeating: "not a database, a note someone left here\n", count: 200).utf8)
+        #expect(FileManager.default.createFile(atPath: path, contents: text))
+        expectRefused(path, containing: "is not an SQLite database")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == text)
+    }
+
+    @Test func aDatabaseOfAnotherApplicationIsRefusedAndNotAltered() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url.appendingPathComponent("other.sqlite3").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        let other = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+        try other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER); INSERT INTO invoices VALUES (1, 5);")
+        try other.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        expectRefused(path, containing: "another application")
+        expectRefused(path, options: .init(createIfMissing: false, verifyContent: false), containing: "another application")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func anEmptyDatabaseWithNoTablesIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url.appendingPathComponent("blank.sqlite3").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        let blank = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
+        try blank.execute("PRAGMA user_version = 0; VACUUM;")
+        try blank.close()
+        expectRefused(path, containing: "no tables")
+    }
+
+    @Test("a zeroed leaf page of each table is refused at start", arguments: ["events", "event_keys", "deliveries"])
+    func aZeroedLeafPageIsRefused(table: String) async throws {
+        let directory = try await populatedStore()
+        try zeroPage(try firstLeafPage(of: table, in: directory.databasePath), of: directory.databasePath)
+        expectRefused(directory.databasePath, containing: "is damaged")
+    }
+
+    @Test func aFileCutShortIsRefused() async throws {
+        let directory = try await populatedStore()
+        let path = directory.databasePath
+        #expect(truncate(path, off_t(size(path) - 1000)) == 0)
+        expectRefused(path, containing: "is damaged")
+    }
+
+    @Test func commandsNeverCreateAStore() throws {
+        let directory = try TemporaryDirectory()
+        do {
+            _ = try SQLiteInbox(path: directory.databasePath, options: .init(createIfMissing: false))
+            Issue.record("opened a missing store")
+        } catch let error as InboxError {
+            #expect(error.code == .storeMissing)
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.databasePath))
+    }
+
+    @Test func aNewStoreIsCreatedWholeAndMarkedAsOurs() async throws {
+        let directory = try TemporaryDirectory()
+        let inbox = try SQLiteInbox(path: directory.databasePath)
+        inbox.close()
+        let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 1000)
+        defer { try? connection.close() }
+        #expect(try connection.integer("PRAGMA application_id") == StoreFileCheck.applicationID)
+        #expect(try connection.integer("PRAGMA user_version") == Int64(SQLiteMigrations.all.count))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.url.appendingPathComponent("data").path)
+        #expect(leftovers.allSatisfy { !$0.contains(".creating-") }, "\(leftovers)")
+        // And it opens again, checked.
+        let again = try SQLiteInbox(path: directory.databasePath)
+        again.close()
+    }
+}
