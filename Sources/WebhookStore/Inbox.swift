@@ -180,14 +180,18 @@ public struct EventDetail: Sendable, Equatable, Codable {
     }
 }
 
-/// Due and dead deliveries right now (for `/metrics`).
+/// Due, running and dead deliveries right now (for `/metrics`).
 public struct QueueDepth: Sendable, Equatable {
-    /// Pending deliveries whose `nextAttemptAt` has come (running ones are not counted).
+    /// Pending deliveries whose `nextAttemptAt` has come.
     public var due: Int
+    /// Deliveries claimed by a dispatcher and not yet recorded as ended (a handler running, or a result waiting
+    /// for the store to take it): a count that stays up while nothing runs is a delivery stuck.
+    public var running: Int
     public var dead: Int
 
-    public init(due: Int, dead: Int) {
+    public init(due: Int, running: Int = 0, dead: Int) {
         self.due = due
+        self.running = running
         self.dead = dead
     }
 }
@@ -257,10 +261,10 @@ public protocol Inbox: AnyObject, Sendable {
     /// `keyRetentionDays`. Ages count from `receivedAt`.
     func prune(now: Date, payloadRetentionDays: Int, keyRetentionDays: Int) async throws -> Int
 
-    /// Due (pending with `nextAttemptAt <= now`) and dead deliveries.
+    /// Due (pending with `nextAttemptAt <= now`), running and dead deliveries.
     func queueDepth(now: Date) async throws -> QueueDepth
 
-    /// Throws when the store cannot answer (`/readyz`).
+    /// Throws unless the store can commit now (`/readyz`): after a failed commit, until one succeeds.
     func ping() async throws
 
     /// Finishes pending writes and closes; afterwards every call fails with ``InboxError`` `closed`.

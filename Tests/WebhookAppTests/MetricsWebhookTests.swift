@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WebhookApp
+import WebhookStore
 
 @Suite struct MetricsWebhookTests {
     /// A WebhookMetrics with a value in every family, as a running daemon would have.
@@ -26,7 +27,8 @@ import WebhookApp
         metrics.recordDelivery(handler: "crm", result: .failed)
         metrics.recordDelivery(handler: "crm", result: .dead)
         metrics.recordStoreCommitFailure()
-        metrics.setQueueDepth(due: 4, dead: 1)
+        metrics.setQueueDepth(QueueDepth(due: 4, running: 2, dead: 1))
+        metrics.recordStoreFault(.full)
         return metrics
     }
 
@@ -78,6 +80,9 @@ import WebhookApp
             #"kyc_webhooks_deliveries_total{handler="crm",result="dead"} 1"#,
             #"kyc_webhooks_queue_depth{state="due"} 4"#,
             #"kyc_webhooks_queue_depth{state="dead"} 1"#,
+            #"kyc_webhooks_queue_depth{state="running"} 2"#,
+            #"kyc_webhooks_store_errors_total{kind="full"} 1"#,
+            #"kyc_webhooks_store_ready 1"#,
             #"kyc_webhooks_store_commit_failures_total 1"#,
             #"kyc_webhooks_build_info{version="1.2.3"} 1"#,
             "# TYPE kyc_webhooks_http_request_duration_seconds histogram",

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 import WebhookCore
 
@@ -140,5 +141,28 @@ import WebhookCore
         // And it opens again, checked.
         let again = try SQLiteInbox(path: directory.databasePath)
         again.close()
+    }
+
+    /// Damage met while running (here: a page zeroed behind the store's back, found when the writer first
+    /// reads the key table) is reported once as `damaged`, fails the write, and latches: every later write and
+    /// the readiness check fail without touching the file again.
+    @Test func damageFoundWhileRunningLatchesTheStore() async throws {
+        let directory = try await populatedStore()
+        try zeroPage(try firstLeafPage(of: "event_keys", in: directory.databasePath), of: directory.databasePath)
+        let events = Mutex<[StoreHealthEvent]>([])
+        let inbox = try SQLiteInbox(
+            path: directory.databasePath,
+            options: .init(verifyContent: false),
+            observeHealth: { event in events.withLock { $0.append(event) } }
+        )
+        defer { inbox.close() }
+        await #expect(throws: SQLiteError.self) { try await inbox.record(Records.record(key: "new-1")) }
+        await #expect(throws: InboxError.self) { try await inbox.record(Records.record(key: "new-2")) }
+        await #expect(throws: InboxError.self) { try await inbox.ping() }
+        let kinds = events.withLock { $0 }.compactMap { event -> StoreFault.Kind? in
+            if case .fault(let fault) = event { return fault.kind }
+            return nil
+        }
+        #expect(kinds == [.damaged])
     }
 }

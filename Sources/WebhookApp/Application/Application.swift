@@ -59,7 +59,16 @@ public final class Application: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.drainSeconds = drainSeconds
-        let inbox = try inbox ?? Self.openInbox(configuration.store, logger: logger)
+        var handlerNames = configuration.handlers.map(\.name)
+        handlerNames += customHandlers.map(\.name)
+        let metrics = WebhookMetrics(
+            version: CommandLineTool.version,
+            routes: configuration.routes.map(\.path),
+            handlers: handlerNames
+        )
+        self.metrics = metrics
+        let healthReporter = StoreHealthReporter(logger: logger, metrics: metrics)
+        let inbox = try inbox ?? Self.openInbox(configuration.store, logger: logger, observeHealth: healthReporter.observe)
         self.inbox = inbox
 
         var registrations: [Dispatcher.Registration] = []
@@ -81,12 +90,6 @@ public final class Application: Sendable {
             matchers.append((custom.name, custom.match))
         }
 
-        let metrics = WebhookMetrics(
-            version: CommandLineTool.version,
-            routes: configuration.routes.map(\.path),
-            handlers: matchers.map(\.name)
-        )
-        self.metrics = metrics
         let dispatcher = Dispatcher(
             inbox: inbox,
             handlers: registrations,
@@ -216,7 +219,7 @@ public final class Application: Sendable {
         var lastPrune = Date.distantPast
         while !Task.isCancelled {
             if let depth = try? await inbox.queueDepth(now: Date()) {
-                metrics.setQueueDepth(due: depth.due, dead: depth.dead)
+                metrics.setQueueDepth(depth)
             }
             if Date().timeIntervalSince(lastPrune) > 3600 {
                 lastPrune = Date()
@@ -237,13 +240,18 @@ public final class Application: Sendable {
 
     // MARK: Building the parts
 
-    static func openInbox(_ store: Configuration.Store, logger: Logger) throws -> any Inbox {
+    static func openInbox(
+        _ store: Configuration.Store,
+        logger: Logger,
+        observeHealth: @escaping @Sendable (StoreHealthEvent) -> Void
+    ) throws -> any Inbox {
         switch store.kind {
         case .sqlite:
             do {
                 return try SQLiteInbox(
                     path: store.path,
-                    options: .init(groupCommit: store.groupCommit, preloadKeys: true)
+                    options: .init(groupCommit: store.groupCommit, preloadKeys: true),
+                    observeHealth: observeHealth
                 )
             } catch let error as InboxError where error.code == .untrustedStore {
                 throw StartupError(error.detail)

@@ -197,13 +197,25 @@ public final class Dispatcher: Sendable {
 
     private func claimLoop(group: inout DiscardingTaskGroup) async {
         while isRunning {
+            await recordUnrecordedEnds()
             let slots = freeSlots()
             var claimed: [ClaimedDelivery] = []
             if !slots.isEmpty {
                 do {
                     claimed = try await inbox.claimDue(now: clock.currentDate(), slots: slots)
+                    if state.withLock({ $0.isClaimFailing }) {
+                        state.withLock { $0.isClaimFailing = false }
+                        logger.notice("Claiming due deliveries works again")
+                    }
                 } catch {
-                    logger.error("Could not claim due deliveries", metadata: ["error.type": errorType(error)])
+                    // Once per outage, not on every turn of the loop.
+                    let isFirst = state.withLock { state in
+                        defer { state.isClaimFailing = true }
+                        return !state.isClaimFailing
+                    }
+                    if isFirst {
+                        logger.error("Could not claim due deliveries", metadata: ["error.type": errorType(error)])
+                    }
                 }
             }
             guard isRunning else {
@@ -281,13 +293,7 @@ public final class Dispatcher: Sendable {
 
         switch outcome {
         case .success:
-            do {
-                try await inbox.complete(deliveryID: delivery.id, now: clock.currentDate())
-                logger.debug("Delivery succeeded", metadata: metadata)
-                onResult(delivery.handler, .succeeded)
-            } catch {
-                storeFailed(error, metadata: metadata)
-            }
+            await record(.succeeded, of: delivery, metadata: metadata)
         case .failure where wasCancelled:
             await release(delivery, reason: "cancelled")
         case .failure(let error):
@@ -298,50 +304,92 @@ public final class Dispatcher: Sendable {
     }
 
     private func fail(_ delivery: ClaimedDelivery, metadata: [String: String], error: any Error) async {
-        let now = clock.currentDate()
-        let retryAt = retry.retryAt(afterAttempt: delivery.attempt, now: now, random: random())
-        var metadata = metadata
-        metadata["error.type"] = errorType(error)
-        do {
-            try await inbox.fail(
-                deliveryID: delivery.id,
-                error: Self.truncated(String(describing: error)),
-                retryAt: retryAt,
-                now: now
-            )
-        } catch {
-            storeFailed(error, metadata: metadata)
-            return
-        }
-        if let retryAt {
-            metadata["delivery.retry_in_ms"] = "\(Int((retryAt.timeIntervalSince(now) * 1000).rounded()))"
-            logger.warning("Delivery failed, will retry", metadata: metadata)
-            onResult(delivery.handler, .failed)
-        } else {
-            logger.error("Delivery failed its last attempt and is dead", metadata: metadata)
-            onResult(delivery.handler, .dead)
-        }
+        let retryAt = retry.retryAt(afterAttempt: delivery.attempt, now: clock.currentDate(), random: random())
+        let end = DeliveryEnd.failed(
+            error: Self.truncated(String(describing: error)),
+            errorType: errorType(error),
+            retryAt: retryAt
+        )
+        await record(end, of: delivery, metadata: metadata)
     }
 
     private func release(_ delivery: ClaimedDelivery, reason: String) async {
-        var metadata = metadata(for: delivery)
-        metadata["delivery.release_reason"] = reason
+        await record(.released(reason: reason), of: delivery, metadata: metadata(for: delivery))
+    }
+
+    // MARK: Recording ends
+
+    /// Records how `delivery` ended. When the store cannot take it (a full disk, an outage), the end is kept
+    /// and recorded again on each turn of the claim loop until the store takes it, so that the delivery does
+    /// not stay `running` until a restart (and its handler does not run again then). Only a crash before that
+    /// leaves it running; the next start makes it due again: the at-least-once window of docs/reference.md §7.
+    /// - Returns: whether the store took it.
+    @discardableResult
+    private func record(_ end: DeliveryEnd, of delivery: ClaimedDelivery, metadata: [String: String]) async -> Bool {
+        var metadata = metadata
+        let now = clock.currentDate()
         do {
-            try await inbox.release(deliveryID: delivery.id, now: clock.currentDate())
-            logger.info("Delivery released, due again at next start", metadata: metadata)
+            switch end {
+            case .succeeded:
+                try await inbox.complete(deliveryID: delivery.id, now: now)
+            case .failed(let error, _, let retryAt):
+                try await inbox.fail(deliveryID: delivery.id, error: error, retryAt: retryAt, now: now)
+            case .released:
+                try await inbox.release(deliveryID: delivery.id, now: now)
+            }
+        } catch let error as InboxError where error.code == .deliveryNotFound || error.code == .deliveryNotRunning {
+            // Someone else ended it meanwhile (a restart requeued it, a prune took its event): nothing to record.
+            metadata["error.type"] = errorType(error)
+            logger.warning("A delivery's end was not recorded: the store no longer has it running", metadata: metadata)
+            state.withLock { _ = $0.unrecorded.removeValue(forKey: delivery.id) }
+            return true
         } catch {
-            storeFailed(error, metadata: metadata)
+            metadata["error.type"] = errorType(error)
+            let isFirst = state.withLock { state in
+                defer { state.unrecorded[delivery.id] = (delivery, end) }
+                return state.unrecorded[delivery.id] == nil
+            }
+            if isFirst {
+                logger.error(
+                    "Could not record a delivery's end; retrying until the store takes it",
+                    metadata: metadata
+                )
+            }
+            return false
+        }
+        state.withLock { _ = $0.unrecorded.removeValue(forKey: delivery.id) }
+        switch end {
+        case .succeeded:
+            logger.debug("Delivery succeeded", metadata: metadata)
+            onResult(delivery.handler, .succeeded)
+        case .failed(_, let errorType, let retryAt?):
+            metadata["error.type"] = errorType
+            metadata["delivery.retry_in_ms"] = "\(max(0, Int((retryAt.timeIntervalSince(now) * 1000).rounded())))"
+            logger.warning("Delivery failed, will retry", metadata: metadata)
+            onResult(delivery.handler, .failed)
+        case .failed(_, let errorType, nil):
+            metadata["error.type"] = errorType
+            logger.error("Delivery failed its last attempt and is dead", metadata: metadata)
+            onResult(delivery.handler, .dead)
+        case .released(let reason):
+            metadata["delivery.release_reason"] = reason
+            logger.info("Delivery released, due again at next start", metadata: metadata)
+        }
+        return true
+    }
+
+    /// Records again the ends the store could not take, oldest first; stops at the first the store refuses
+    /// again (it is still failing: the next turn tries again).
+    private func recordUnrecordedEnds() async {
+        let waiting = state.withLock { state in state.unrecorded.values.sorted { $0.delivery.id < $1.delivery.id } }
+        for (delivery, end) in waiting {
+            guard await record(end, of: delivery, metadata: metadata(for: delivery)) else { return }
         }
     }
 
-    private func storeFailed(_ error: any Error, metadata: [String: String]) {
-        var metadata = metadata
-        metadata["error.type"] = errorType(error)
-        // The delivery stays `running` in the store; the next start makes it due again (requeueRunning).
-        logger.error(
-            "Could not record a delivery's result; it runs again after a restart",
-            metadata: metadata
-        )
+    /// Ends waiting to be recorded (tests).
+    var unrecordedEndCount: Int {
+        state.withLock { $0.unrecorded.count }
     }
 
     // MARK: Draining
@@ -374,6 +422,9 @@ public final class Dispatcher: Sendable {
         for delivery in abandoned.sorted(by: { $0.id < $1.id }) {
             await release(delivery, reason: "drain deadline")
         }
+        // A last try for the ends the store could not take; what it still refuses stays running in the store,
+        // and the next start makes it due again.
+        await recordUnrecordedEnds()
     }
 
     private var inFlightCount: Int {
@@ -460,6 +511,16 @@ public final class Dispatcher: Sendable {
 // MARK: - State
 
 extension Dispatcher {
+    /// How a claimed delivery ended, to be recorded in the store.
+    fileprivate enum DeliveryEnd: Sendable {
+        /// The handler succeeded.
+        case succeeded
+        /// The handler failed: pending again at `retryAt`, or dead when nil; `error` is the truncated text.
+        case failed(error: String, errorType: String, retryAt: Date?)
+        /// Not run to its end (shutdown, cancellation): pending again without counting the attempt.
+        case released(reason: String)
+    }
+
     fileprivate enum Lifecycle {
         case initial
         case running
@@ -473,6 +534,11 @@ extension Dispatcher {
         var running: [String: Int] = [:]
         /// Claimed deliveries whose end is not recorded yet, by id.
         var inFlight: [Int64: ClaimedDelivery] = [:]
+        /// Deliveries whose handler has ended but whose end the store could not take yet, by id, in the order
+        /// they ended: recorded again on every turn of the claim loop until the store takes them.
+        var unrecorded: [Int64: (delivery: ClaimedDelivery, end: DeliveryEnd)] = [:]
+        /// The last claim failed (logged once until one succeeds).
+        var isClaimFailing = false
         /// A ``Dispatcher/signal()`` arrived while nobody waited.
         var isWakePending = false
         /// The claim loop, waiting for a signal.

@@ -1,3 +1,4 @@
+public import WebhookStore
 /// The metrics kyc-webhooks exposes on `GET /metrics` (SPEC §4), with named methods for each thing it counts.
 ///
 /// Every label value comes from configuration (route paths, handler names, the version) or from a bounded
@@ -16,8 +17,10 @@
 /// | `kyc_webhooks_event_type_mismatches_total` | counter | `route` |
 /// | `kyc_webhooks_events_total` | counter | `type` (capped, then `other`) |
 /// | `kyc_webhooks_deliveries_total` | counter | `handler`, `result` |
-/// | `kyc_webhooks_queue_depth` | gauge | `state` (`due`, `dead`) |
+/// | `kyc_webhooks_queue_depth` | gauge | `state` (`due`, `running`, `dead`) |
 /// | `kyc_webhooks_store_commit_failures_total` | counter | |
+/// | `kyc_webhooks_store_errors_total` | counter | `kind` (`damaged`, `io_error`, `full`, `busy`, `other`) |
+/// | `kyc_webhooks_store_ready` | gauge | |
 /// | `kyc_webhooks_http_connections_open` | gauge | |
 /// | `kyc_webhooks_http_connections_refused_total` | counter | `reason` (`limit`, `resources`) |
 /// | `kyc_webhooks_build_info` | gauge | `version` |
@@ -64,6 +67,10 @@ public struct WebhookMetrics: Sendable {
     public let queueDue: Gauge
     /// Dead deliveries waiting for a replay: set it, or give it a provider read at each scrape.
     public let queueDead: Gauge
+    public let queueRunning: Gauge
+    /// 1 while the store can commit (what `/readyz` last found, or the last commit), else 0.
+    public let storeReady: Gauge
+    private let storeErrors: [StoreFault.Kind: Counter]
     /// Failed commits of the store (the request got a 503).
     public let storeCommitFailures: Counter
     /// Connections open now: give it a provider read at each scrape.
@@ -173,11 +180,26 @@ public struct WebhookMetrics: Sendable {
 
         let queue = registry.gauge(
             "kyc_webhooks_queue_depth",
-            help: "Deliveries in the queue, by state: due (pending or retrying) and dead (waiting for a replay).",
+            help: "Deliveries in the queue, by state: due (pending or retrying), running (claimed, not yet "
+                + "recorded as ended) and dead (waiting for a replay).",
             labelNames: ["state"]
         )
         self.queueDue = queue.labels("due")
+        self.queueRunning = queue.labels("running")
         self.queueDead = queue.labels("dead")
+        let storeErrors = registry.counter(
+            "kyc_webhooks_store_errors_total",
+            help: "Store operations that failed for a reason of the storage engine, by kind.",
+            labelNames: ["kind"]
+        )
+        self.storeErrors = Dictionary(
+            uniqueKeysWithValues: StoreFault.Kind.allCases.map { ($0, storeErrors.labels($0.rawValue)) }
+        )
+        self.storeReady = registry.gauge(
+            "kyc_webhooks_store_ready",
+            help: "1 while the store can commit (its last commit or readiness probe succeeded), else 0."
+        ).labels()
+        self.storeReady.set(1)
 
         self.storeCommitFailures = registry.counter(
             "kyc_webhooks_store_commit_failures_total",
@@ -267,10 +289,16 @@ public struct WebhookMetrics: Sendable {
         storeCommitFailures.increment()
     }
 
-    /// Sets both queue gauges (and removes their providers, if any).
-    public func setQueueDepth(due: Int, dead: Int) {
-        queueDue.set(due)
-        queueDead.set(dead)
+    /// Counts a failure of the storage engine by its kind.
+    public func recordStoreFault(_ kind: StoreFault.Kind) {
+        storeErrors[kind]?.increment()
+    }
+
+    /// Sets the queue gauges (and removes their providers, if any).
+    public func setQueueDepth(_ depth: QueueDepth) {
+        queueDue.set(depth.due)
+        queueRunning.set(depth.running)
+        queueDead.set(depth.dead)
     }
 
     /// The registry in the Prometheus text format 0.0.4, for the body of `GET /metrics`.

@@ -471,15 +471,17 @@ public final class MemoryInbox: Inbox {
         return try state.withLock { state in
             try state.checkOpen("queueDepth")
             var due = 0
+            var running = 0
             var dead = 0
             for delivery in state.deliveries.values {
                 switch delivery.state {
                 case .pending where (delivery.nextAttemptMilliseconds ?? 0) <= now: due += 1
+                case .running: running += 1
                 case .dead: dead += 1
                 default: break
                 }
             }
-            return QueueDepth(due: due, dead: dead)
+            return QueueDepth(due: due, running: running, dead: dead)
         }
     }
 

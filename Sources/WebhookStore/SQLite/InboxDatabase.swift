@@ -377,9 +377,12 @@ final class InboxDatabase: @unchecked Sendable {
         let rows = try connection.statement(
             """
             SELECT (SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND next_attempt_ms <= ?),
+                   (SELECT COUNT(*) FROM deliveries WHERE state = 'running'),
                    (SELECT COUNT(*) FROM deliveries WHERE state = 'dead')
             """
-        ).query([.integer(now)]) { QueueDepth(due: Int($0.int64(0)), dead: Int($0.int64(1))) }
+        ).query([.integer(now)]) {
+            QueueDepth(due: Int($0.int64(0)), running: Int($0.int64(1)), dead: Int($0.int64(2)))
+        }
         return rows.first ?? QueueDepth(due: 0, dead: 0)
     }
 
@@ -425,6 +428,12 @@ final class InboxDatabase: @unchecked Sendable {
             .execute([.integer(payloadCutoff)])
         changed += connection.changes
         return changed
+    }
+
+    /// The smallest real write: one page to the WAL and a sync, as a commit of events needs. `/readyz` runs it
+    /// while the last commit failed, to learn when the store can commit again with no event to try it on.
+    func probeWrite() throws {
+        try connection.statement("UPDATE store_meta SET value = value + 1 WHERE name = 'readiness_probes'").execute()
     }
 
     // MARK: Testing hooks

@@ -38,12 +38,29 @@ final class InboxWriter: Sendable {
     private let threadID = Mutex<pthread_t?>(nil)
     private let transactions = Atomic<Int>(0)
     private let hasStarted = Atomic<Bool>(false)
+    private let health = Mutex(Health())
+    private let observeHealth: @Sendable (StoreHealthEvent) -> Void
 
-    init(database: InboxDatabase, checkpointer: InboxCheckpointer?, groupCommit: Bool, maxBatchSize: Int) {
+    /// What the writer has learnt of the store from its own transactions.
+    private struct Health {
+        /// The last write transaction failed (readiness stays down until one commits).
+        var lastWriteFailed = false
+        /// Why the store is damaged, once a damaged page was met: latched until restart.
+        var damage: String?
+    }
+
+    init(
+        database: InboxDatabase,
+        checkpointer: InboxCheckpointer?,
+        groupCommit: Bool,
+        maxBatchSize: Int,
+        observeHealth: @escaping @Sendable (StoreHealthEvent) -> Void = { _ in }
+    ) {
         self.database = database
         self.checkpointer = checkpointer
         self.groupCommit = groupCommit
         self.maxBatchSize = max(1, maxBatchSize)
+        self.observeHealth = observeHealth
     }
 
     /// Write transactions committed with at least one change.
@@ -181,7 +198,12 @@ final class InboxWriter: Sendable {
     }
 
     /// Runs `body` in an immediate transaction and counts it when it changed rows. Writer thread only.
+    ///
+    /// Every write goes through here, so here the writer learns whether the store can commit: a failure marks
+    /// it unready (``isReady``) and is reported; the next commit marks it ready again. A damaged store refuses
+    /// every write from then on, without touching the file.
     func write<T>(_ body: (InboxDatabase) throws -> T) throws -> T {
+        try checkNotDamaged()
         let before = database.connection.totalChanges
         database.keys.transactionDidBegin()
         let result: T
@@ -189,13 +211,57 @@ final class InboxWriter: Sendable {
             result = try database.connection.inTransaction { try body(database) }
         } catch {
             database.keys.transactionDidRollBack()
+            noteFailure(error, isWrite: true)
             throw error
         }
         database.keys.transactionDidCommit()
-        if database.connection.totalChanges != before {
-            transactions.add(1, ordering: .relaxed)
+        // Only a commit that wrote something proves the store can commit: one that changed nothing wrote
+        // nothing to the WAL (the dispatcher's empty claims succeed on a full disk).
+        guard database.connection.totalChanges != before else { return result }
+        transactions.add(1, ordering: .relaxed)
+        let hadFailed = health.withLock { health in
+            defer { health.lastWriteFailed = false }
+            return health.lastWriteFailed
         }
+        if hadFailed { observeHealth(.recovered) }
         return result
+    }
+
+    /// Whether the store can commit, as far as its last write transaction tells (false after a failed one until
+    /// one commits), and the damage found, if any.
+    var isReady: (lastWriteFailed: Bool, damage: String?) {
+        health.withLock { ($0.lastWriteFailed, $0.damage) }
+    }
+
+    private func checkNotDamaged() throws {
+        if let damage = health.withLock({ $0.damage }) {
+            throw InboxError(
+                .storeDamaged,
+                "the store is damaged (\(damage)); it writes nothing more: restore it from a backup and restart"
+            )
+        }
+    }
+
+    /// Classifies and reports an engine error; a damaged page latches the store.
+    private func noteFailure(_ error: any Error, isWrite: Bool) {
+        guard let error = error as? SQLiteError else { return }
+        let kind: StoreFault.Kind =
+            if error.isCorrupt || error.isNotADatabase {
+                .damaged
+            } else if error.isIOError {
+                .ioError
+            } else if error.isFull {
+                .full
+            } else if error.isBusy || error.primaryResultCode == 6 {
+                .busy
+            } else {
+                .other
+            }
+        health.withLock { health in
+            if isWrite { health.lastWriteFailed = true }
+            if kind == .damaged, health.damage == nil { health.damage = error.message }
+        }
+        observeHealth(.fault(StoreFault(kind: kind, detail: error.description)))
     }
 
     /// Runs `body` with the bare connection, outside any transaction (PRAGMAs). Writer thread only.
@@ -205,6 +271,11 @@ final class InboxWriter: Sendable {
 
     /// Runs `body` in a read transaction (one snapshot). Writer thread only.
     func read<T>(_ body: (InboxDatabase) throws -> T) throws -> T {
-        try database.connection.inReadTransaction { try body(database) }
+        do {
+            return try database.connection.inReadTransaction { try body(database) }
+        } catch {
+            noteFailure(error, isWrite: false)
+            throw error
+        }
     }
 }

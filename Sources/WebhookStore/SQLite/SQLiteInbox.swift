@@ -85,7 +85,11 @@ public final class SQLiteInbox: Inbox {
     ///   cannot open, configure or migrate it, ``InboxError`` when a newer program wrote its schema, when an
     ///   existing file is not a whole store of ours (``StoreFileCheck``), or when there is none and
     ///   `createIfMissing` is false.
-    public init(path: String, options: Options = Options()) throws {
+    public init(
+        path: String,
+        options: Options = Options(),
+        observeHealth: @escaping @Sendable (StoreHealthEvent) -> Void = { _ in }
+    ) throws {
         let timeout = options.busyTimeout.components
         let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
         if !DatabaseFile.exists(path) {
@@ -131,7 +135,8 @@ public final class SQLiteInbox: Inbox {
             database: InboxDatabase(connection: connection),
             checkpointer: checkpointer,
             groupCommit: options.groupCommit,
-            maxBatchSize: options.maxBatchSize
+            maxBatchSize: options.maxBatchSize,
+            observeHealth: observeHealth
         )
         writer.start(name: "kyc-webhooks.inbox-writer")
         checkpointer.start(name: "kyc-webhooks.inbox-checkpointer")
@@ -260,8 +265,20 @@ public final class SQLiteInbox: Inbox {
         return try await perform("queueDepth") { try $0.read { try $0.queueDepth(now: now) } }
     }
 
+    /// Throws unless the store can commit now: it is not damaged, and its last write transaction committed or,
+    /// when that one failed, a probe write commits (``InboxDatabase/probeWrite()``).
     public func ping() async throws {
-        try await perform("ping") { try $0.read { try $0.ping() } }
+        try await perform("ping") { writer in
+            let state = writer.isReady
+            if let damage = state.damage {
+                throw InboxError(.storeDamaged, "the store is damaged (\(damage)); restore it from a backup")
+            }
+            if state.lastWriteFailed {
+                try writer.write { try $0.probeWrite() }
+            } else {
+                try writer.read { try $0.ping() }
+            }
+        }
     }
 
     /// Finishes the queued writes, stops the writer thread and closes the connection; waits for that (a short,

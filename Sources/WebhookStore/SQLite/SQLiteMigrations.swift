@@ -125,7 +125,8 @@ enum SQLiteMigrations {
         """
         DROP INDEX IF EXISTS events_by_type;
         """,
-        // 5: the key rule changed (every type not documented as once per subject now gets a discriminator). An
+        // 5: store_meta, a table of named numbers: `readiness_probes`, the write `/readyz` commits while the
+        // store is failing (``InboxDatabase/probeWrite()``), and the boundary of the previous key rule. The key rule changed (every type not documented as once per subject now gets a discriminator). An
         // event recorded before keeps its key; a redelivery of it, keyed by the new rule, must still find it
         // (`InboxDatabase+PreviousKeyRule.swift`). Only events up to this id can hold a key of the old rule, so a
         // store created under the new rule (0) never looks.
@@ -134,6 +135,7 @@ enum SQLiteMigrations {
         INSERT INTO store_meta (name, value)
             SELECT 'previous_key_rule_last_event_id',
                    COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0);
+        INSERT INTO store_meta (name, value) VALUES ('readiness_probes', 0);
         """,
     ]
 
