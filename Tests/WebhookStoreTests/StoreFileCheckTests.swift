@@ -165,4 +165,49 @@ import WebhookCore
         }
         #expect(kinds == [.damaged])
     }
+
+    /// The whole-file read is skipped only when the file is exactly as a clean shutdown left it.
+    @Test func aRestartAfterACleanShutdownSkipsTheWholeFileReadAndNothingElseDoes() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.databasePath
+        let first = try SQLiteInbox(path: path)
+        #expect(first.didVerifyContent)
+        #expect(try await first.record(Records.record(key: "k-1")) == .accepted)
+        first.close()
+        #expect(FileManager.default.fileExists(atPath: path + ".clean"))
+
+        let clean = try SQLiteInbox(path: path)
+        #expect(!clean.didVerifyContent, "a clean restart reads the whole file")
+        #expect(!FileManager.default.fileExists(atPath: path + ".clean"), "the mark outlives the start")
+        #expect(try await clean.record(Records.record(key: "k-1")) == .duplicate)
+        clean.close()
+
+        // A crash leaves no mark.
+        #expect(unlink(path + ".clean") == 0)
+        let afterCrash = try SQLiteInbox(path: path)
+        #expect(afterCrash.didVerifyContent)
+        afterCrash.close()
+
+        // Anything that touched the file since the mark.
+        #expect(utimes(path, nil) == 0)
+        let touched = try SQLiteInbox(path: path)
+        #expect(touched.didVerifyContent)
+        touched.close()
+
+        // Commands neither consume nor leave the mark; one that only reads leaves the file as it was.
+        let reader = try SQLiteInbox(path: path, options: .init(createIfMissing: false, verifyContent: false))
+        _ = try await reader.listEvents(EventQuery(limit: 5))
+        reader.close()
+        #expect(FileManager.default.fileExists(atPath: path + ".clean"))
+        let afterReader = try SQLiteInbox(path: path)
+        #expect(!afterReader.didVerifyContent)
+        afterReader.close()
+        // One that writes (a replay) changes it, so the next start reads it all.
+        let writer = try SQLiteInbox(path: path, options: .init(createIfMissing: false, verifyContent: false))
+        #expect(try await writer.replay(key: "k-1", handler: "audit", now: TestTime.at(5)) == 1)
+        writer.close()
+        let daemon = try SQLiteInbox(path: path)
+        #expect(daemon.didVerifyContent, "the command's write changed the file, so the mark no longer matches")
+        daemon.close()
+    }
 }

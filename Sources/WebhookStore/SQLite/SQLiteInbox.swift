@@ -74,6 +74,11 @@ public final class SQLiteInbox: Inbox {
     private let writer: InboxWriter
     private let checkpointer: InboxCheckpointer
     public let path: String
+    /// Whether this open read the whole file (`quick_check`), or skipped it after a clean shutdown.
+    public let didVerifyContent: Bool
+    /// The daemon's inbox leaves a clean-shutdown mark when it closes (``StoreFileCheck``).
+    private let marksCleanShutdown: Bool
+    private let isClosed = Atomic<Bool>(false)
 
     // MARK: Initialization
 
@@ -108,6 +113,7 @@ public final class SQLiteInbox: Inbox {
             }
         }
         try StoreFileCheck.checkNotEmpty(path: path)
+        let isAsLeftAtCleanShutdown = options.verifyContent && StoreFileCheck.consumeCleanShutdownMark(path: path)
         let connection = try SQLiteConnection(
             path: path,
             busyTimeoutMilliseconds: Int32(clamping: milliseconds)
@@ -116,8 +122,10 @@ public final class SQLiteInbox: Inbox {
             connection,
             path: path,
             knownSchemaVersion: SQLiteMigrations.all.count,
-            verifyContent: options.verifyContent
+            verifyContent: options.verifyContent && !isAsLeftAtCleanShutdown
         )
+        self.didVerifyContent = options.verifyContent && !isAsLeftAtCleanShutdown
+        self.marksCleanShutdown = options.verifyContent
         try Self.configure(connection)
         try SQLiteMigrations.migrate(connection)
         self.path = path
@@ -286,6 +294,10 @@ public final class SQLiteInbox: Inbox {
     public func close() {
         writer.close()
         checkpointer.close()
+        guard !isClosed.exchange(true, ordering: .relaxed) else { return }
+        if marksCleanShutdown, !writer.isReady.lastWriteFailed, writer.isReady.damage == nil {
+            StoreFileCheck.recordCleanShutdown(path: path)
+        }
     }
 
     // MARK: Observability and testing hooks
