@@ -223,6 +223,31 @@ import WebhookTesting
         #expect(broken.status == 2)
     }
 
+    /// An emptied store file is refused by the daemon and by every command, named with what to do, and left
+    /// as it is: never taken for a new store, never given a schema.
+    @Test func anEmptiedStoreIsRefusedByServeAndCommandsAndLeftEmpty() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("kyc.sqlite3").path
+        #expect(FileManager.default.createFile(atPath: database, contents: Data()))
+        let config = directory.appendingPathComponent("config.json")
+        try Data(
+            """
+            {"listen": {"host": "127.0.0.1", "port": 0},
+             "store": {"kind": "sqlite", "path": "\(database)"},
+             "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]}]}
+            """.utf8
+        ).write(to: config)
+        for arguments in [["serve"], ["events", "list"], ["events", "show", "k"], ["replay", "--dead"]] {
+            let result = try await Self.run(arguments + ["--config", config.path], environment: ["GU1_SECRET": "s"])
+            #expect(result.status == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("The store file \(database) is empty"), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("Restore it from a backup, or move it away"), "\(arguments)")
+            let size = try FileManager.default.attributesOfItem(atPath: database)[.size] as? Int
+            #expect(size == 0, "\(arguments) wrote to the emptied store")
+        }
+    }
+
     /// Polls `condition` every 200 ms for up to 10 s.
     static func waitUntil(_ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
