@@ -234,6 +234,21 @@ import WebhookTesting
         }
     }
 
+    /// `POST http://host/webhooks/gu1` reaches the route of `/webhooks/gu1` (RFC 9112 §3.2.2).
+    @Test func absoluteFormTargetIsRoutedByItsPath() async throws {
+        var router = Router()
+        router.add("/webhooks/gu1", methods: ["POST"]) { request in
+            HTTPResponse(status: 200, body: Array("\(request.head.path) \(request.body.count)".utf8))
+        }
+        try await withServer(responder: router.buildResponder()) { server in
+            let client = try LoopbackClient(port: server.port)
+            try client.send("POST http://127.0.0.1/webhooks/gu1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}")
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text == "/webhooks/gu1 2")
+        }
+    }
+
     @Test func servesIPv6LoopbackWhenAvailable() async throws {
         let probe = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
         guard probe >= 0 else { return }
