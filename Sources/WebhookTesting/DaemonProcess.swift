@@ -4,7 +4,49 @@ public import Foundation
 import Glibc
 #endif
 
-/// The real `kyc-webhooks` binary started as a child process, for end-to-end, crash and nginx tests.
+/// Starts the real `kyc-webhooks` binary, runs `body` with it, then stops it if it still runs and reaps it,
+/// whether `body` returned, threw, or left a failed expectation behind: no test can leak the process.
+///
+/// Starting, `body` and stopping run on a thread of their own (``Blocking/onThread(isolation:_:)``), so
+/// `body` may call the blocking ``DaemonProcess`` and ``LoopbackClient`` methods directly. A test that checks
+/// the way the daemon stops sends SIGTERM and checks ``DaemonProcess/waitForExit(timeout:)`` itself; a
+/// daemon still running at the end gets SIGTERM, and SIGKILL if it has not exited 10 s later.
+///
+/// ```swift
+/// try await withDaemon(arguments: ["serve", "--config", path], directory: directory) { daemon in
+///     let client = try LoopbackClient(port: daemon.port)
+///     ...
+///     daemon.send(signal: SIGTERM)
+///     #expect(daemon.waitForExit(timeout: 20) == 0)
+/// }
+/// ```
+///
+/// - Parameters: as ``DaemonProcess``'s: the command line, added environment, working directory, how long
+///   to wait for the "listening on" line, and a wrapper program (`prlimit`).
+/// - Returns: what `body` returns.
+public func withDaemon<T>(
+    arguments: [String],
+    environment: [String: String] = [:],
+    directory: URL,
+    timeout: Double = 30,
+    wrapper: [String] = [],
+    _ body: (DaemonProcess) async throws -> T
+) async throws -> T {
+    try await Blocking.onThread {
+        let daemon = try DaemonProcess(
+            arguments: arguments,
+            environment: environment,
+            directory: directory,
+            timeout: timeout,
+            wrapper: wrapper
+        )
+        defer { daemon.stop(graceSeconds: 10) }
+        return try await body(daemon)
+    }
+}
+
+/// The real `kyc-webhooks` binary started as a child process, for end-to-end, crash and nginx tests; only
+/// ``withDaemon(arguments:environment:directory:timeout:wrapper:_:)`` starts one.
 ///
 /// It starts `kyc-webhooks serve --config FILE`, waits for the "listening on" line on stdout and reads the
 /// port from it. Standard output and error are kept in memory so tests can scan the logs.
@@ -67,7 +109,7 @@ public final class DaemonProcess: @unchecked Sendable {
     ///   - wrapper: a program and its arguments that run the daemon (`["/usr/bin/prlimit", "--nofile=64", "--"]`);
     ///     the daemon's path and `arguments` follow them. ``processIdentifier`` is then the wrapper's, which
     ///     is the daemon's when the wrapper `exec`s it, as prlimit does.
-    public init(
+    init(
         arguments: [String],
         environment: [String: String] = [:],
         directory: URL,
@@ -106,8 +148,24 @@ public final class DaemonProcess: @unchecked Sendable {
             }
             usleep(20_000)
         }
-        process.terminate()
+        stop(graceSeconds: 0)
         throw DaemonError("kyc-webhooks did not report a listening port within \(timeout) s: \(standardError)")
+    }
+
+    /// Stops the process if it still runs (SIGTERM, then SIGKILL after `graceSeconds`), reaps it, and reads
+    /// its output to the end.
+    func stop(graceSeconds: Double) {
+        if process.isRunning {
+            if graceSeconds > 0 {
+                send(signal: SIGTERM)
+                let deadline = Date().addingTimeInterval(graceSeconds)
+                while process.isRunning && Date() < deadline { usleep(10_000) }
+            }
+            if process.isRunning { send(signal: SIGKILL) }
+            process.waitUntilExit()
+        }
+        stdoutBuffer.waitForEndOfFile(timeout: 5)
+        stderrBuffer.waitForEndOfFile(timeout: 5)
     }
 
     /// Parses `listening on http://HOST:PORT` from the daemon's output.
@@ -129,7 +187,7 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Sends `signal` (SIGTERM to drain, SIGKILL to crash).
     public func send(signal: Int32) {
-        kill(process.processIdentifier, signal)
+        _ = Glibc.kill(process.processIdentifier, signal)
     }
 
     /// Waits for the process to exit and returns its status, or nil after `timeout` seconds. Once it has
@@ -147,7 +205,7 @@ public final class DaemonProcess: @unchecked Sendable {
 
     deinit {
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            _ = Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

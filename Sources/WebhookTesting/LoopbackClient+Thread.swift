@@ -1,12 +1,11 @@
-import Foundation
-
 extension LoopbackClient {
     /// Connects, runs `body` with the client on a dedicated thread, closes, and returns `body`'s result.
     ///
     /// The client's reads block. In an async test, blocking calls hold a thread of the cooperative pool
     /// (two threads on a two-core machine); when several tests do so at once, work that needs the pool,
     /// like a responder that answers from a `Task` after awaiting the store, cannot run, and the reads time
-    /// out. This runs the blocking exchange on its own thread and suspends the calling task meanwhile.
+    /// out. This runs the blocking exchange on its own thread (``Blocking``) and suspends the calling task
+    /// meanwhile; expectations in `body` belong to the calling test.
     ///
     /// ```swift
     /// let response = try await LoopbackClient.withClient(port: port) { client in
@@ -28,17 +27,10 @@ extension LoopbackClient {
         timeoutSeconds: Double = 5,
         _ body: @escaping @Sendable (LoopbackClient) throws -> T
     ) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let thread = Thread {
-                do {
-                    let client = try LoopbackClient(port: port, host: host, timeoutSeconds: timeoutSeconds)
-                    defer { client.close() }
-                    continuation.resume(returning: try body(client))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            thread.start()
+        try await Blocking.run {
+            let client = try LoopbackClient(port: port, host: host, timeoutSeconds: timeoutSeconds)
+            defer { client.close() }
+            return try body(client)
         }
     }
 }

@@ -2,14 +2,50 @@ import Foundation
 public import WebhookApp
 public import WebhookStore
 
-/// The whole daemon in-process on `127.0.0.1:0`, built from a JSON configuration, for end-to-end tests of
-/// the receive path through the real listener (Hummingbird's `testServer` idea).
+/// Starts the whole daemon in-process (``TestApplication``), runs `body` with it, then stops it and waits
+/// for it, whether `body` returned, threw, or left a failed expectation behind: no test can leak its
+/// listener, loops or dispatcher.
+///
+/// `body` runs on a thread of its own (``Blocking/onThread(isolation:_:)``), so it may also make blocking
+/// calls (a ``LoopbackClient``) directly.
 ///
 /// ```swift
-/// let app = try await TestApplication(configuration: json, environment: ["SECRET": "s"])
-/// let response = try app.post("/webhooks/gu1", body: body, headers: ["X-Webhook-Signature": sig])
-/// await app.stop()
+/// try await withTestApplication(configuration: json, environment: ["SECRET": "s"]) { app in
+///     let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", sig)])
+///     #expect(response.status == 200)
+/// }
 /// ```
+///
+/// - Parameters: as ``TestApplication``'s.
+/// - Returns: what `body` returns.
+public func withTestApplication<T>(
+    configuration: String,
+    environment: [String: String] = [:],
+    inbox: (any Inbox)? = nil,
+    customHandlers: [Application.CustomHandler] = [],
+    _ body: (TestApplication) async throws -> T
+) async throws -> T {
+    try await Blocking.onThread {
+        let app = try await TestApplication(
+            configuration: configuration,
+            environment: environment,
+            inbox: inbox,
+            customHandlers: customHandlers
+        )
+        do {
+            let result = try await body(app)
+            await app.stop()
+            return result
+        } catch {
+            await app.stop()
+            throw error
+        }
+    }
+}
+
+/// The whole daemon in-process on `127.0.0.1:0`, built from a JSON configuration, for end-to-end tests of
+/// the receive path through the real listener (Hummingbird's `testServer` idea); only
+/// ``withTestApplication(configuration:environment:inbox:customHandlers:_:)`` starts one.
 public final class TestApplication: Sendable {
     public let application: Application
     public let logs: InMemoryLogHandler
@@ -21,7 +57,7 @@ public final class TestApplication: Sendable {
     ///   - inbox: an inbox to use instead of the configured store.
     ///   - customHandlers: Swift handlers registered beside the configured ones.
     /// - Throws: ``DaemonError`` listing the configuration's problems, or the application's startup error.
-    public init(
+    init(
         configuration: String,
         environment: [String: String] = [:],
         inbox: (any Inbox)? = nil,
@@ -80,7 +116,8 @@ public final class TestApplication: Sendable {
         return try client.readResponse()
     }
 
-    /// Drains and stops the application; returns once `run()` has returned.
+    /// Drains and stops the application; returns once `run()` has returned. Calling it again does nothing
+    /// more (the scope calls it at its end in any case).
     public func stop() async {
         application.shutdown()
         _ = try? await task.value

@@ -40,6 +40,7 @@ func name(of error: HTTPParserError) -> String {
     case .conflictingFraming: return "conflictingFraming"
     case .invalidTransferEncoding: return "invalidTransferEncoding"
     case .unsupportedTransferEncoding: return "unsupportedTransferEncoding"
+    case .chunkedNotLast: return "chunkedNotLast"
     case .transferEncodingOnHTTP10: return "transferEncodingOnHTTP10"
     case .invalidHost: return "invalidHost"
     case .invalidChunk: return "invalidChunk"

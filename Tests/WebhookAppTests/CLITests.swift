@@ -118,7 +118,7 @@ import WebhookTesting
     }
 
     @Test func sendPostsASignedSampleThatTheDaemonAccepts() async throws {
-        let app = try await TestApplication(
+        try await withTestApplication(
             configuration: """
                 {"listen": {"host": "127.0.0.1", "port": 0}, "store": {"kind": "memory"},
                  "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "S"}]},
@@ -126,25 +126,25 @@ import WebhookTesting
                  "handlers": []}
                 """,
             environment: ["S": "whsec_send", "T": "tok_send_123"]
-        )
-        let url = "http://127.0.0.1:\(app.port)"
-        let sent = try await Self.run(
-            ["send", "kyc.validation_approved", "--url", "\(url)/webhooks/gu1", "--secret-env", "SEND_SECRET"],
-            environment: ["SEND_SECRET": "whsec_send"]
-        )
-        #expect(sent.status == 0, "\(sent.stdout) \(sent.stderr)")
-        #expect(sent.stdout.contains("HTTP 200"))
-        #expect(sent.stdout.contains(#""status":"accepted""#))
-        let wrong = try await Self.run(["send", "biometric.session_created", "--url", "\(url)/webhooks/gu1", "--secret", "nope"])
-        #expect(wrong.status == 1)
-        #expect(wrong.stdout.contains("HTTP 401"))
-        let argos = try await Self.run(["send", "argos.approved", "--url", "\(url)/webhooks/argos/tok_send_123"])
-        #expect(argos.status == 0, "\(argos.stdout)")
-        let unknown = try await Self.run(["send", "kyc.nothing_like_it", "--url", "\(url)/webhooks/gu1"])
-        #expect(unknown.status == 2)
-        let listed = try await app.application.inbox.listEvents(.init(limit: 10))
-        #expect(Set(listed.compactMap(\.type)) == ["kyc.validation_approved", "argos.approved"])
-        await app.stop()
+        ) { app in
+            let url = "http://127.0.0.1:\(app.port)"
+            let sent = try await Self.run(
+                ["send", "kyc.validation_approved", "--url", "\(url)/webhooks/gu1", "--secret-env", "SEND_SECRET"],
+                environment: ["SEND_SECRET": "whsec_send"]
+            )
+            #expect(sent.status == 0, "\(sent.stdout) \(sent.stderr)")
+            #expect(sent.stdout.contains("HTTP 200"))
+            #expect(sent.stdout.contains(#""status":"accepted""#))
+            let wrong = try await Self.run(["send", "biometric.session_created", "--url", "\(url)/webhooks/gu1", "--secret", "nope"])
+            #expect(wrong.status == 1)
+            #expect(wrong.stdout.contains("HTTP 401"))
+            let argos = try await Self.run(["send", "argos.approved", "--url", "\(url)/webhooks/argos/tok_send_123"])
+            #expect(argos.status == 0, "\(argos.stdout)")
+            let unknown = try await Self.run(["send", "kyc.nothing_like_it", "--url", "\(url)/webhooks/gu1"])
+            #expect(unknown.status == 2)
+            let listed = try await app.application.inbox.listEvents(.init(limit: 10))
+            #expect(Set(listed.compactMap(\.type)) == ["kyc.validation_approved", "argos.approved"])
+        }
     }
 
     @Test func replayRunsADeadDeliveryAgainAfterTheHandlerIsFixed() async throws {
@@ -161,34 +161,32 @@ import WebhookTesting
         let configFile = directory.appendingPathComponent("config.json")
         try Data(config.utf8).write(to: configFile)
         let environment = ["S": "whsec_replay"]
-        let daemon = try await Blocking.run {
-            try DaemonProcess(arguments: ["serve", "--config", configFile.path], environment: environment, directory: directory)
+        try await withDaemon(arguments: ["serve", "--config", configFile.path], environment: environment, directory: directory) { daemon in
+            let send = try await Self.run(
+                ["send", "kyc.validation_approved", "--url", "http://127.0.0.1:\(daemon.port)/webhooks/gu1", "--secret", "whsec_replay"])
+            #expect(send.status == 0)
+            let key = "kyc.validation_approved:550e8400-e29b-41d4-a716-446655440000"
+            func state() async throws -> String {
+                try await Self.run(["events", "show", key, "--config", configFile.path], environment: environment).stdout
+            }
+            // The handler fails its only attempt: dead.
+            try await Self.waitUntil { try await state().contains("dead") }
+            let dead = try await Self.run(["events", "list", "--status", "dead", "--config", configFile.path], environment: environment)
+            #expect(dead.stdout.contains(key))
+            // Fix the handler, replay from another process: the running daemon picks it up.
+            _ = FileManager.default.createFile(atPath: flag.path, contents: Data())
+            let replay = try await Self.run(["replay", key, "--config", configFile.path], environment: environment)
+            #expect(replay.status == 0)
+            #expect(replay.stdout.contains("queued 1 delivery"))
+            try await Self.waitUntil { try await state().contains("done") }
+            // --handler queues a done delivery again, whatever its state; --dead finds nothing dead now.
+            let again = try await Self.run(["replay", key, "--handler", "activate", "--config", configFile.path], environment: environment)
+            #expect(again.stdout.contains("queued 1 delivery"))
+            let none = try await Self.run(["replay", "--dead", "--config", configFile.path], environment: environment)
+            #expect(none.stdout.contains("queued 0 deliveries"))
+            let missing = try await Self.run(["replay", "nope:nope", "--config", configFile.path], environment: environment)
+            #expect(missing.status == 1)
         }
-        defer { daemon.send(signal: SIGTERM) }
-        let send = try await Self.run(
-            ["send", "kyc.validation_approved", "--url", "http://127.0.0.1:\(daemon.port)/webhooks/gu1", "--secret", "whsec_replay"])
-        #expect(send.status == 0)
-        let key = "kyc.validation_approved:550e8400-e29b-41d4-a716-446655440000"
-        func state() async throws -> String {
-            try await Self.run(["events", "show", key, "--config", configFile.path], environment: environment).stdout
-        }
-        // The handler fails its only attempt: dead.
-        try await Self.waitUntil { try await state().contains("dead") }
-        let dead = try await Self.run(["events", "list", "--status", "dead", "--config", configFile.path], environment: environment)
-        #expect(dead.stdout.contains(key))
-        // Fix the handler, replay from another process: the running daemon picks it up.
-        _ = FileManager.default.createFile(atPath: flag.path, contents: Data())
-        let replay = try await Self.run(["replay", key, "--config", configFile.path], environment: environment)
-        #expect(replay.status == 0)
-        #expect(replay.stdout.contains("queued 1 delivery"))
-        try await Self.waitUntil { try await state().contains("done") }
-        // --handler queues a done delivery again, whatever its state; --dead finds nothing dead now.
-        let again = try await Self.run(["replay", key, "--handler", "activate", "--config", configFile.path], environment: environment)
-        #expect(again.stdout.contains("queued 1 delivery"))
-        let none = try await Self.run(["replay", "--dead", "--config", configFile.path], environment: environment)
-        #expect(none.stdout.contains("queued 0 deliveries"))
-        let missing = try await Self.run(["replay", "nope:nope", "--config", configFile.path], environment: environment)
-        #expect(missing.status == 1)
     }
 
     /// `events` needs only the store: it works in a shell without the webhook secrets the daemon has.

@@ -33,13 +33,19 @@ import Glibc
         return directory
     }
 
-    static func startDaemon(in directory: URL, unsafe: Bool = false) throws -> DaemonProcess {
+    /// Runs `body` with the daemon serving `directory`; it is killed (if still running) and reaped afterwards.
+    static func withCrashDaemon<T>(
+        in directory: URL,
+        unsafe: Bool = false,
+        _ body: (DaemonProcess) async throws -> T
+    ) async throws -> T {
         var environment = ["CRASH_SECRET": secret]
         if unsafe { environment["KYC_WEBHOOKS_UNSAFE_ACK_BEFORE_COMMIT"] = "1" }
-        return try DaemonProcess(
+        return try await withDaemon(
             arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
             environment: environment,
-            directory: directory
+            directory: directory,
+            body
         )
     }
 
@@ -90,35 +96,40 @@ import Glibc
 
     /// Runs `rounds` of load-then-SIGKILL, restarts once more, and returns the acknowledged keys that the
     /// `file` handler never received (the checker). Empty means nothing acknowledged was lost.
-    static func lostEvents(unsafe: Bool, rounds: Int) throws -> (lost: Set<String>, acknowledged: Int, directory: URL) {
+    static func lostEvents(unsafe: Bool, rounds: Int) async throws -> (lost: Set<String>, acknowledged: Int, directory: URL) {
         let directory = try makeDirectory()
         var acknowledged = Set<String>()
         for round in 0..<rounds {
-            let daemon = try startDaemon(in: directory, unsafe: unsafe)
-            let stop = StopFlag()
-            let killer = Thread {
-                usleep(UInt32(400_000 + round * 150_000))
-                daemon.send(signal: SIGKILL)
-                usleep(50_000)
-                stop.set()
+            let acknowledgedThisRound = try await withCrashDaemon(in: directory, unsafe: unsafe) { daemon in
+                let stop = StopFlag()
+                let killer = Thread {
+                    usleep(UInt32(400_000 + round * 150_000))
+                    daemon.send(signal: SIGKILL)
+                    usleep(50_000)
+                    stop.set()
+                }
+                killer.start()
+                let keys = load(port: daemon.port, threads: 6, round: round, stop: stop)
+                daemon.waitForExit(timeout: 10)
+                return keys
             }
-            killer.start()
-            acknowledged.formUnion(load(port: daemon.port, threads: 6, round: round, stop: stop))
-            daemon.waitForExit(timeout: 10)
+            acknowledged.formUnion(acknowledgedThisRound)
         }
         // A clean start: deliveries left due or running by the kills run now.
-        let daemon = try startDaemon(in: directory)
-        let file = directory.appendingPathComponent("events.jsonl")
-        var delivered = Set<String>()
-        let deadline = Date().addingTimeInterval(unsafe ? 5 : 60)
-        repeat {
-            delivered = deliveredKeys(file)
-            if acknowledged.isSubset(of: delivered) { break }
-            usleep(100_000)
-        } while Date() < deadline
-        daemon.send(signal: SIGTERM)
-        let status = daemon.waitForExit(timeout: 30)
-        #expect(status == 0, "the daemon drains and exits 0 on SIGTERM")
+        let delivered = try await withCrashDaemon(in: directory) { daemon in
+            let file = directory.appendingPathComponent("events.jsonl")
+            var delivered = Set<String>()
+            let deadline = Date().addingTimeInterval(unsafe ? 5 : 60)
+            repeat {
+                delivered = deliveredKeys(file)
+                if acknowledged.isSubset(of: delivered) { break }
+                usleep(100_000)
+            } while Date() < deadline
+            daemon.send(signal: SIGTERM)
+            let status = daemon.waitForExit(timeout: 30)
+            #expect(status == 0, "the daemon drains and exits 0 on SIGTERM")
+            return delivered
+        }
         return (acknowledged.subtracting(delivered), acknowledged.count, directory)
     }
 
@@ -142,11 +153,11 @@ import Glibc
     }
 
     @Test func everyAcknowledgedEventSurvivesKillMinusNine() async throws {
+        let (lost, acknowledged, directory) = try await Self.lostEvents(unsafe: false, rounds: 4)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(acknowledged > 100, "the load must have been acknowledged often enough to mean something")
+        #expect(lost.isEmpty, "\(lost.count) acknowledged events were lost: \(lost.sorted().prefix(5))")
         try await Blocking.run {
-            let (lost, acknowledged, directory) = try Self.lostEvents(unsafe: false, rounds: 4)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            #expect(acknowledged > 100, "the load must have been acknowledged often enough to mean something")
-            #expect(lost.isEmpty, "\(lost.count) acknowledged events were lost: \(lost.sorted().prefix(5))")
             #expect(try Self.integrityCheck(directory.appendingPathComponent("store/kyc.sqlite3")) == "ok")
             // Every line the handler wrote is a whole event (fsync'd appends, no torn lines).
             let data = try Data(contentsOf: directory.appendingPathComponent("events.jsonl"))
@@ -157,12 +168,10 @@ import Glibc
     }
 
     @Test func negativeControlTheCheckerCatchesAcknowledgingBeforeCommit() async throws {
-        try await Blocking.run {
-            let (lost, acknowledged, directory) = try Self.lostEvents(unsafe: true, rounds: 2)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            #expect(acknowledged > 50)
-            #expect(!lost.isEmpty, "answering before the commit must lose acknowledged events under kill -9")
-        }
+        let (lost, acknowledged, directory) = try await Self.lostEvents(unsafe: true, rounds: 2)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(acknowledged > 50)
+        #expect(!lost.isEmpty, "answering before the commit must lose acknowledged events under kill -9")
     }
 }
 

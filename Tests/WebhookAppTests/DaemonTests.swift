@@ -39,11 +39,13 @@ import Glibc
 
     static let environment = ["DAEMON_SECRET": secret, "DAEMON_TOKEN": token, "DAEMON_API_KEY": "argos-test-api-key"]
 
-    static func start(_ directory: URL) throws -> DaemonProcess {
-        try DaemonProcess(
+    /// Runs `body` with the daemon serving `directory`'s configuration; it is killed and reaped afterwards.
+    static func withServingDaemon(in directory: URL, _ body: (DaemonProcess) async throws -> Void) async throws {
+        try await withDaemon(
             arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
             environment: environment,
-            directory: directory
+            directory: directory,
+            body
         )
     }
 
@@ -65,11 +67,26 @@ import Glibc
         ) + body
     }
 
+    /// The scope stops and reaps its daemon when the body throws: no process is left behind.
+    @Test func aThrowingBodyLeavesNoDaemonBehind() async throws {
+        struct Planned: Error { var processIdentifier: Int32 }
+        let directory = try Self.makeDirectory(logLevel: "info")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let error = await #expect(throws: Planned.self) {
+            try await Self.withServingDaemon(in: directory) { daemon in
+                throw Planned(processIdentifier: daemon.processIdentifier)
+            }
+        }
+        let processIdentifier = try #require(error?.processIdentifier)
+        #expect(processIdentifier > 0)
+        // Reaped, not a zombie: the identifier names no process any more.
+        #expect(kill(processIdentifier, 0) == -1 && errno == ESRCH)
+    }
+
     @Test func sigtermLetsAnInFlightRequestCompleteThenExitsZero() async throws {
-        try await Blocking.run {
-            let directory = try Self.makeDirectory(logLevel: "info")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let daemon = try Self.start(directory)
+        let directory = try Self.makeDirectory(logLevel: "info")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await Self.withServingDaemon(in: directory) { daemon in
             let body = try Fixtures.load("gu1-kyc/approved.json").body
             let bytes = Self.request(body)
             let split = bytes.count - 100
@@ -94,25 +111,24 @@ import Glibc
     }
 
     @Test func tellsSystemdItIsReadyThenStoppingAndKeepsTheSocketFromHandlers() async throws {
-        try await Blocking.run {
-            let directory = try Self.makeDirectory(logLevel: "info")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let environmentFile = directory.appendingPathComponent("handler.env")
-            let config = """
-                {
-                  "listen": {"host": "127.0.0.1", "port": 0},
-                  "store": {"kind": "sqlite", "path": "\(directory.path)/kyc.sqlite3"},
-                  "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "DAEMON_SECRET"}]}],
-                  "handlers": [{"name": "env", "type": "exec", "command": ["/bin/sh", "-c", "env > \(environmentFile.path)"]}]
-                }
-                """
-            try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
-            let socket = try NotificationSocket(name: directory.appendingPathComponent("notify").path)
-            let daemon = try DaemonProcess(
-                arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
-                environment: Self.environment.merging(["NOTIFY_SOCKET": socket.name]) { $1 },
-                directory: directory
-            )
+        let directory = try Self.makeDirectory(logLevel: "info")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environmentFile = directory.appendingPathComponent("handler.env")
+        let config = """
+            {
+              "listen": {"host": "127.0.0.1", "port": 0},
+              "store": {"kind": "sqlite", "path": "\(directory.path)/kyc.sqlite3"},
+              "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "DAEMON_SECRET"}]}],
+              "handlers": [{"name": "env", "type": "exec", "command": ["/bin/sh", "-c", "env > \(environmentFile.path)"]}]
+            }
+            """
+        try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+        let socket = try NotificationSocket(name: directory.appendingPathComponent("notify").path)
+        try await withDaemon(
+            arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
+            environment: Self.environment.merging(["NOTIFY_SOCKET": socket.name]) { $1 },
+            directory: directory
+        ) { daemon in
             let ready = try #require(socket.receive(timeout: 10))
             #expect(ready.split(separator: "\n").contains("READY=1"))
             #expect(ready.contains("MAINPID=\(daemon.processIdentifier)"))
@@ -138,15 +154,14 @@ import Glibc
     }
 
     @Test func runningOutOfFileDescriptorsPausesAcceptingThenRecovers() async throws {
-        try await Blocking.run {
-            let directory = try Self.makeDirectory(logLevel: "info")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let daemon = try DaemonProcess(
-                arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
-                environment: Self.environment,
-                directory: directory,
-                wrapper: ["/usr/bin/prlimit", "--nofile=64:64", "--"]
-            )
+        let directory = try Self.makeDirectory(logLevel: "info")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withDaemon(
+            arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
+            environment: Self.environment,
+            directory: directory,
+            wrapper: ["/usr/bin/prlimit", "--nofile=64:64", "--"]
+        ) { daemon in
             // The kernel completes every handshake (the listen queue), but past 64 descriptors the daemon
             // cannot accept: it must warn, pause, and keep going.
             var clients: [LoopbackClient] = []
@@ -187,10 +202,9 @@ import Glibc
     }
 
     @Test func logsOfEveryFixtureAndTheCLIShowNoPersonalData() async throws {
-        try await Blocking.run {
-            let directory = try Self.makeDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let daemon = try Self.start(directory)
+        let directory = try Self.makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await Self.withServingDaemon(in: directory) { daemon in
             var keys: [String] = []
             for fixture in try Fixtures.all() {
                 let path =

@@ -1,8 +1,10 @@
+import Dispatch
 import Foundation
 import Glibc
 import Synchronization
 import WebhookApp
 import WebhookCore
+import WebhookTesting
 
 /// A fresh temporary directory, removed when dropped.
 final class HandlerTemporaryDirectory: Sendable {
@@ -27,11 +29,39 @@ func context(for event: WebhookEvent, handler: String = "test", attempt: Int = 1
     HandlerContext(handlerName: handler, attempt: attempt, eventJSON: event.jsonBytes())
 }
 
-/// A one-request-at-a-time HTTP/1.1 server on 127.0.0.1 for the `http` handler's tests.
+/// Starts a ``TestHTTPServer``, runs `body` with it, then stops it and waits for its accept thread to end,
+/// whether `body` returned, threw, or left a failed expectation behind. Everything runs on a thread of its
+/// own (``Blocking/onThread(isolation:_:)``), since stopping waits.
+///
+/// - Parameters: as ``TestHTTPServer``'s.
+/// - Returns: what `body` returns.
+func withTestHTTPServer<T>(
+    statuses: [Int] = [],
+    defaultStatus: Int = 200,
+    responseBody: String = "",
+    extraHeaders: String = "",
+    isHanging: Bool = false,
+    _ body: (TestHTTPServer) async throws -> T
+) async throws -> T {
+    try await Blocking.onThread {
+        let server = try TestHTTPServer(
+            statuses: statuses,
+            defaultStatus: defaultStatus,
+            responseBody: responseBody,
+            extraHeaders: extraHeaders,
+            isHanging: isHanging
+        )
+        defer { server.stop() }
+        return try await body(server)
+    }
+}
+
+/// A one-request-at-a-time HTTP/1.1 server on 127.0.0.1 for the `http` handler's tests; only
+/// ``withTestHTTPServer(statuses:defaultStatus:responseBody:extraHeaders:isHanging:_:)`` starts one.
 ///
 /// Answers each request with the next status of `statuses` (then `defaultStatus`), `Connection: close`.
 /// With `isHanging`, it reads requests and never answers. The accept loop runs on a thread of its own; the
-/// listening socket is closed by ``stop()``.
+/// listening socket is shut down by ``stop()``, which waits for that thread to end.
 final class TestHTTPServer: Sendable {
     struct Request: Sendable {
         var method: String
@@ -55,6 +85,8 @@ final class TestHTTPServer: Sendable {
     let port: UInt16
     private let listener: Int32
     private let state: Mutex<State>
+    /// Signalled once when the accept loop returns.
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
     init(
         statuses: [Int] = [],
@@ -101,14 +133,19 @@ final class TestHTTPServer: Sendable {
 
     var requests: [Request] { state.withLock { $0.requests } }
 
+    /// Closes the connections held open, shuts the listener down and waits (up to 10 s: a request being
+    /// served has a 5 s read timeout) until the accept loop has returned. Blocking; a second call does nothing.
     func stop() {
-        let held = state.withLock { state -> [Int32] in
+        let held = state.withLock { state -> [Int32]? in
+            guard !state.isStopped else { return nil }
             state.isStopped = true
             defer { state.heldConnections.removeAll() }
             return state.heldConnections
         }
+        guard let held else { return }
         for fd in held { close(fd) }
         shutdown(listener, Int32(SHUT_RDWR))
+        _ = acceptLoopEnded.wait(timeout: .now() + 10)
     }
 
     deinit {
@@ -116,6 +153,7 @@ final class TestHTTPServer: Sendable {
     }
 
     private func acceptLoop() {
+        defer { acceptLoopEnded.signal() }
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 {

@@ -89,16 +89,26 @@ import Glibc
             """
     }
 
-    /// One proxied setup: the daemon (sqlite, `file` handler) and nginx in front of it.
-    final class Setup {
+    /// One proxied setup: the daemon (sqlite, `file` handler) and nginx in front of it; only
+    /// ``with(mode:_:)`` makes one.
+    final class Setup: Sendable {
         let directory: URL
         let daemon: DaemonProcess
-        let nginx: Process
         let nginxPort: Int
 
-        init(mode: Mode) throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("kyc-nginx-\(UUID().uuidString)")
+        private init(directory: URL, daemon: DaemonProcess, nginxPort: Int) {
+            self.directory = directory
+            self.daemon = daemon
+            self.nginxPort = nginxPort
+        }
+
+        /// Starts the daemon and nginx in front of it, runs `body`, then kills nginx, kills the daemon if it
+        /// still runs, reaps both and removes the directory, whatever `body` did. `body` runs on a thread of
+        /// its own (``withDaemon(arguments:environment:directory:timeout:wrapper:_:)``): it may block.
+        static func with(mode: Mode, _ body: (Setup) throws -> Void) async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kyc-nginx-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
             let config = """
                 {
                   "listen": {"host": "127.0.0.1", "port": 0},
@@ -115,29 +125,41 @@ import Glibc
                 }
                 """
             try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
-            daemon = try DaemonProcess(
+            try await withDaemon(
                 arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
                 environment: NginxTests.environment,
                 directory: directory
-            )
-            nginxPort = try NginxTests.freePort()
-            let conf = directory.appendingPathComponent("nginx.conf")
-            try Data(
-                NginxTests.nginxConfiguration(mode: mode, port: nginxPort, upstreamPort: daemon.port, directory: directory)
-                    .utf8
-            ).write(to: conf)
-            nginx = Process()
-            nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-            nginx.arguments = ["-p", directory.path, "-c", conf.path, "-e", directory.appendingPathComponent("nginx-error.log").path]
-            nginx.standardOutput = FileHandle.nullDevice
-            nginx.standardError = FileHandle.nullDevice
-            try nginx.run()
-            let deadline = Date().addingTimeInterval(10)
-            while Date() < deadline {
-                if (try? LoopbackClient(port: nginxPort, timeoutSeconds: 1)) != nil { return }
-                usleep(50_000)
+            ) { daemon in
+                let nginxPort = try NginxTests.freePort()
+                let conf = directory.appendingPathComponent("nginx.conf")
+                try Data(
+                    NginxTests.nginxConfiguration(mode: mode, port: nginxPort, upstreamPort: daemon.port, directory: directory)
+                        .utf8
+                ).write(to: conf)
+                let nginx = Process()
+                nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+                nginx.arguments = ["-p", directory.path, "-c", conf.path, "-e", directory.appendingPathComponent("nginx-error.log").path]
+                nginx.standardOutput = FileHandle.nullDevice
+                nginx.standardError = FileHandle.nullDevice
+                try nginx.run()
+                defer {
+                    // nginx in single-process mode (master_process off) does not always act on SIGTERM at
+                    // once; it holds no state worth a graceful stop here.
+                    kill(nginx.processIdentifier, SIGKILL)
+                    nginx.waitUntilExit()
+                }
+                var isListening = false
+                let deadline = Date().addingTimeInterval(10)
+                while !isListening && Date() < deadline {
+                    isListening = (try? LoopbackClient(port: nginxPort, timeoutSeconds: 1)) != nil
+                    if !isListening { usleep(50_000) }
+                }
+                guard isListening else {
+                    let log = (try? Data(contentsOf: directory.appendingPathComponent("nginx-error.log"))) ?? Data()
+                    throw DaemonError("nginx did not listen: \(String(decoding: log, as: UTF8.self))")
+                }
+                try body(Setup(directory: directory, daemon: daemon, nginxPort: nginxPort))
             }
-            throw DaemonError("nginx did not listen: \(String(decoding: (try? Data(contentsOf: directory.appendingPathComponent("nginx-error.log"))) ?? Data(), as: UTF8.self))")
         }
 
         /// POSTs with curl from `source` through nginx; returns the status and body.
@@ -159,22 +181,11 @@ import Glibc
             return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
         }
 
-        func stop() {
-            // nginx in single-process mode (master_process off) does not always act on SIGTERM at once; it
-            // holds no state worth a graceful stop here.
-            kill(nginx.processIdentifier, SIGKILL)
-            nginx.waitUntilExit()
-            daemon.send(signal: SIGTERM)
-            daemon.waitForExit(timeout: 20)
-            try? FileManager.default.removeItem(at: directory)
-        }
     }
 
     @Test("every fixture through nginx reaches the file handler", arguments: Mode.allCases)
     func everyFixtureThroughNginx(mode: Mode) async throws {
-        try await Blocking.run {
-            let setup = try Setup(mode: mode)
-            defer { setup.stop() }
+        try await Setup.with(mode: mode) { setup in
             var keys = Set<String>()
             for fixture in try Fixtures.all() {
                 let path: String
@@ -207,9 +218,7 @@ import Glibc
 
     @Test("allowFrom sees the client address nginx forwards; a forged X-Forwarded-For is not believed", arguments: Mode.allCases)
     func allowFromBehindNginx(mode: Mode) async throws {
-        try await Blocking.run {
-            let setup = try Setup(mode: mode)
-            defer { setup.stop() }
+        try await Setup.with(mode: mode) { setup in
             let body = try Fixtures.load("argos/submit.json").body
             // The allowed client, through the proxy.
             #expect(try setup.post("/webhooks/argos-allowlisted", body: body, source: "127.0.0.2").0 == 200)

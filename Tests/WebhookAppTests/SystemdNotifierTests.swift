@@ -58,11 +58,14 @@ final class NotificationSocket {
         #expect(SystemdNotifier(notifySocket: "@kyc-webhooks-notify") != nil)
     }
 
-    @Test func sendsTheStateToAnAbstractSocket() throws {
-        let socket = try NotificationSocket(name: "@kyc-webhooks-test-\(UUID().uuidString)")
-        let notifier = try #require(SystemdNotifier(notifySocket: socket.name))
-        #expect(notifier.notify("READY=1\nSTATUS=test") == nil)
-        #expect(socket.receive(timeout: 5) == "READY=1\nSTATUS=test")
+    @Test func sendsTheStateToAnAbstractSocket() async throws {
+        // The receive blocks on the socket: on a thread of its own, not the cooperative pool.
+        try await Blocking.onThread {
+            let socket = try NotificationSocket(name: "@kyc-webhooks-test-\(UUID().uuidString)")
+            let notifier = try #require(SystemdNotifier(notifySocket: socket.name))
+            #expect(notifier.notify("READY=1\nSTATUS=test") == nil)
+            #expect(socket.receive(timeout: 5) == "READY=1\nSTATUS=test")
+        }
     }
 
     @Test func reportsASocketNobodyListensOn() throws {

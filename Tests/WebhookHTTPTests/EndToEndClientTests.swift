@@ -102,10 +102,8 @@ struct EndToEndCurlTests {
 
     @Test func ipv6Loopback() async throws {
         let configuration = HTTPServerConfiguration(host: "::1", port: 0, eventLoopCount: 1)
-        let probe = HTTPServer(configuration: configuration, responder: EchoResponder())
-        guard (try? probe.start()) != nil else { return }  // no IPv6 on this machine
-        probe.shutdown()
-        await probe.waitUntilStopped()
+        let hasIPv6 = (try? await withServer(configuration) { _ in }) != nil
+        guard hasIPv6 else { return }  // no IPv6 on this machine
         try await withServer(configuration) { server in
             let result = try curl(["-g", "http://[::1]:\(server.port)/six"])
             #expect(result.output == "GET /six 0\n")

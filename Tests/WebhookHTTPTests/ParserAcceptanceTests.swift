@@ -219,11 +219,22 @@ let acceptanceCases: [AcceptanceCase] = [
         [RequestSummary("GET", "/a%2Fb/c;p=1?q=%C3%A9&x=(y)*!$'+,@:", fields: ["Host: h"])]
     ),
     AcceptanceCase(
-        "IPv6 Host with a port, empty Host",
-        "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\nGET / HTTP/1.1\r\nHost:\r\n\r\n",
+        "IPv6 Host with a port, empty Host on HTTP/1.0",
+        "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\nGET / HTTP/1.0\r\nHost:\r\nConnection: keep-alive\r\n\r\n",
         [
             RequestSummary("GET", "/", fields: ["Host: [::1]:8080"]),
-            RequestSummary("GET", "/", fields: ["Host: "]),
+            RequestSummary("GET", "/", version: .http1_0, fields: ["Host: ", "Connection: keep-alive"]),
+        ]
+    ),
+    AcceptanceCase(
+        "absolute-form with any method, authority-form with CONNECT to an IPv4 address",
+        "POST HTTPS://h/webhooks/gu1 HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
+            + "OPTIONS http://h HTTP/1.1\r\nHost: h\r\n\r\n"
+            + "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n",
+        [
+            RequestSummary("POST", "HTTPS://h/webhooks/gu1", framing: .length(0), fields: ["Host: h", "Content-Length: 0"]),
+            RequestSummary("OPTIONS", "http://h", fields: ["Host: h"]),
+            RequestSummary("CONNECT", "127.0.0.1:443", fields: ["Host: 127.0.0.1:443"]),
         ]
     ),
     AcceptanceCase(
@@ -343,6 +354,27 @@ struct ParserAcceptanceTests {
         }
         #expect(head.target == "/x")
         #expect(result.consumed == request.count)
+    }
+
+    /// The path of an absolute-form target is the one after its authority, `/` when it has none (RFC 9112
+    /// §3.2.2); the query is found the same way in every form.
+    @Test(arguments: [
+        ("/a/b?c=d", "/a/b", "c=d"),
+        ("http://h:8080/webhooks/gu1?x=1", "/webhooks/gu1", "x=1"),
+        ("HTTPS://h/webhooks/argos/tok", "/webhooks/argos/tok", nil),
+        ("http://h", "/", nil),
+        ("http://h?x", "/", "x"),
+        ("http://h/", "/", nil),
+        ("*", "*", nil),
+        ("h:443", "h:443", nil),
+    ] as [(String, String, String?)])
+    func pathOfEachTargetForm(target: String, path: String, query: String?) throws {
+        let transcript = ParserHarness.decisions(
+            Array(request: "\(target == "*" ? "OPTIONS" : target == "h:443" ? "CONNECT" : "GET") \(target) HTTP/1.1\r\nHost: h\r\n\r\n")
+        )
+        let head = try #require(transcript.messages.first?.head)
+        #expect(head.path == path[...])
+        #expect(head.query.map(String.init) == query)
     }
 
     /// Field names keep their spelling; look-ups ignore ASCII case.

@@ -74,6 +74,19 @@ let refusalCases: [RefusalCase] = [
     RefusalCase("truncated percent escape", "GET /a%4 HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
     RefusalCase("relative target", "GET index.html HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
     RefusalCase("asterisk with a path", "OPTIONS */x HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    // RFC 9112 §3.2.3-4: the asterisk form only with OPTIONS, the authority form only with CONNECT.
+    RefusalCase("asterisk-form with GET", "GET * HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("asterisk-form with CONNECT", "CONNECT * HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("authority-form with GET", "GET h:80 HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("authority-form with OPTIONS", "OPTIONS h:443 HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("CONNECT with an origin-form target", "CONNECT /x HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("CONNECT with an absolute-form target", "CONNECT http://h:443/ HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("CONNECT without a port", "CONNECT h: HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("CONNECT with a path after the port", "CONNECT h:443/x HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("CONNECT without a host", "CONNECT :443 HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("absolute URI without an authority", "GET urn:x HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("absolute-form with an empty authority", "GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase("absolute-form with userinfo", "GET http://u@h/x HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
     RefusalCase(
         "raw UTF-8 in the target",
         Array(request: "GET /caf") + [0xC3, 0xA9] + Array(request: " HTTP/1.1\r\n\r\n"),
@@ -119,6 +132,9 @@ let refusalCases: [RefusalCase] = [
     RefusalCase("space inside Host", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", .invalidHost),
     RefusalCase("Host with a path", "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", .invalidHost),
     RefusalCase("Host with userinfo", "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", .invalidHost),
+    RefusalCase("empty Host on HTTP/1.1", "GET / HTTP/1.1\r\nHost:\r\n\r\n", .invalidHost),
+    RefusalCase("Host of only whitespace on HTTP/1.1", "GET / HTTP/1.1\r\nHost: \t \r\n\r\n", .invalidHost),
+    RefusalCase("empty Host with an absolute-form target", "GET http://h/ HTTP/1.1\r\nHost: \r\n\r\n", .invalidHost),
 
     // MARK: Content-Length
     RefusalCase(
@@ -170,10 +186,26 @@ let refusalCases: [RefusalCase] = [
         plainHead + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
         .unsupportedTransferEncoding
     ),
+    // RFC 9112 §6.3: a coding list whose last coding is not chunked cannot be framed: 400, not 501.
     RefusalCase(
         "chunked, identity",
         plainHead + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
-        .unsupportedTransferEncoding
+        .chunkedNotLast
+    ),
+    RefusalCase(
+        "chunked, gzip",
+        plainHead + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+        .chunkedNotLast
+    ),
+    RefusalCase(
+        "chunked then gzip in two fields",
+        plainHead + "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n",
+        .chunkedNotLast
+    ),
+    RefusalCase(
+        "a list of codings without chunked",
+        plainHead + "Transfer-Encoding: gzip, deflate\r\n\r\n",
+        .chunkedNotLast
     ),
     RefusalCase(
         "chunked twice in one field",
@@ -374,7 +406,7 @@ struct ParserRefusalTests {
     @Test(arguments: [
         (HTTPParserError.invalidRequestLine, 400), (.invalidField, 400), (.conflictingFraming, 400),
         (.invalidContentLength, 400), (.invalidChunk, 400), (.invalidHost, 400), (.transferEncodingOnHTTP10, 400),
-        (.invalidTransferEncoding, 400), (.unsupportedVersion, 400), (.invalidTarget, 400),
+        (.invalidTransferEncoding, 400), (.chunkedNotLast, 400), (.unsupportedVersion, 400), (.invalidTarget, 400),
         (.bodyTooLarge, 413), (.targetTooLong, 414), (.headerTooLarge, 431), (.unsupportedTransferEncoding, 501),
     ])
     func mapsStatus(error: HTTPParserError, status: Int) {

@@ -49,6 +49,26 @@ private func head(_ method: String, _ target: String, fields: [HTTPFields.Field]
         #expect(String(decoding: refusal.body, as: UTF8.self) == #"{"error":"not_found"}"#)
     }
 
+    /// An absolute-form target is routed by its path (RFC 9112 §3.2.2), and its route sees that path.
+    @Test func absoluteFormIsRoutedByItsPath() throws {
+        let guarded = GuardedResponder()
+        let router = makeRouter(guarded: guarded)
+        let key = [HTTPFields.Field(name: "X-Key", value: "k")]
+        #expect(router.preflight(head("POST", "http://h/webhooks/gu1", fields: key), remoteAddress: "127.0.0.1") == nil)
+        #expect(router.preflight(head("POST", "http://h:80/webhooks/argos/tok?x", fields: key), remoteAddress: "127.0.0.1") == nil)
+        #expect(guarded.preflights.withLock { $0 } == ["/webhooks/gu1", "/webhooks/argos/tok"])
+        let health = try #require(router.preflight(head("POST", "https://h/healthz"), remoteAddress: "127.0.0.1"))
+        #expect(health.status == 405)
+    }
+
+    /// `OPTIONS *` and `CONNECT host:port` name no resource: 501, as the server implements neither.
+    @Test(arguments: [("OPTIONS", "*"), ("CONNECT", "h:443")])
+    func asteriskAndAuthorityFormsAre501(method: String, target: String) throws {
+        let refusal = try #require(makeRouter().preflight(head(method, target), remoteAddress: "127.0.0.1"))
+        #expect(refusal.status == 501)
+        #expect(String(decoding: refusal.body, as: UTF8.self) == #"{"error":"not_implemented"}"#)
+    }
+
     @Test func wrongMethodIs405WithAllow() throws {
         let router = makeRouter()
         let refusal = try #require(router.preflight(head("GET", "/webhooks/gu1"), remoteAddress: "127.0.0.1"))

@@ -234,6 +234,39 @@ import WebhookTesting
         }
     }
 
+    /// Every response carries `Date` in IMF-fixdate (RFC 9110 §6.6.1), the current second: answers of the
+    /// responder and refusals of the parser alike.
+    @Test func everyResponseCarriesTheDate() async throws {
+        try await withServer { server in
+            let client = try LoopbackClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            let answered = try client.readResponse()
+            try client.send("GET / HTTP/1.1\r\nHost:\r\n\r\n")
+            let refused = try client.readResponse()
+            #expect(refused.status == 400)
+            for response in [answered, refused] {
+                let date = try #require(response.header("Date"), "no Date in \(response.status)")
+                let seconds = try #require(imfFixdateSeconds(date), "not an IMF-fixdate: \(date)")
+                #expect(abs(seconds - time(nil)) <= 2, "Date \(date) is not now")
+            }
+        }
+    }
+
+    /// `POST http://host/webhooks/gu1` reaches the route of `/webhooks/gu1` (RFC 9112 §3.2.2).
+    @Test func absoluteFormTargetIsRoutedByItsPath() async throws {
+        var router = Router()
+        router.add("/webhooks/gu1", methods: ["POST"]) { request in
+            HTTPResponse(status: 200, body: Array("\(request.head.path) \(request.body.count)".utf8))
+        }
+        try await withServer(responder: router.buildResponder()) { server in
+            let client = try LoopbackClient(port: server.port)
+            try client.send("POST http://127.0.0.1/webhooks/gu1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}")
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text == "/webhooks/gu1 2")
+        }
+    }
+
     @Test func servesIPv6LoopbackWhenAvailable() async throws {
         let probe = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
         guard probe >= 0 else { return }
@@ -341,4 +374,30 @@ import WebhookTesting
             #expect(try client.readResponse().text == "small")
         }
     }
+}
+
+/// The instant an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) names, in seconds since 1970, or nil if the
+/// text is not exactly in that format (including a day name that does not match the date).
+func imfFixdateSeconds(_ text: String) -> time_t? {
+    let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    let parts = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+    guard text.utf8.count == 29, parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
+        let weekday = days.firstIndex(of: String(parts[0].dropLast())),
+        parts[1].count == 2, let day = Int32(parts[1]),
+        let month = months.firstIndex(of: parts[2]),
+        parts[3].count == 4, let year = Int32(parts[3])
+    else { return nil }
+    let clock = parts[4].split(separator: ":").compactMap { $0.count == 2 ? Int32($0) : nil }
+    guard clock.count == 3 else { return nil }
+    var fields = tm()
+    fields.tm_year = year - 1900
+    fields.tm_mon = Int32(month)
+    fields.tm_mday = day
+    fields.tm_hour = clock[0]
+    fields.tm_min = clock[1]
+    fields.tm_sec = clock[2]
+    let seconds = timegm(&fields)
+    guard fields.tm_wday == Int32(weekday) else { return nil }
+    return seconds
 }

@@ -21,20 +21,16 @@ import WebhookTesting
 
     /// Each loop, and with it its eventfd (closed in `deinit`), is released after shutdown.
     @Test func eventLoopsAreReleasedAfterShutdown() async throws {
-        var server: HTTPServer? = HTTPServer(
-            configuration: HTTPServerConfiguration(port: 0, eventLoopCount: 2),
-            responder: EchoResponder()
-        )
-        try server?.start()
-        let loops = (server?.runningEventLoops ?? []).map(WeakLoop.init)
-        #expect(loops.count == 2)
-        let client = try LoopbackClient(port: server?.port ?? 0)
-        try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(try client.readResponse().status == 200)
-        client.close()
-        server?.shutdown(deadlineSeconds: 5)
-        await server?.waitUntilStopped()
-        server = nil
+        let loops = try await withServer(HTTPServerConfiguration(port: 0, eventLoopCount: 2)) { server in
+            let loops = server.runningEventLoops.map(WeakLoop.init)
+            #expect(loops.count == 2)
+            let client = try LoopbackClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            client.close()
+            return loops
+        }
+        // The scope shut the server down, waited for it and let it go.
         #expect(try await Self.released(loops))
     }
 
@@ -42,19 +38,19 @@ import WebhookTesting
     /// a commit was slow) is dropped; the writer keeps the loop, and its eventfd open, until it is let go.
     @Test func aResponseAfterTheLoopExitedIsDropped() async throws {
         let responder = DeferredResponder()
-        var server: HTTPServer? = HTTPServer(
-            configuration: HTTPServerConfiguration(port: 0, eventLoopCount: 1),
-            responder: responder
-        )
-        try server?.start()
-        let loops = (server?.runningEventLoops ?? []).map(WeakLoop.init)
-        let client = try LoopbackClient(port: server?.port ?? 0)
-        try client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
-        var pending = try await responder.take(1)
-        server?.shutdown(deadlineSeconds: 0.2)
-        await server?.waitUntilStopped()
-        server = nil
-        #expect(client.waitForClose())
+        let configuration = HTTPServerConfiguration(port: 0, eventLoopCount: 1)
+        // Kept out here, so that the pending writer outlives the server.
+        var pending: [(HTTPRequest, HTTPResponseWriter)] = []
+        let (loops, closed) = try await withServer(configuration, responder: responder) { server in
+            let loops = server.runningEventLoops.map(WeakLoop.init)
+            let client = try LoopbackClient(port: server.port)
+            try client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+            pending = try await responder.take(1)
+            server.shutdown(deadlineSeconds: 0.2)
+            await server.waitUntilStopped()
+            return (loops, client.waitForClose())
+        }
+        #expect(closed)
         #expect(loops.first?.loop != nil, "the pending writer still holds its loop")
         pending[0].1.write(HTTPResponse(status: 200))
         pending.removeAll()

@@ -1,8 +1,13 @@
 import Synchronization
 import WebhookHTTP
+import WebhookTesting
 
 /// Starts a real server on 127.0.0.1:0 (unless the configuration says otherwise), runs `body`, then shuts it
-/// down gracefully and waits for it (Hummingbird's `testServer` shape).
+/// down gracefully and waits for it (Hummingbird's `testServer` shape), whether `body` returned, threw, or
+/// left a failed expectation behind. A body may shut the server down itself (shutting down twice is harmless).
+///
+/// `body` runs on a thread of its own (``Blocking/onThread(isolation:_:)``): it may use a blocking
+/// ``LoopbackClient`` directly without holding a thread of the cooperative pool.
 func withServer<R>(
     _ configuration: HTTPServerConfiguration = HTTPServerConfiguration(port: 0, eventLoopCount: 2),
     responder: any HTTPResponder = EchoResponder(),
@@ -13,7 +18,7 @@ func withServer<R>(
     let server = HTTPServer(configuration: configuration, responder: responder)
     try server.start()
     do {
-        let result = try await body(server)
+        let result = try await Blocking.onThread { try await body(server) }
         server.shutdown(deadlineSeconds: 5)
         await server.waitUntilStopped()
         return result

@@ -192,8 +192,8 @@ def line_around(data: bytes, pos: int) -> bytes:
     return data[start: len(data) if end < 0 else end + 1]
 
 
-def target_is_ours(target: bytes) -> bool:
-    """The target grammar http-probe enforces (docs/http.md, "Request target")."""
+def target_is_ours(method: bytes, target: bytes) -> bool:
+    """The target grammar http-probe enforces (docs/http.md, "Request target"), with the forms each method may use."""
     if not target or any(b not in TARGET for b in target):
         return False
     i = 0
@@ -204,11 +204,14 @@ def target_is_ours(target: bytes) -> bool:
             i += 3
         else:
             i += 1
+    if method == b"CONNECT":
+        return re.fullmatch(rb"[^/?@:]+:[0-9]+", target) is not None
     if target[0] == 0x2F:
         return True
     if target == b"*":
-        return True
-    return re.match(rb"[A-Za-z][A-Za-z0-9+.\-]*:", target) is not None
+        return method == b"OPTIONS"
+    m = re.fullmatch(rb"[A-Za-z][A-Za-z0-9+.\-]*://([^/?]*)([/?].*)?", target, re.S)
+    return m is not None and m.group(1) != b"" and b"@" not in m.group(1)
 
 
 # MARK: - Allow-list
@@ -296,11 +299,13 @@ def version_other(d: Divergence) -> bool:
 
 def target_outside_grammar(d: Divergence) -> bool:
     parts = request_line(d.msg).split(b" ")
-    return len(parts) == 3 and not target_is_ours(parts[1])
+    return len(parts) == 3 and not target_is_ours(parts[0], parts[1])
 
 
 def host_value_invalid(d: Divergence) -> bool:
     hosts = [v for n, v in fields_of(d.msg) if n == b"host"]
+    if len(hosts) == 1 and hosts[0] == b"":
+        return request_line(d.msg).endswith(b"HTTP/1.1")
     return len(hosts) == 1 and any(b not in HOST for b in hosts[0])
 
 
@@ -473,10 +478,18 @@ def chunked_encode(rnd: random.Random, body: bytes) -> bytes:
 def gen_request(rnd: random.Random, last: bool) -> bytes:
     v11 = rnd.random() < 0.85
     method = rnd.choice(METHODS)
-    lines = [method + b" " + gen_target(rnd) + b" " + (b"HTTP/1.1" if v11 else b"HTTP/1.0") + b"\r\n"]
+    target = gen_target(rnd)
+    form = rnd.random()
+    if form < 0.08:
+        # The absolute form (RFC 9112 §3.2.2), whose authority a mutation may empty or give userinfo.
+        target = rnd.choice([b"http://example.test", b"https://127.0.0.1:8443", b"HTTP://h"]) + target
+    elif form < 0.11 and method == b"OPTIONS":
+        target = b"*"
+    lines = [method + b" " + target + b" " + (b"HTTP/1.1" if v11 else b"HTTP/1.0") + b"\r\n"]
     fields = []
     if v11 or rnd.random() < 0.5:
-        fields.append((b"Host", rnd.choice([b"example.test", b"127.0.0.1:8080", b"[::1]:8443", b"hooks.example.test"])))
+        hosts = [b"example.test", b"127.0.0.1:8080", b"[::1]:8443", b"hooks.example.test"]
+        fields.append((b"Host", rnd.choice(hosts + [b""]) if rnd.random() < 0.05 else rnd.choice(hosts)))
     for name, values in rnd.sample(EXTRA_FIELDS, rnd.randint(0, 4)):
         fields.append((name, rnd.choice(values)))
     body = b""

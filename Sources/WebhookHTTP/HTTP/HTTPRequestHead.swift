@@ -18,7 +18,8 @@ public enum HTTPBodyFraming: Sendable, Equatable {
 public struct HTTPRequestHead: Sendable, Equatable {
     /// The method token exactly as sent (methods are case-sensitive).
     public var method: String
-    /// The request target exactly as sent (origin form `/path?query`, or `*` / absolute form).
+    /// The request target exactly as sent: origin form `/path?query`, absolute form, `*` (OPTIONS) or
+    /// `host:port` (CONNECT). Route by ``path``, which reads every form.
     public var target: String
     public var version: HTTPVersion
     public var fields: HTTPFields
@@ -48,9 +49,21 @@ public struct HTTPRequestHead: Sendable, Equatable {
     }
 
     /// The path part of the target, without the query.
+    ///
+    /// For the absolute form (`http://host/webhooks/gu1?x`) it is the path after the authority (`/webhooks/gu1`),
+    /// or `/` when there is none, so such a request is routed like its origin form (RFC 9112 §3.2.2). For the
+    /// asterisk and authority forms (`*`, `host:443`) it is the whole target, which never starts with `/`.
     public var path: Substring {
-        if let q = target.firstIndex(of: "?") { return target[..<q] }
-        return target[...]
+        var rest = target[...]
+        if rest.first != "/", let scheme = rest.firstIndex(of: ":"), rest[scheme...].hasPrefix("://") {
+            // The parser admits the absolute form only as `scheme://authority…`.
+            let authority = rest[rest.index(scheme, offsetBy: 3)...]
+            guard let pathStart = authority.firstIndex(where: { $0 == "/" || $0 == "?" }), authority[pathStart] == "/"
+            else { return "/" }
+            rest = authority[pathStart...]
+        }
+        if let q = rest.firstIndex(of: "?") { return rest[..<q] }
+        return rest
     }
 
     /// The query part of the target, without the `?`, or nil.

@@ -9,9 +9,12 @@ struct HTTPFramingFields: Sendable {
     var transferEncodingCount = 0
     var chunkedCount = 0
     var otherCodingCount = 0
+    /// Whether the last coding listed so far (across every `Transfer-Encoding` field, in order) is `chunked`.
+    var isLastCodingChunked = false
     var isTransferEncodingValid = true
     var hostCount = 0
     var isHostValid = true
+    var isHostEmpty = false
     var hasClose = false
     var hasKeepAlive = false
     var expectsContinue = false
@@ -23,6 +26,7 @@ struct HTTPFramingFields: Sendable {
         switch span.nameEnd &- span.nameStart {
         case 4 where Self.name(input, span, is: "host"):
             hostCount &+= 1
+            if start == end { isHostEmpty = true }
             var i = start
             while i < end {
                 if !HTTPByteClass.isHost(input[i]) { isHostValid = false }
@@ -91,8 +95,10 @@ struct HTTPFramingFields: Sendable {
             }
             if Self.bytes(input, s, e, equal: "chunked") {
                 chunkedCount &+= 1
+                isLastCodingChunked = true
             } else {
                 otherCodingCount &+= 1
+                isLastCodingChunked = false
             }
         }
     }
@@ -108,6 +114,9 @@ struct HTTPFramingFields: Sendable {
             if !isHTTP11 { return .failure(.transferEncodingOnHTTP10) }
             if contentLengthCount > 0 { return .failure(.conflictingFraming) }
             if !isTransferEncodingValid { return .failure(.invalidTransferEncoding) }
+            // RFC 9112 §6.3: with a list of codings whose last is not chunked the body cannot be framed (400);
+            // one coding alone that is not chunked is one we do not implement (501, below).
+            if chunkedCount &+ otherCodingCount > 1 && !isLastCodingChunked { return .failure(.chunkedNotLast) }
             // Exactly one coding, chunked: `gzip, chunked`, `chunked, identity` and `chunked, chunked` are not
             // supported (RFC 9112 §6.1: chunked at most once, and last).
             if chunkedCount != 1 || otherCodingCount != 0 { return .failure(.unsupportedTransferEncoding) }

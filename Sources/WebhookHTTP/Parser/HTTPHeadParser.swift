@@ -153,7 +153,9 @@ struct HTTPHeadParser: Sendable {
                 }
                 guard i > targetStart else { return .failed(.invalidRequestLine) }
                 targetEnd = i
-                guard Self.hasValidForm(input, targetStart, targetEnd) else { return .failed(.invalidTarget) }
+                guard Self.hasValidForm(input, targetStart, targetEnd, methodStart: methodStart, methodEnd: methodEnd) else {
+                    return .failed(.invalidTarget)
+                }
                 versionIndex = 0
                 state = .version
                 i &+= 1
@@ -267,22 +269,81 @@ struct HTTPHeadParser: Sendable {
         }
     }
 
-    /// Whether the target is in origin form (`/…`), asterisk form (`*`), or absolute/authority form
-    /// (`scheme:…`, `host:port`): the forms of RFC 9112 §3.2. Its bytes were checked already.
-    private static func hasValidForm(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+    /// Whether the target has a form of RFC 9112 §3.2 that its method may use (its bytes were checked already):
+    /// origin form (`/…`) with any method but CONNECT; absolute form (`scheme://authority…`) with any method
+    /// but CONNECT; asterisk form (exactly `*`) only with OPTIONS; authority form (`host:port`) only with
+    /// CONNECT, which takes nothing else (RFC 9110 §9.3.6).
+    private static func hasValidForm(
+        _ input: UnsafeRawBufferPointer,
+        _ start: Int,
+        _ end: Int,
+        methodStart: Int,
+        methodEnd: Int
+    ) -> Bool {
+        if bytes(input, methodStart, methodEnd, equal: "CONNECT") { return isAuthorityForm(input, start, end) }
         let first = input[start]
         if first == 0x2F { return true }  // origin-form
-        if first == 0x2A { return end &- start == 1 }  // asterisk-form: exactly "*"
-        // absolute-form or authority-form: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" …
-        guard isAlpha(first) else { return false }
+        if first == 0x2A {  // asterisk-form: exactly "*", for OPTIONS
+            return end &- start == 1 && bytes(input, methodStart, methodEnd, equal: "OPTIONS")
+        }
+        return isAbsoluteForm(input, start, end)
+    }
+
+    /// `scheme "://" authority [ path-abempty ] [ "?" query ]` with a non-empty authority and no userinfo (RFC
+    /// 9110 §4.2.1 and §4.2.4: an `http` URI with an empty host is invalid; userinfo is treated as an error).
+    /// A URI without an authority (`urn:x`) is refused: it would read like the authority form (`host:port`).
+    private static func isAbsoluteForm(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+        guard isAlpha(input[start]) else { return false }
         var i = start &+ 1
-        while i < end {
+        while i < end && input[i] != HTTPByteClass.colon {
             let c = input[i]
-            if c == HTTPByteClass.colon { return true }
             guard isAlpha(c) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E else { return false }
             i &+= 1
         }
-        return false
+        // ":" "/" "/" and at least one byte of authority.
+        guard end &- i > 3, input[i &+ 1] == 0x2F, input[i &+ 2] == 0x2F else { return false }
+        let authorityStart = i &+ 3
+        i = authorityStart
+        while i < end && input[i] != 0x2F && input[i] != 0x3F {
+            if input[i] == 0x40 { return false }  // userinfo "@"
+            i &+= 1
+        }
+        return i > authorityStart
+    }
+
+    /// `uri-host ":" port` (RFC 9112 §3.2.3): a non-empty registered name or IPv4 address, then a port of digits.
+    private static func isAuthorityForm(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+        var colon = end
+        var i = start
+        while i < end {
+            let c = input[i]
+            if c == HTTPByteClass.colon {
+                colon = i
+                break
+            }
+            if c == 0x2F || c == 0x3F || c == 0x40 { return false }  // "/", "?", "@": not a reg-name or IPv4
+            i &+= 1
+        }
+        guard colon > start, end &- colon > 1 else { return false }
+        i = colon &+ 1
+        while i < end {
+            guard input[i] >= 0x30 && input[i] <= 0x39 else { return false }
+            i &+= 1
+        }
+        return true
+    }
+
+    /// Whether `input[start..<end]` is exactly `literal` (methods are case-sensitive).
+    private static func bytes(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int, equal literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard end &- start == count else { return false }
+        let bytes = literal.utf8Start
+        var k = 0
+        while k < count {
+            if input[start &+ k] != bytes[k] { return false }
+            k &+= 1
+        }
+        return true
     }
 
     private static func isAlpha(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
@@ -300,7 +361,10 @@ struct HTTPHeadParser: Sendable {
                 return .failed(.invalidField)
             }
         }
-        if fieldsInfo.hostCount > 1 || (isHTTP11 && fieldsInfo.hostCount == 0) || !fieldsInfo.isHostValid {
+        // RFC 9112 §3.2: exactly one Host on HTTP/1.1, and it names the host (empty only on HTTP/1.0 here).
+        if fieldsInfo.hostCount > 1 || (isHTTP11 && (fieldsInfo.hostCount == 0 || fieldsInfo.isHostEmpty))
+            || !fieldsInfo.isHostValid
+        {
             return .failed(.invalidHost)
         }
         let framing: HTTPBodyFraming

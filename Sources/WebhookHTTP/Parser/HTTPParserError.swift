@@ -25,6 +25,9 @@ public enum HTTPParserError: Error, Sendable, Equatable, CustomStringConvertible
     /// A transfer coding other than `chunked`, or `chunked` not alone, e.g. `gzip, chunked` or
     /// `chunked, chunked` (501).
     case unsupportedTransferEncoding
+    /// `Transfer-Encoding` lists several codings and the last is not `chunked` (`chunked, gzip`): the body's
+    /// length cannot be determined (RFC 9112 §6.3).
+    case chunkedNotLast
     /// `Transfer-Encoding` on an HTTP/1.0 request.
     case transferEncodingOnHTTP10
     /// A missing (HTTP/1.1) or repeated `Host`, or a `Host` value that is not `host[:port]`.
@@ -61,6 +64,7 @@ public enum HTTPParserError: Error, Sendable, Equatable, CustomStringConvertible
         case .conflictingFraming: return "Content-Length together with Transfer-Encoding"
         case .invalidTransferEncoding: return "malformed Transfer-Encoding"
         case .unsupportedTransferEncoding: return "unsupported transfer coding"
+        case .chunkedNotLast: return "transfer coding list not ending in chunked"
         case .transferEncodingOnHTTP10: return "Transfer-Encoding on HTTP/1.0"
         case .invalidHost: return "missing, repeated or invalid Host"
         case .invalidChunk: return "malformed chunk"

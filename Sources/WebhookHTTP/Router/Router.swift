@@ -4,8 +4,9 @@
 /// also match one more path segment (`/webhooks/argos/<token>`), which its responder reads from
 /// ``HTTPRequestHead/path``. Unknown paths get 404 `{"error":"not_found"}`, known paths with another method
 /// get 405 with `Allow` and `{"error":"method_not_allowed"}`; both are decided in preflight, before the body
-/// is read. A route's responder is any ``HTTPResponder``, so it gets its own preflight too (to refuse a
-/// missing signature before the body, say).
+/// is read. Targets in absolute form (`http://host/webhooks/gu1`) are routed by their path; `OPTIONS *` and
+/// `CONNECT host:port` get 501 `{"error":"not_implemented"}` (docs/http.md). A route's responder is any
+/// ``HTTPResponder``, so it gets its own preflight too (to refuse a missing signature before the body, say).
 ///
 /// ```swift
 /// var router = Router()

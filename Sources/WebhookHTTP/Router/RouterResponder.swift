@@ -10,6 +10,9 @@ public struct RouterResponder: HTTPResponder {
 
     private let routes: [String: Route]
     private static let notFound = HTTPResponse.json(404, "{\"error\":\"not_found\"}")
+    /// `OPTIONS *` and `CONNECT host:port`, the only asterisk- and authority-form requests the parser lets
+    /// through, name no resource: the server implements neither server-wide OPTIONS nor tunnels (docs/http.md).
+    private static let notImplemented = HTTPResponse.json(501, "{\"error\":\"not_implemented\"}")
 
     init(routes: [String: Route]) {
         self.routes = routes
@@ -26,7 +29,9 @@ public struct RouterResponder: HTTPResponder {
     }
 
     public func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse? {
-        guard let route = route(for: head.path) else { return Self.notFound }
+        let path = head.path
+        guard path.first == "/" else { return Self.notImplemented }
+        guard let route = route(for: path) else { return Self.notFound }
         guard route.methods.contains(head.method) else { return route.methodNotAllowed }
         return route.responder.preflight(head, remoteAddress: remoteAddress)
     }
@@ -34,7 +39,12 @@ public struct RouterResponder: HTTPResponder {
     public func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
         // Preflight has already refused unknown paths and methods; checked again so that `respond` is safe
         // to call on its own (tests, or a server that skips preflight).
-        guard let route = route(for: request.head.path) else {
+        let path = request.head.path
+        guard path.first == "/" else {
+            writer.write(Self.notImplemented)
+            return
+        }
+        guard let route = route(for: path) else {
             writer.write(Self.notFound)
             return
         }

@@ -73,6 +73,8 @@ final class EventLoop: @unchecked Sendable {
     private var generation: UInt32 = 0
     private let readBuffer: UnsafeMutableRawBufferPointer
     private var headBuffer: [UInt8] = []
+    /// The `Date` of responses, formatted once per second.
+    private var date = HTTPDate()
     /// Responses written synchronously on the loop thread, handled after the current connection's turn.
     private var localResponses: [(ConnectionID, UInt64, HTTPResponse)] = []
     private var shutdownDeadline: UInt64?
@@ -443,7 +445,8 @@ final class EventLoop: @unchecked Sendable {
             )
         case .write(let response, let options):
             headBuffer.removeAll(keepingCapacity: true)
-            HTTPResponseEncoder.encodeHead(response, options: options, into: &headBuffer)
+            // time() is read from the vDSO: no system call per response.
+            HTTPResponseEncoder.encodeHead(response, options: options, date: date.value(at: time(nil)), into: &headBuffer)
             let hasBody = !options.omitBody && HTTPResponseEncoder.hasBody(status: response.status)
             write(headBuffer, hasBody ? response.body : [], on: connection)
         case .linger:

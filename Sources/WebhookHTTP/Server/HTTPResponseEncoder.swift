@@ -2,16 +2,24 @@
 ///
 /// The server owns the framing fields: it always writes `Content-Length` (except on 1xx and 204), writes `Connection: close` when it
 /// closes (and `Connection: keep-alive` to an HTTP/1.0 client it keeps), and drops any `Content-Length`,
-/// `Transfer-Encoding` or `Connection` the responder set. Fields with a byte that could split the head (CR,
+/// `Transfer-Encoding` or `Connection` the responder set. It owns `Date` too: every response carries the
+/// event loop's (RFC 9110 §6.6.1), and a `Date` the responder set is dropped. Fields with a byte that could split the head (CR,
 /// LF, NUL) or a name that is not a token are dropped rather than written.
 enum HTTPResponseEncoder {
     /// `HTTP/1.1 100 Continue` and the empty line.
     static let continueBytes: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     /// Appends the status line and header section of `response` to `buffer`.
+    ///
+    /// - Parameters:
+    ///   - response: the status, fields and body (for its length).
+    ///   - options: how the connection frames it.
+    ///   - date: the IMF-fixdate written as `Date` (``HTTPDate``).
+    ///   - buffer: where the head is appended.
     static func encodeHead(
         _ response: HTTPResponse,
         options: HTTPConnectionStateMachine.ResponseOptions,
+        date: [UInt8],
         into buffer: inout [UInt8]
     ) {
         let status = (100...999).contains(response.status) ? response.status : 500
@@ -20,10 +28,14 @@ enum HTTPResponseEncoder {
         buffer.append(0x20)
         buffer.append(contentsOf: reasonPhrase(status).utf8)
         buffer.append(contentsOf: crlf)
+        buffer.append(contentsOf: "Date: ".utf8)
+        buffer.append(contentsOf: date)
+        buffer.append(contentsOf: crlf)
         for field in response.fields {
             if field.name.isEqualCaseInsensitive(to: "Content-Length")
                 || field.name.isEqualCaseInsensitive(to: "Transfer-Encoding")
                 || field.name.isEqualCaseInsensitive(to: "Connection")
+                || field.name.isEqualCaseInsensitive(to: "Date")
             {
                 continue
             }
