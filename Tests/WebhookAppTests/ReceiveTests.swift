@@ -185,28 +185,28 @@ import WebhookTesting
     /// per subject was answered `duplicate` and never handled.
     @Test func distinctEventsOfRepeatableAndUnknownTypesAreEachHandled() async throws {
         let recorder = RecordingHandler()
-        let app = try await Self.start(customHandlers: [.init(name: "recorder", handler: recorder)])
-        let bodies = [
-            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1","status":"approved"}}"#,
-            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T12:00:00Z","payload":{"id":"tx-1","status":"rejected"}}"#,
-            #"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"ra-1"}}"#,
-            #"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-08T11:00:00Z","payload":{"id":"ra-1"}}"#,
-        ].map { Array($0.utf8) }
-        var keys: Set<String> = []
-        for body in bodies {
-            let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body))])
-            #expect(try Self.json(response)["status"] as? String == "accepted", "\(response.text)")
-            keys.insert(try #require(try Self.json(response)["key"] as? String))
+        try await Self.withApp(customHandlers: [.init(name: "recorder", handler: recorder)]) { app in
+            let bodies = [
+                #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1","status":"approved"}}"#,
+                #"{"event":"transaction.status_changed","timestamp":"2025-01-07T12:00:00Z","payload":{"id":"tx-1","status":"rejected"}}"#,
+                #"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"ra-1"}}"#,
+                #"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-08T11:00:00Z","payload":{"id":"ra-1"}}"#,
+            ].map { Array($0.utf8) }
+            var keys: Set<String> = []
+            for body in bodies {
+                let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body))])
+                #expect(try Self.json(response)["status"] as? String == "accepted", "\(response.text)")
+                keys.insert(try #require(try Self.json(response)["key"] as? String))
+            }
+            #expect(keys.count == 4)
+            // The same body again is still one event.
+            let again = try await app.post("/webhooks/gu1", body: bodies[1], headers: [("X-Webhook-Signature", Self.sign(bodies[1]))])
+            #expect(try Self.json(again)["status"] as? String == "duplicate")
+            let deadline = ContinuousClock.now + .seconds(10)
+            while recorder.calls.count < 4 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(recorder.calls.count == 4)
         }
-        #expect(keys.count == 4)
-        // The same body again is still one event.
-        let again = try await app.post("/webhooks/gu1", body: bodies[1], headers: [("X-Webhook-Signature", Self.sign(bodies[1]))])
-        #expect(try Self.json(again)["status"] as? String == "duplicate")
-        let deadline = ContinuousClock.now + .seconds(10)
-        while recorder.calls.count < 4 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(recorder.calls.count == 4)
-        await app.stop()
     }
 
     @Test func twentyConcurrentCopiesAreOneAcceptedAndOneHandlerRun() async throws {

@@ -87,86 +87,86 @@ import WebhookTesting
         let disk = try SmallFileSystem(megabytes: 6)
         let gate = Gate()
         let recorder = RecordingHandler { _, _ in await gate.wait() }
-        let app = try await TestApplication(
+        try await withTestApplication(
             configuration: Self.configuration(storePath: disk.path + "/store.sqlite3"),
             environment: ["GU1_SECRET": "whsec_fault"],
             customHandlers: [.init(name: "held", handler: recorder, maxConcurrency: 1)]
-        )
-        // One delivery runs, held until the disk is full.
-        #expect(try await Self.post(app, Self.body(0)).status == 200)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while recorder.calls.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(recorder.calls.count == 1)
-        #expect(try await app.get("/readyz").status == 200)
+        ) { app in
+            // One delivery runs, held until the disk is full.
+            #expect(try await Self.post(app, Self.body(0)).status == 200)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while recorder.calls.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(recorder.calls.count == 1)
+            #expect(try await app.get("/readyz").status == 200)
 
-        try disk.fill()
-        var refused: (index: Int, response: LoopbackResponse)?
-        for index in 1..<2000 {
-            let response = try await Self.post(app, Self.body(index))
-            if response.status != 200 {
-                refused = (index, response)
-                break
+            try disk.fill()
+            var refused: (index: Int, response: LoopbackResponse)?
+            for index in 1..<2000 {
+                let response = try await Self.post(app, Self.body(index))
+                if response.status != 200 {
+                    refused = (index, response)
+                    break
+                }
             }
-        }
-        let full = try #require(refused, "the store kept committing on a full file system")
-        #expect(full.response.status == 503)
-        #expect(full.response.header("Retry-After") != nil)
-        // Readiness tells the truth: 503 while events get 503, each time it is asked.
-        for _ in 0..<3 {
-            #expect(try await app.get("/readyz").status == 503)
-            #expect(try await Self.post(app, Self.body(full.index)).status == 503)
-        }
-        // The held delivery ends while the store cannot record it.
-        gate.open()
-        try await Task.sleep(for: .milliseconds(1500))
-        let metrics = app.application.metrics.render()
-        #expect(metrics.contains(#"kyc_webhooks_queue_depth{state="running"}"#))
-        #expect(metrics.contains("kyc_webhooks_store_ready 0"))
-        #expect(!metrics.contains(#"kyc_webhooks_store_errors_total{kind="full"} 0"#))
-        #expect(app.logs.records(atLeast: .error).filter { $0.message.contains("store cannot commit") }.count == 1)
+            let full = try #require(refused, "the store kept committing on a full file system")
+            #expect(full.response.status == 503)
+            #expect(full.response.header("Retry-After") != nil)
+            // Readiness tells the truth: 503 while events get 503, each time it is asked.
+            for _ in 0..<3 {
+                #expect(try await app.get("/readyz").status == 503)
+                #expect(try await Self.post(app, Self.body(full.index)).status == 503)
+            }
+            // The held delivery ends while the store cannot record it.
+            gate.open()
+            try await Task.sleep(for: .milliseconds(1500))
+            let metrics = app.application.metrics.render()
+            #expect(metrics.contains(#"kyc_webhooks_queue_depth{state="running"}"#))
+            #expect(metrics.contains("kyc_webhooks_store_ready 0"))
+            #expect(!metrics.contains(#"kyc_webhooks_store_errors_total{kind="full"} 0"#))
+            #expect(app.logs.records(atLeast: .error).filter { $0.message.contains("store cannot commit") }.count == 1)
 
-        disk.free()
-        #expect(try await app.get("/readyz").status == 200)
-        let retried = try await Self.post(app, Self.body(full.index))
-        #expect(retried.status == 200)
-        // Within 60 s of recovery, without a restart, nothing is left running and the held delivery is done.
-        let recovered = ContinuousClock.now + .seconds(60)
-        var depth = try await app.application.inbox.queueDepth(now: Date())
-        while depth.running > 0 && ContinuousClock.now < recovered {
-            try await Task.sleep(for: .milliseconds(100))
-            depth = try await app.application.inbox.queueDepth(now: Date())
+            disk.free()
+            #expect(try await app.get("/readyz").status == 200)
+            let retried = try await Self.post(app, Self.body(full.index))
+            #expect(retried.status == 200)
+            // Within 60 s of recovery, without a restart, nothing is left running and the held delivery is done.
+            let recovered = ContinuousClock.now + .seconds(60)
+            var depth = try await app.application.inbox.queueDepth(now: Date())
+            while depth.running > 0 && ContinuousClock.now < recovered {
+                try await Task.sleep(for: .milliseconds(100))
+                depth = try await app.application.inbox.queueDepth(now: Date())
+            }
+            #expect(depth.running == 0)
+            let first = try #require(try await app.application.inbox.event(key: "kyc.validation_created:fault-0"))
+            #expect(first.deliveries.map(\.state) == [.done])
+            #expect(recorder.calls.filter { $0.eventKey == "kyc.validation_created:fault-0" }.count == 1)
+            #expect(app.application.metrics.render().contains("kyc_webhooks_store_ready 1"))
         }
-        #expect(depth.running == 0)
-        let first = try #require(try await app.application.inbox.event(key: "kyc.validation_created:fault-0"))
-        #expect(first.deliveries.map(\.state) == [.done])
-        #expect(recorder.calls.filter { $0.eventKey == "kyc.validation_created:fault-0" }.count == 1)
-        #expect(app.application.metrics.render().contains("kyc_webhooks_store_ready 1"))
-        await app.stop()
     }
 
     @Test func storeFaultsAreCountedEachTimeAndLoggedOncePerEpisode() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kyc-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let app = try await TestApplication(
+        try await withTestApplication(
             configuration: Self.configuration(storePath: directory.appendingPathComponent("store.sqlite3").path),
             environment: ["GU1_SECRET": "whsec_fault"]
-        )
-        let inbox = try #require(app.application.inbox as? SQLiteInbox)
-        #expect(try await Self.post(app, Self.body(0)).status == 200)
-        _ = try await inbox.setMaxPageCount(try await inbox.pageCount())
-        var failures = 0
-        for index in 1..<200 where try await Self.post(app, Self.body(index)).status == 503 {
-            failures += 1
-            if failures == 3 { break }
+        ) { app in
+            let inbox = try #require(app.application.inbox as? SQLiteInbox)
+            #expect(try await Self.post(app, Self.body(0)).status == 200)
+            _ = try await inbox.setMaxPageCount(try await inbox.pageCount())
+            var failures = 0
+            for index in 1..<200 where try await Self.post(app, Self.body(index)).status == 503 {
+                failures += 1
+                if failures == 3 { break }
+            }
+            #expect(failures == 3)
+            let metrics = app.application.metrics.render()
+            #expect(metrics.contains(#"kyc_webhooks_store_errors_total{kind="full"} 3"#), "\(metrics)")
+            #expect(app.logs.records(atLeast: .error).filter { $0.message.contains("store cannot commit") }.count == 1)
+            _ = try await inbox.setMaxPageCount(1_000_000)
+            #expect(try await Self.post(app, Self.body(500)).status == 200)
+            #expect(app.logs.messages.contains("The store commits again"))
+            #expect(app.application.metrics.render().contains("kyc_webhooks_store_ready 1"))
         }
-        #expect(failures == 3)
-        let metrics = app.application.metrics.render()
-        #expect(metrics.contains(#"kyc_webhooks_store_errors_total{kind="full"} 3"#), "\(metrics)")
-        #expect(app.logs.records(atLeast: .error).filter { $0.message.contains("store cannot commit") }.count == 1)
-        _ = try await inbox.setMaxPageCount(1_000_000)
-        #expect(try await Self.post(app, Self.body(500)).status == 200)
-        #expect(app.logs.messages.contains("The store commits again"))
-        #expect(app.application.metrics.render().contains("kyc_webhooks_store_ready 1"))
-        await app.stop()
     }
 }
