@@ -1,3 +1,5 @@
+import WebhookCore
+
 // Parsing of `routes` (SPEC §3): paths, senders and their authentication.
 
 extension ConfigurationParser {

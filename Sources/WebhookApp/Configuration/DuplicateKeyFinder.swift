@@ -1,3 +1,5 @@
+import WebhookCore
+
 /// Finds keys that appear twice in one JSON object, which `JSONSerialization` silently collapses to one.
 ///
 /// A configuration with `"routes"` twice, or `"requireSignature"` twice in one route, is ambiguous: which
