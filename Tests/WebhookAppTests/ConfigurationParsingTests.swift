@@ -395,6 +395,22 @@ import WebhookCore
         #expect(result.problems.allSatisfy { $0.message.contains("appears twice") })
     }
 
+    /// Every repeated key is found, however deep and wherever it is (even under a key that is wrong itself),
+    /// and named by its full path.
+    @Test func repeatedKeysAreFoundAtAnyDepth() {
+        let deep = String(repeating: #"{"a": "#, count: 100) + #"{"x": 1, "x": 2}"# + String(repeating: "}", count: 100)
+        let json = #"""
+            {"routes": [{"path": "/webhooks/gu1", "sender": "gu1",
+                         "secrets": [{"env": "GU1_SECRET", "env": "ARGOS_TOKEN"}]}],
+             "retry": \#(deep)}
+            """#
+        let result = F.parse(json)
+        let duplicate = "$.retry" + String(repeating: ".a", count: 100) + ".x"
+        #expect(result.problems.map(\.path) == ["$.routes[0].secrets[0].env", duplicate, "$.retry.a"])
+        #expect(result.problems.first?.message.contains("appears twice") == true)
+        #expect(result.configuration == nil)
+    }
+
     @Test func sameKeyInDifferentObjectsIsFine() {
         let json = #"""
             {"routes": [\#(Self.gu1), {"path": "/a", "sender": "argos", "token": {"env": "ARGOS_TOKEN"}}],
@@ -433,11 +449,20 @@ import WebhookCore
         #expect(!problem.message.contains("nope"))
     }
 
+    /// The line and column are those of the offending character, counting characters, not bytes.
+    @Test func notJSONNamesTheExactLineAndColumnAndTheRule() throws {
+        let result = F.parse("{\n  \"listen\": {\"host\": \"127.0.0.1\"},\n  \"routes\": [\"é\", ]\n}")
+        let problem = try #require(result.problems.first)
+        #expect(result.problems.count == 1)
+        #expect(problem.message.contains("(trailing comma at line 3, column 19)"), "\(problem.message)")
+        #expect(!problem.message.contains("127.0.0.1"))
+    }
+
     @Test func deeplyNestedDocumentsAreRefusedWithoutCrashing() throws {
         let arrays = F.parse(String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000))
         #expect(arrays.problems.count == 1)
         #expect(arrays.problems.first?.message.contains("nested too deeply") == true)
-        // Valid but deeper than the duplicate-key scan goes: parsed, with the one real problem reported.
+        // Valid and deep (within the reader's limit): parsed, with the one real problem reported.
         let objects = String(repeating: #"{"a": "#, count: 200) + "1" + String(repeating: "}", count: 200)
         let result = F.parse(#"{"routes": [\#(Self.gu1)], "retry": \#(objects)}"#)
         #expect(result.problems.map(\.path) == ["$.retry.a"])

@@ -3,7 +3,7 @@ import WebhookCore
 
 // Parsing of `handlers` (SPEC §6): names, types and their keys, and `match`.
 
-extension ConfigurationParser {
+extension ConfigurationReader {
     static let commonHandlerKeys = ["name", "type", "match", "concurrency"]
     static let handlerKeysByType: [String: [String]] = [
         "log": ["stream"],
@@ -29,7 +29,7 @@ extension ConfigurationParser {
         var namesSeen: [String: Int] = [:]
         for (index, element) in elements.enumerated() {
             let handlerPath = path.appending(index: index)
-            if case .object(let members) = element, case .string(let name) = members["name"], Self.isHandlerName(name) {
+            if let name = peekString("name", in: element), Self.isHandlerName(name) {
                 if let first = namesSeen[name] {
                     error(handlerPath.appending("name"), "repeats the name of handlers[\(first)]: give each handler its own name")
                 } else {
@@ -234,7 +234,7 @@ extension ConfigurationParser {
         _ value: JSONValue,
         at path: JSONPath,
         what: String,
-        check: (String, JSONPath, inout ConfigurationParser) -> Bool
+        check: (String, JSONPath, inout ConfigurationReader) -> Bool
     ) -> [String]? {
         guard let elements = array(value, at: path, what: what) else { return nil }
         guard !elements.isEmpty else {
