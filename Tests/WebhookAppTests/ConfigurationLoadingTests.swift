@@ -33,10 +33,11 @@ import WebhookApp
         #expect(gu1.secrets.map(\.origin) == ["env GU1_WEBHOOK_SECRET"])
         #expect(gu1.requireSignature)
         #expect(configuration.handlers.count == 1)
-        guard case .log(.stdout) = try #require(configuration.handlers.first).kind else {
+        guard case .log(let log) = try #require(configuration.handlers.first).kind else {
             Issue.record("expected one log handler to stdout")
             return
         }
+        #expect(log.fileDescriptor == FileHandle.standardOutput.fileDescriptor)
     }
 
     @Test func builtInDefaultsIncludeTheArgosRouteWhenItsTokenIsSet() throws {

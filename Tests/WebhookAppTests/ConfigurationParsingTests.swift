@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WebhookApp
 import WebhookCore
@@ -588,26 +589,35 @@ import WebhookCore
         #expect(configuration.handlers.map(\.name) == ["run", "post", "errors"])
         let run = configuration.handlers[0]
         #expect(run.concurrency == 1)
-        #expect(run.match == Configuration.Match(types: ["argos.*"], sources: ["argos"], outcomes: [.approved, .inReview]))
+        #expect(
+            run.match
+                == HandlerMatch(
+                    types: ["argos.*"],
+                    sources: ["argos"],
+                    outcomes: [Outcome.approved.rawValue, Outcome.inReview.rawValue]
+                )
+        )
         guard case .exec(let exec) = run.kind else {
             Issue.record("expected an exec handler")
             return
         }
-        #expect(exec == Configuration.Exec(command: ["/bin/sh", "-c", "true"], timeoutSeconds: 30))
+        #expect(exec.command == ["/bin/sh", "-c", "true"])
+        #expect(exec.timeout == .seconds(30))
         guard case .http(let http) = configuration.handlers[1].kind else {
             Issue.record("expected an http handler")
             return
         }
-        #expect(http.url == "https://example.com/hook")
-        #expect(http.timeoutSeconds == 10)
-        #expect(http.signingSecret == nil)
+        #expect(http.url.absoluteString == "https://example.com/hook")
+        #expect(http.timeout == .seconds(10))
+        #expect(!http.isSigning)
+        #expect(configuration.handlers[1].secrets.isEmpty)
         #expect(configuration.handlers[1].concurrency == 4)
         #expect(configuration.handlers[1].match == nil)
-        guard case .log(let stream) = configuration.handlers[2].kind else {
+        guard case .log(let log) = configuration.handlers[2].kind else {
             Issue.record("expected a log handler")
             return
         }
-        #expect(stream == .stderr)
+        #expect(log.fileDescriptor == FileHandle.standardError.fileDescriptor)
         #expect(configuration.retry == Configuration.Retry(maxAttempts: 3, initialDelaySeconds: 0.5, maxDelaySeconds: 60))
         #expect(configuration.logLevel == .debug)
     }
@@ -633,10 +643,46 @@ import WebhookCore
         #expect(configuration.logLevel == nil)
         // No `handlers` key: the one default log handler to stdout.
         #expect(configuration.handlers.map(\.name) == ["log"])
-        guard case .log(.stdout) = try #require(configuration.handlers.first).kind else {
+        guard case .log(let log) = try #require(configuration.handlers.first).kind else {
             Issue.record("expected the default log handler")
             return
         }
+        #expect(log.fileDescriptor == FileHandle.standardOutput.fileDescriptor)
+    }
+
+    /// A handler's default timeout exists once: a handler built in code and one read from a configuration
+    /// without `timeoutSeconds` wait the same 10 s (http) and 30 s (exec), as docs/configuration.md says.
+    @Test func handlerTimeoutsHaveOneDefaultInCodeAndInTheConfiguration() throws {
+        let json = #"""
+            {"routes": [\#(Self.gu1)],
+             "handlers": [{"name": "h", "type": "http", "url": "https://example.com/hook"},
+                          {"name": "e", "type": "exec", "command": ["/bin/true"]}]}
+            """#
+        let configuration = try #require(F.parse(json).configuration)
+        guard case .http(let http) = configuration.handlers[0].kind, case .exec(let exec) = configuration.handlers[1].kind
+        else {
+            Issue.record("expected an http and an exec handler")
+            return
+        }
+        let httpInCode = HTTPEventHandler(url: try #require(URL(string: "https://example.com/hook")))
+        #expect(httpInCode.timeout == .seconds(10))
+        #expect(http.timeout == httpInCode.timeout)
+        let execInCode = ExecEventHandler(command: ["/bin/true"])
+        #expect(execInCode.timeout == .seconds(30))
+        #expect(exec.timeout == execInCode.timeout)
+    }
+
+    /// A Standard Webhooks secret that is not base64 is a configuration problem (not a startup failure), and
+    /// the secret is not repeated.
+    @Test func unusableSigningSecretIsReportedAtItsPath() throws {
+        let json = #"""
+            {"routes": [\#(Self.gu1)],
+             "handlers": [{"name": "h", "type": "http", "url": "https://example.com/hook",
+                           "signingSecret": {"env": "SIGNING"}}]}
+            """#
+        let result = F.parse(json, environment: F.environment.merging(["SIGNING": "whsec_not*base64"]) { $1 })
+        #expect(result.problems.map(\.path) == ["$.handlers[0].signingSecret"])
+        #expect(result.problems.allSatisfy { !$0.message.contains("not*base64") })
     }
 
     @Test func explicitlyEmptyHandlersIsAWarning() {

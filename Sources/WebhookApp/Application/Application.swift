@@ -23,7 +23,12 @@ public final class Application: Sendable {
         public var handler: any WebhookHandler
         public var maxConcurrency: Int
 
-        public init(name: String, match: HandlerMatch = HandlerMatch(), handler: any WebhookHandler, maxConcurrency: Int = 4) {
+        public init(
+            name: String,
+            match: HandlerMatch = HandlerMatch(),
+            handler: any WebhookHandler,
+            maxConcurrency: Int = Dispatcher.Registration.defaultMaxConcurrency
+        ) {
             self.name = name
             self.match = match
             self.handler = handler
@@ -64,15 +69,17 @@ public final class Application: Sendable {
 
         var registrations: [Dispatcher.Registration] = []
         var matchers: [(name: String, match: HandlerMatch)] = []
+        let secretVariables = Self.secretVariables(of: configuration)
         for handler in configuration.handlers {
+            var kind = handler.kind
+            if case .exec(var exec) = kind {
+                exec.withheldEnvironment.formUnion(secretVariables)
+                kind = .exec(exec)
+            }
             registrations.append(
-                Dispatcher.Registration(
-                    name: handler.name,
-                    handler: try Self.makeHandler(handler.kind, withheldEnvironment: Self.secretVariables(of: configuration)),
-                    maxConcurrency: handler.concurrency
-                )
+                Dispatcher.Registration(name: handler.name, handler: kind.handler, maxConcurrency: handler.concurrency)
             )
-            matchers.append((handler.name, HandlerMatch(handler.match)))
+            matchers.append((handler.name, handler.match ?? HandlerMatch()))
         }
         for custom in customHandlers {
             registrations.append(
@@ -267,30 +274,9 @@ public final class Application: Sendable {
             case .argos(let argos): secrets += [argos.token, argos.decryption?.apiKey].compactMap { $0 }
             }
         }
-        for handler in configuration.handlers {
-            if case .http(let http) = handler.kind, let secret = http.signingSecret { secrets.append(secret) }
-        }
+        for handler in configuration.handlers { secrets += handler.secrets }
         if let url = configuration.store.url { secrets.append(url) }
         return Set(secrets.compactMap { $0.origin.hasPrefix("env ") ? String($0.origin.dropFirst(4)) : nil })
-    }
-
-    static func makeHandler(_ kind: Configuration.Kind, withheldEnvironment: Set<String> = []) throws -> any WebhookHandler {
-        switch kind {
-        case .log(let stream):
-            return LogEventHandler(output: stream == .stderr ? .standardError : .standardOutput)
-        case .file(let path):
-            return FileEventHandler(path: path)
-        case .exec(let exec):
-            return ExecEventHandler(
-                command: exec.command,
-                timeout: .milliseconds(Int64(exec.timeoutSeconds * 1000)),
-                withheldEnvironment: withheldEnvironment
-            )
-        case .http(let http):
-            guard let url = URL(string: http.url) else { throw StartupError("handler url is not a URL") }
-            let key = try http.signingSecret.map { try HTTPEventHandler.signingKey(fromSecret: $0.utf8) }
-            return HTTPEventHandler(url: url, timeout: .milliseconds(Int64(http.timeoutSeconds * 1000)), signingKey: key)
-        }
     }
 
     static func routeSettings(
@@ -334,13 +320,6 @@ public final class Application: Sendable {
 public struct StartupError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension HandlerMatch {
-    /// The configured `match`, or match-everything when there is none.
-    init(_ match: Configuration.Match?) {
-        self.init(types: match?.types, sources: match?.sources, outcomes: match?.outcomes?.map(\.rawValue))
-    }
 }
 
 extension WebhookMetrics.DeliveryResult {

@@ -95,7 +95,7 @@ extension ConfigurationReader {
         if let value = members["limits"] { configuration.limits = parseLimits(value, at: path.appending("limits")) }
         if let value = members["store"] { configuration.store = parseStore(value, at: path.appending("store")) }
         configuration.routes = parseRoutes(members["routes"], at: path.appending("routes"))
-        configuration.handlers = parseHandlers(members["handlers"], at: path.appending("handlers"))
+        configuration.handlers = Configuration.Handler.readList(members["handlers"], at: path.appending("handlers"), reader: &self)
         if let value = members["retry"] { configuration.retry = parseRetry(value, at: path.appending("retry")) }
         if let value = members["logLevel"] {
             let names = Logger.Level.allCases.map(\.name)
