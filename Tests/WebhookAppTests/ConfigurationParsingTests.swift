@@ -618,7 +618,7 @@ import WebhookCore
             return
         }
         #expect(log.fileDescriptor == FileHandle.standardError.fileDescriptor)
-        #expect(configuration.retry == Configuration.Retry(maxAttempts: 3, initialDelaySeconds: 0.5, maxDelaySeconds: 60))
+        #expect(configuration.retry == RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(500), maxDelay: .seconds(60)))
         #expect(configuration.logLevel == .debug)
     }
 
@@ -639,7 +639,7 @@ import WebhookCore
         #expect(configuration.store.keyRetentionDays == 365)
         #expect(configuration.store.groupCommit)
         #expect(configuration.store.url == nil)
-        #expect(configuration.retry == Configuration.Retry(maxAttempts: 8, initialDelaySeconds: 1, maxDelaySeconds: 3600))
+        #expect(configuration.retry == RetryPolicy(maxAttempts: 8, initialDelay: .seconds(1), maxDelay: .seconds(3600)))
         #expect(configuration.logLevel == nil)
         // No `handlers` key: the one default log handler to stdout.
         #expect(configuration.handlers.map(\.name) == ["log"])

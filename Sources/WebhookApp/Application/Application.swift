@@ -97,11 +97,7 @@ public final class Application: Sendable {
         let dispatcher = Dispatcher(
             inbox: inbox,
             handlers: registrations,
-            retry: RetryPolicy(
-                maxAttempts: configuration.retry.maxAttempts,
-                initialDelay: .milliseconds(Int64(configuration.retry.initialDelaySeconds * 1000)),
-                maxDelay: .milliseconds(Int64(configuration.retry.maxDelaySeconds * 1000))
-            ),
+            retry: configuration.retry,
             logger: logger,
             onResult: { handler, result in
                 metrics.recordDelivery(handler: handler, result: WebhookMetrics.DeliveryResult(result))

@@ -96,7 +96,7 @@ extension ConfigurationReader {
         if let value = members["store"] { configuration.store = parseStore(value, at: path.appending("store")) }
         configuration.routes = parseRoutes(members["routes"], at: path.appending("routes"))
         configuration.handlers = Configuration.Handler.readList(members["handlers"], at: path.appending("handlers"), reader: &self)
-        if let value = members["retry"] { configuration.retry = parseRetry(value, at: path.appending("retry")) }
+        if let value = members["retry"] { configuration.retry = RetryPolicy(value, at: path.appending("retry"), reader: &self) }
         if let value = members["logLevel"] {
             let names = Logger.Level.allCases.map(\.name)
             if let name = enumString(value, at: path.appending("logLevel"), allowed: names, what: "a log level") {
@@ -244,37 +244,6 @@ extension ConfigurationReader {
             break
         }
         return store
-    }
-
-    // MARK: retry
-
-    mutating func parseRetry(_ value: JSONValue, at path: JSONPath) -> Configuration.Retry {
-        var retry = Configuration.Retry()
-        guard let members = object(value, at: path, what: "retry") else { return retry }
-        rejectUnknownKeys(members, allowed: ["maxAttempts", "initialDelaySeconds", "maxDelaySeconds"], at: path, context: "in retry")
-        if let value = members["maxAttempts"] {
-            retry.maxAttempts = integer(value, at: path.appending("maxAttempts"), in: 1...1000, fallback: retry.maxAttempts)
-        }
-        if let value = members["initialDelaySeconds"] {
-            retry.initialDelaySeconds = seconds(
-                value,
-                at: path.appending("initialDelaySeconds"),
-                maximum: 86_400,
-                fallback: retry.initialDelaySeconds
-            )
-        }
-        if let value = members["maxDelaySeconds"] {
-            retry.maxDelaySeconds = seconds(
-                value,
-                at: path.appending("maxDelaySeconds"),
-                maximum: 30 * 86_400,
-                fallback: retry.maxDelaySeconds
-            )
-        }
-        if retry.maxDelaySeconds < retry.initialDelaySeconds {
-            error(path.appending("maxDelaySeconds"), "must be at least initialDelaySeconds: raise it or lower initialDelaySeconds")
-        }
-        return retry
     }
 
     // MARK: CIDR lists

@@ -26,7 +26,7 @@ public struct Configuration: Sendable {
     /// What runs for each event.
     public var handlers: [Handler]
     /// How failed deliveries are retried.
-    public var retry: Retry
+    public var retry: RetryPolicy
     /// The minimum level logged, when the configuration sets one (else the CLI's default).
     public var logLevel: Logger.Level?
 
@@ -40,7 +40,7 @@ public struct Configuration: Sendable {
     ///   - store: the event store, default sqlite at `data/kyc-webhooks.sqlite3`.
     ///   - routes: webhook endpoints, default none.
     ///   - handlers: event handlers, default none.
-    ///   - retry: retry policy, default 8 attempts from 1 s up to 1 h apart.
+    ///   - retry: retry policy, default ``RetryPolicy/init(maxAttempts:initialDelay:maxDelay:)``'s (8 attempts from 1 s up to 1 h apart).
     ///   - logLevel: minimum log level, default unset.
     public init(
         listen: Listen = Listen(),
@@ -49,7 +49,7 @@ public struct Configuration: Sendable {
         store: Store = Store(),
         routes: [Route] = [],
         handlers: [Handler] = [],
-        retry: Retry = Retry(),
+        retry: RetryPolicy = RetryPolicy(),
         logLevel: Logger.Level? = nil
     ) {
         self.listen = listen
@@ -132,30 +132,6 @@ extension Configuration {
             self.bodyTimeoutSeconds = bodyTimeoutSeconds
             self.idleTimeoutSeconds = idleTimeoutSeconds
             self.maxConnections = maxConnections
-        }
-    }
-}
-
-// MARK: - Retry
-
-extension Configuration {
-    /// How failed deliveries are retried (`retry`, SPEC §6): exponential backoff with jitter.
-    public struct Retry: Sendable, Equatable {
-        /// Attempts in all, the first included; then the delivery is `dead`.
-        public var maxAttempts: Int
-        /// Delay before the second attempt; it doubles each time.
-        public var initialDelaySeconds: Double
-        /// Longest delay between two attempts.
-        public var maxDelaySeconds: Double
-
-        /// - Parameters:
-        ///   - maxAttempts: default 8.
-        ///   - initialDelaySeconds: default 1.
-        ///   - maxDelaySeconds: default 3600.
-        public init(maxAttempts: Int = 8, initialDelaySeconds: Double = 1, maxDelaySeconds: Double = 3600) {
-            self.maxAttempts = maxAttempts
-            self.initialDelaySeconds = initialDelaySeconds
-            self.maxDelaySeconds = maxDelaySeconds
         }
     }
 }
