@@ -93,7 +93,7 @@ extension ConfigurationReader {
             configuration.trustedProxies = parseCIDRList(value, at: path.appending("trustedProxies"), allowsEmpty: true)
         }
         if let value = members["limits"] { configuration.limits = parseLimits(value, at: path.appending("limits")) }
-        if let value = members["store"] { configuration.store = parseStore(value, at: path.appending("store")) }
+        if let value = members["store"] { configuration.store = Configuration.Store(value, at: path.appending("store"), reader: &self) }
         configuration.routes = parseRoutes(members["routes"], at: path.appending("routes"))
         configuration.handlers = Configuration.Handler.readList(members["handlers"], at: path.appending("handlers"), reader: &self)
         if let value = members["retry"] { configuration.retry = RetryPolicy(value, at: path.appending("retry"), reader: &self) }
@@ -163,87 +163,6 @@ extension ConfigurationReader {
             )
         }
         return limits
-    }
-
-    // MARK: store
-
-    mutating func parseStore(_ value: JSONValue, at path: JSONPath) -> Configuration.Store {
-        var store = Configuration.Store()
-        guard let members = object(value, at: path, what: "store") else { return store }
-        let keys = ["kind", "path", "payloadRetentionDays", "keyRetentionDays", "url", "groupCommit"]
-        rejectUnknownKeys(members, allowed: keys, at: path, context: "in store")
-        var kind: Configuration.Store.Kind? = .sqlite
-        if let value = members["kind"] {
-            let names = Configuration.Store.Kind.allCases.map(\.rawValue)
-            kind = enumString(value, at: path.appending("kind"), allowed: names, what: "a store kind")
-                .flatMap(Configuration.Store.Kind.init(rawValue:))
-        }
-        if let kind { store.kind = kind }
-
-        if let value = members["path"] {
-            if let kind, kind != .sqlite {
-                error(path.appending("path"), "applies only to the sqlite store: remove it, or set kind to \"sqlite\"")
-            } else if let text = nonEmptyString(value, at: path.appending("path"), what: "the SQLite file path") {
-                store.path = text
-            }
-        }
-        if let value = members["payloadRetentionDays"] {
-            store.payloadRetentionDays = integer(
-                value,
-                at: path.appending("payloadRetentionDays"),
-                in: 1...36_500,
-                fallback: store.payloadRetentionDays
-            )
-        }
-        if let value = members["keyRetentionDays"] {
-            store.keyRetentionDays = integer(
-                value,
-                at: path.appending("keyRetentionDays"),
-                in: 1...36_500,
-                fallback: store.keyRetentionDays
-            )
-        }
-        if store.keyRetentionDays < store.payloadRetentionDays {
-            error(
-                path.appending("keyRetentionDays"),
-                "must be at least payloadRetentionDays, so a redelivery of a stored event is still a duplicate:"
-                    + " raise it or lower payloadRetentionDays"
-            )
-        }
-        if let value = members["groupCommit"] {
-            store.groupCommit = bool(value, at: path.appending("groupCommit"), fallback: store.groupCommit)
-        }
-        switch kind {
-        case .postgres:
-            if let value = members["url"] {
-                switch secret(value, at: path.appending("url")) {
-                case .resolved(let url):
-                    store.url = url
-                case .absent:
-                    error(
-                        path.appending("url"),
-                        "the postgres store needs its URL: set the variable or file it names, or remove \"optional\""
-                    )
-                case .invalid:
-                    break
-                }
-            } else {
-                error(path.appending("url"), "is required for the postgres store: add \"url\": {\"env\": \"DATABASE_URL\"}")
-            }
-        case .sqlite, .memory:
-            if members["url"] != nil {
-                error(path.appending("url"), "applies only to the postgres store: remove it, or set kind to \"postgres\"")
-            }
-            if kind == .memory {
-                warn(
-                    path.appending("kind"),
-                    "the memory store keeps nothing across a restart, so accepted events can be lost: use it only for tests and demos"
-                )
-            }
-        case nil:
-            break
-        }
-        return store
     }
 
     // MARK: CIDR lists
