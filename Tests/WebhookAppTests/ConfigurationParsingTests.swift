@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WebhookApp
 import WebhookCore
+import WebhookHTTP
 
 @Suite struct ConfigurationParsingTests {
     typealias F = ConfigurationFixtures
@@ -525,7 +526,7 @@ import WebhookCore
         let result = F.parse(#"{"limits": {"idleTimeoutSeconds": 30}, "routes": [\#(Self.gu1)]}"#)
         #expect(result.problems.isEmpty)
         #expect(result.warnings.map(\.path) == ["$.limits.idleTimeoutSeconds"])
-        #expect(result.configuration?.limits.idleTimeoutSeconds == 30)
+        #expect(result.configuration?.server.idleTimeoutSeconds == 30)
     }
 
     // MARK: Values
@@ -556,19 +557,24 @@ import WebhookCore
         let result = F.parse(json)
         #expect(result.problems.isEmpty, "\(result.problems)")
         let configuration = try #require(result.configuration)
-        #expect(configuration.listen == Configuration.Listen(host: "::1", port: 9090))
         #expect(configuration.trustedProxies.map(\.description) == ["10.0.0.0/8"])
         #expect(
-            configuration.limits
-                == Configuration.Limits(
-                    maxBodyBytes: 2048,
-                    maxHeaderBytes: 4096,
-                    maxTargetBytes: 1024,
-                    maxFieldCount: 50,
-                    headerTimeoutSeconds: 2.5,
-                    bodyTimeoutSeconds: 5,
-                    idleTimeoutSeconds: 90,
-                    maxConnections: 10
+            ServerSettings(configuration.server)
+                == ServerSettings(
+                    HTTPServerConfiguration(
+                        host: "::1",
+                        port: 9090,
+                        parserLimits: HTTPParserLimits(
+                            maxHeaderBytes: 4096,
+                            maxTargetLength: 1024,
+                            maxFieldCount: 50,
+                            maxBodyBytes: 2048
+                        ),
+                        headerTimeoutSeconds: 2.5,
+                        bodyTimeoutSeconds: 5,
+                        idleTimeoutSeconds: 90,
+                        maxConnections: 10
+                    )
                 )
         )
         #expect(configuration.store.kind == .postgres)
@@ -624,15 +630,16 @@ import WebhookCore
 
     @Test func omittedKeysTakeTheSecureDefaults() throws {
         let configuration = try #require(F.parse(#"{"routes": [\#(Self.gu1)]}"#).configuration)
-        #expect(configuration.listen == Configuration.Listen(host: "127.0.0.1", port: 8080))
+        #expect(configuration.server.host == "127.0.0.1")
+        #expect(configuration.server.port == 8080)
         #expect(configuration.trustedProxies.isEmpty)
-        #expect(configuration.limits == Configuration.Limits())
-        #expect(configuration.limits.maxBodyBytes == 1_048_576)
-        #expect(configuration.limits.maxHeaderBytes == 16_384)
-        #expect(configuration.limits.headerTimeoutSeconds == 10)
-        #expect(configuration.limits.bodyTimeoutSeconds == 30)
-        #expect(configuration.limits.idleTimeoutSeconds == 75)
-        #expect(configuration.limits.maxConnections == 1024)
+        #expect(ServerSettings(configuration.server) == ServerSettings(HTTPServerConfiguration()))
+        #expect(configuration.server.parserLimits.maxBodyBytes == 1_048_576)
+        #expect(configuration.server.parserLimits.maxHeaderBytes == 16_384)
+        #expect(configuration.server.headerTimeoutSeconds == 10)
+        #expect(configuration.server.bodyTimeoutSeconds == 30)
+        #expect(configuration.server.idleTimeoutSeconds == 75)
+        #expect(configuration.server.maxConnections == 1024)
         #expect(configuration.store.kind == .sqlite)
         #expect(configuration.store.path == "data/kyc-webhooks.sqlite3")
         #expect(configuration.store.payloadRetentionDays == 30)

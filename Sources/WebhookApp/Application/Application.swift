@@ -132,28 +132,15 @@ public final class Application: Sendable {
             router.add(route.path, methods: ["POST"], matchingOneMoreSegment: isArgos, responder: receiver)
         }
 
-        let limits = configuration.limits
         let refusals = RefusedConnectionReporter(
             metrics: metrics,
             logger: logger,
-            maxConnections: limits.maxConnections
+            maxConnections: configuration.server.maxConnections
         )
+        var serverConfiguration = configuration.server
+        serverConfiguration.onRefusedConnection = { refusals.refused($0) }
         let server = HTTPServer(
-            configuration: HTTPServerConfiguration(
-                host: configuration.listen.host,
-                port: configuration.listen.port,
-                parserLimits: HTTPParserLimits(
-                    maxHeaderBytes: limits.maxHeaderBytes,
-                    maxTargetLength: limits.maxTargetBytes,
-                    maxFieldCount: limits.maxFieldCount,
-                    maxBodyBytes: limits.maxBodyBytes
-                ),
-                headerTimeoutSeconds: limits.headerTimeoutSeconds,
-                bodyTimeoutSeconds: limits.bodyTimeoutSeconds,
-                idleTimeoutSeconds: limits.idleTimeoutSeconds,
-                maxConnections: limits.maxConnections,
-                onRefusedConnection: { refusals.refused($0) }
-            ),
+            configuration: serverConfiguration,
             responder: RequestCounter(
                 inner: router.buildResponder(),
                 metrics: metrics,
@@ -178,13 +165,13 @@ public final class Application: Sendable {
             try server.start()
         } catch {
             throw StartupError(
-                "cannot listen on \(configuration.listen.host):\(configuration.listen.port): \(error); "
+                "cannot listen on \(configuration.server.host):\(configuration.server.port): \(error); "
                     + "choose another listen.port or stop the process that holds it"
             )
         }
         logger.info(
             "listening",
-            metadata: ["http.host": configuration.listen.host, "http.port": "\(server.port)"]
+            metadata: ["http.host": configuration.server.host, "http.port": "\(server.port)"]
         )
     }
 

@@ -88,11 +88,11 @@ extension ConfigurationReader {
         guard let members = object(document.root, at: path, what: "the configuration") else { return configuration }
         rejectUnknownKeys(members, allowed: Self.topLevelKeys, at: path, context: "at the top level")
 
-        if let value = members["listen"] { configuration.listen = parseListen(value, at: path.appending("listen")) }
+        if let value = members["listen"] { configuration.server.readListen(value, at: path.appending("listen"), reader: &self) }
         if let value = members["trustedProxies"] {
             configuration.trustedProxies = parseCIDRList(value, at: path.appending("trustedProxies"), allowsEmpty: true)
         }
-        if let value = members["limits"] { configuration.limits = parseLimits(value, at: path.appending("limits")) }
+        if let value = members["limits"] { configuration.server.readLimits(value, at: path.appending("limits"), reader: &self) }
         if let value = members["store"] { configuration.store = Configuration.Store(value, at: path.appending("store"), reader: &self) }
         configuration.routes = parseRoutes(members["routes"], at: path.appending("routes"))
         configuration.handlers = Configuration.Handler.readList(members["handlers"], at: path.appending("handlers"), reader: &self)
@@ -104,65 +104,6 @@ extension ConfigurationReader {
             }
         }
         return configuration
-    }
-
-    // MARK: listen
-
-    mutating func parseListen(_ value: JSONValue, at path: JSONPath) -> Configuration.Listen {
-        var listen = Configuration.Listen()
-        guard let members = object(value, at: path, what: "listen") else { return listen }
-        rejectUnknownKeys(members, allowed: ["host", "port"], at: path, context: "in listen")
-        if let host = members["host"], let text = string(host, at: path.appending("host")) {
-            if text == "localhost" || IPAddress.parse(Substring(text)) != nil {
-                listen.host = text
-            } else {
-                error(
-                    path.appending("host"),
-                    "must be an IPv4 or IPv6 address or localhost: use 127.0.0.1 behind a local reverse proxy,"
-                        + " or 0.0.0.0 to listen on every interface"
-                )
-            }
-        }
-        if let port = members["port"] {
-            listen.port = integer(port, at: path.appending("port"), in: 0...65_535, fallback: listen.port)
-        }
-        return listen
-    }
-
-    // MARK: limits
-
-    mutating func parseLimits(_ value: JSONValue, at path: JSONPath) -> Configuration.Limits {
-        var limits = Configuration.Limits()
-        guard let members = object(value, at: path, what: "limits") else { return limits }
-        let keys = [
-            "maxBodyBytes", "maxHeaderBytes", "maxTargetBytes", "maxFieldCount", "headerTimeoutSeconds",
-            "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxConnections",
-        ]
-        rejectUnknownKeys(members, allowed: keys, at: path, context: "in limits")
-        func read(_ key: String, _ range: ClosedRange<Int>, _ fallback: Int, _ parser: inout ConfigurationReader) -> Int {
-            guard let value = members[key] else { return fallback }
-            return parser.integer(value, at: path.appending(key), in: range, fallback: fallback)
-        }
-        func readSeconds(_ key: String, _ fallback: Double, _ parser: inout ConfigurationReader) -> Double {
-            guard let value = members[key] else { return fallback }
-            return parser.seconds(value, at: path.appending(key), maximum: 3600, fallback: fallback)
-        }
-        limits.maxBodyBytes = read("maxBodyBytes", 1...1_073_741_824, limits.maxBodyBytes, &self)
-        limits.maxHeaderBytes = read("maxHeaderBytes", 1024...1_048_576, limits.maxHeaderBytes, &self)
-        limits.maxTargetBytes = read("maxTargetBytes", 64...1_048_576, limits.maxTargetBytes, &self)
-        limits.maxFieldCount = read("maxFieldCount", 1...10_000, limits.maxFieldCount, &self)
-        limits.maxConnections = read("maxConnections", 1...1_000_000, limits.maxConnections, &self)
-        limits.headerTimeoutSeconds = readSeconds("headerTimeoutSeconds", limits.headerTimeoutSeconds, &self)
-        limits.bodyTimeoutSeconds = readSeconds("bodyTimeoutSeconds", limits.bodyTimeoutSeconds, &self)
-        limits.idleTimeoutSeconds = readSeconds("idleTimeoutSeconds", limits.idleTimeoutSeconds, &self)
-        if members["idleTimeoutSeconds"] != nil, limits.idleTimeoutSeconds <= 60 {
-            warn(
-                path.appending("idleTimeoutSeconds"),
-                "is not longer than nginx's 60 s upstream keep-alive, so the proxy may reuse a connection this server"
-                    + " is closing: raise it above the proxy's keep-alive timeout (default 75)"
-            )
-        }
-        return limits
     }
 
     // MARK: CIDR lists
