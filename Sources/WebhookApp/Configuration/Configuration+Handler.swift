@@ -101,7 +101,7 @@ extension Configuration {
     }
 }
 
-// MARK: - Reading (SPEC §6)
+// MARK: - Reading (docs/reference.md §6)
 
 extension Configuration.Handler {
     /// The keys every handler takes, whatever its type.

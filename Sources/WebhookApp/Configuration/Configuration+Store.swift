@@ -53,7 +53,7 @@ extension Configuration {
     }
 }
 
-// MARK: - Reading (SPEC §3)
+// MARK: - Reading (docs/reference.md §3)
 
 extension Configuration.Store {
     /// The keys of `store` whatever its kind.

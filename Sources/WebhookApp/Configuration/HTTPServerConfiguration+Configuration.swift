@@ -1,7 +1,7 @@
 import WebhookCore
-public import WebhookHTTP
+import WebhookHTTP
 
-// The `listen` and `limits` sections (SPEC §3) are the listener's own settings: they are read into
+// The `listen` and `limits` sections (docs/reference.md §3) are the listener's own settings: they are read into
 // HTTPServerConfiguration, whose initializer holds every default, rather than into a copy of it. The
 // extension lives here because WebhookHTTP does not depend on the JSON reader (docs/architecture.md).
 

@@ -1,10 +1,10 @@
 import WebhookCore
 
-// A handler's `match` (SPEC §6): `types` globs, exact `sources` and `outcomes`, read beside the type the
+// A handler's `match` (docs/reference.md §6): `types` globs, exact `sources` and `outcomes`, read beside the type the
 // dispatcher matches with.
 
 extension HandlerMatch {
-    /// The event type families the senders document (SPEC §1, §5): a type is `<family>.<name>`.
+    /// The event type families the senders document (docs/reference.md §1, §5): a type is `<family>.<name>`.
     static let knownTypeFamilies = ["kyc", "biometric", "entity", "rule", "transaction", "alert", "argos"]
 
     /// The keys of `match`.

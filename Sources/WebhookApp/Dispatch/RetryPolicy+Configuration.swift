@@ -1,6 +1,6 @@
 import WebhookCore
 
-// The `retry` section (SPEC §3, §6): `maxAttempts`, `initialDelaySeconds`, `maxDelaySeconds`.
+// The `retry` section (docs/reference.md §3, §6): `maxAttempts`, `initialDelaySeconds`, `maxDelaySeconds`.
 
 extension RetryPolicy {
     /// The keys of `retry`.

@@ -1,7 +1,7 @@
 import Foundation
 import WebhookCore
 
-// An `exec` handler's settings (SPEC §6): `command` and `timeoutSeconds`.
+// An `exec` handler's settings (docs/reference.md §6): `command` and `timeoutSeconds`.
 
 extension ExecEventHandler {
     /// The keys of an `exec` handler besides the common ones.

@@ -32,7 +32,7 @@ public struct ExecEventHandler: WebhookHandler {
 
     /// - Parameters:
     ///   - command: the program and its arguments; no shell is involved.
-    ///   - timeout: how long one run may take before its process group is killed (SPEC §3 `timeoutSeconds`),
+    ///   - timeout: how long one run may take before its process group is killed (docs/reference.md §3 `timeoutSeconds`),
     ///     default ``defaultTimeout``.
     ///   - clock: the clock the timeout is measured on.
     ///   - withheldEnvironment: variables of the daemon's environment the command does not get (the ones the

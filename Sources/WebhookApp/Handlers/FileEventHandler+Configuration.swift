@@ -1,6 +1,6 @@
 import WebhookCore
 
-// A `file` handler's settings (SPEC §6): `path`.
+// A `file` handler's settings (docs/reference.md §6): `path`.
 
 extension FileEventHandler {
     /// The keys of a `file` handler besides the common ones.

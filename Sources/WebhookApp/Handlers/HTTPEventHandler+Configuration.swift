@@ -1,7 +1,7 @@
 import Foundation
 import WebhookCore
 
-// An `http` handler's settings (SPEC §6): `url`, `timeoutSeconds` and `signingSecret`.
+// An `http` handler's settings (docs/reference.md §6): `url`, `timeoutSeconds` and `signingSecret`.
 
 extension HTTPEventHandler {
     /// The keys of an `http` handler besides the common ones.

@@ -39,7 +39,7 @@ public struct HTTPEventHandler: WebhookHandler {
 
     /// - Parameters:
     ///   - url: where events are posted.
-    ///   - timeout: how long one attempt may take (SPEC §3 `timeoutSeconds`), default ``defaultTimeout``.
+    ///   - timeout: how long one attempt may take (docs/reference.md §3 `timeoutSeconds`), default ``defaultTimeout``.
     ///   - signingKey: the HMAC key for Standard Webhooks signatures, or nil to send unsigned requests. Turn a
     ///     configured secret into the key with ``signingKey(fromSecret:)``.
     ///   - clock: the clock the timeout is measured on.

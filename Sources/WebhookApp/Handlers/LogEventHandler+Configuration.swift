@@ -1,7 +1,7 @@
 import Foundation
 import WebhookCore
 
-// A `log` handler's settings (SPEC §6): `stream`.
+// A `log` handler's settings (docs/reference.md §6): `stream`.
 
 extension LogEventHandler {
     /// The standard stream a `log` handler writes to (`stream`).
