@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WebhookApp
+import WebhookHTTP
 
 @Suite struct ConfigurationLoadingTests {
     typealias F = ConfigurationFixtures
@@ -22,7 +23,8 @@ import WebhookApp
         #expect(result.warnings.map(\.path) == ["$.routes[1]"])
         #expect(result.warnings.first?.message.contains("ARGOS") == true)
         let configuration = try #require(result.configuration)
-        #expect(configuration.listen == Configuration.Listen(host: "127.0.0.1", port: 8080))
+        #expect(configuration.server.host == "127.0.0.1")
+        #expect(configuration.server.port == 8080)
         #expect(configuration.store.kind == .sqlite)
         #expect(configuration.store.path == "data/kyc-webhooks.sqlite3")
         #expect(configuration.routes.map(\.path) == ["/webhooks/gu1"])
@@ -33,10 +35,11 @@ import WebhookApp
         #expect(gu1.secrets.map(\.origin) == ["env GU1_WEBHOOK_SECRET"])
         #expect(gu1.requireSignature)
         #expect(configuration.handlers.count == 1)
-        guard case .log(.stdout) = try #require(configuration.handlers.first).kind else {
+        guard case .log(let log) = try #require(configuration.handlers.first).kind else {
             Issue.record("expected one log handler to stdout")
             return
         }
+        #expect(log.fileDescriptor == FileHandle.standardOutput.fileDescriptor)
     }
 
     @Test func builtInDefaultsIncludeTheArgosRouteWhenItsTokenIsSet() throws {
@@ -76,7 +79,7 @@ import WebhookApp
             .write(toFile: directory + "/config.json", atomically: true, encoding: .utf8)
         let result = Configuration.load(path: nil, environment: F.environment, currentDirectory: directory)
         #expect(result.source == .file("config.json"))
-        #expect(result.configuration?.listen.port == 9999)
+        #expect(result.configuration?.server.port == 9999)
     }
 
     @Test func explicitConfigWinsOverConfigJSON() throws {
@@ -88,7 +91,7 @@ import WebhookApp
             .write(toFile: directory + "/other.json", atomically: true, encoding: .utf8)
         let result = Configuration.load(path: "other.json", environment: F.environment, currentDirectory: directory)
         #expect(result.source == .file("other.json"))
-        #expect(result.configuration?.listen.port == 7777)
+        #expect(result.configuration?.server.port == 7777)
     }
 
     @Test func missingConfigFileIsAProblem() throws {

@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 import WebhookApp
 import WebhookCore
+import WebhookHTTP
 
 @Suite struct ConfigurationParsingTests {
     typealias F = ConfigurationFixtures
@@ -395,6 +397,22 @@ import WebhookCore
         #expect(result.problems.allSatisfy { $0.message.contains("appears twice") })
     }
 
+    /// Every repeated key is found, however deep and wherever it is (even under a key that is wrong itself),
+    /// and named by its full path.
+    @Test func repeatedKeysAreFoundAtAnyDepth() {
+        let deep = String(repeating: #"{"a": "#, count: 100) + #"{"x": 1, "x": 2}"# + String(repeating: "}", count: 100)
+        let json = #"""
+            {"routes": [{"path": "/webhooks/gu1", "sender": "gu1",
+                         "secrets": [{"env": "GU1_SECRET", "env": "ARGOS_TOKEN"}]}],
+             "retry": \#(deep)}
+            """#
+        let result = F.parse(json)
+        let duplicate = "$.retry" + String(repeating: ".a", count: 100) + ".x"
+        #expect(result.problems.map(\.path) == ["$.routes[0].secrets[0].env", duplicate, "$.retry.a"])
+        #expect(result.problems.first?.message.contains("appears twice") == true)
+        #expect(result.configuration == nil)
+    }
+
     @Test func sameKeyInDifferentObjectsIsFine() {
         let json = #"""
             {"routes": [\#(Self.gu1), {"path": "/a", "sender": "argos", "token": {"env": "ARGOS_TOKEN"}}],
@@ -433,11 +451,20 @@ import WebhookCore
         #expect(!problem.message.contains("nope"))
     }
 
+    /// The line and column are those of the offending character, counting characters, not bytes.
+    @Test func notJSONNamesTheExactLineAndColumnAndTheRule() throws {
+        let result = F.parse("{\n  \"listen\": {\"host\": \"127.0.0.1\"},\n  \"routes\": [\"é\", ]\n}")
+        let problem = try #require(result.problems.first)
+        #expect(result.problems.count == 1)
+        #expect(problem.message.contains("(trailing comma at line 3, column 19)"), "\(problem.message)")
+        #expect(!problem.message.contains("127.0.0.1"))
+    }
+
     @Test func deeplyNestedDocumentsAreRefusedWithoutCrashing() throws {
         let arrays = F.parse(String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000))
         #expect(arrays.problems.count == 1)
         #expect(arrays.problems.first?.message.contains("nested too deeply") == true)
-        // Valid but deeper than the duplicate-key scan goes: parsed, with the one real problem reported.
+        // Valid and deep (within the reader's limit): parsed, with the one real problem reported.
         let objects = String(repeating: #"{"a": "#, count: 200) + "1" + String(repeating: "}", count: 200)
         let result = F.parse(#"{"routes": [\#(Self.gu1)], "retry": \#(objects)}"#)
         #expect(result.problems.map(\.path) == ["$.retry.a"])
@@ -499,7 +526,7 @@ import WebhookCore
         let result = F.parse(#"{"limits": {"idleTimeoutSeconds": 30}, "routes": [\#(Self.gu1)]}"#)
         #expect(result.problems.isEmpty)
         #expect(result.warnings.map(\.path) == ["$.limits.idleTimeoutSeconds"])
-        #expect(result.configuration?.limits.idleTimeoutSeconds == 30)
+        #expect(result.configuration?.server.idleTimeoutSeconds == 30)
     }
 
     // MARK: Values
@@ -530,19 +557,24 @@ import WebhookCore
         let result = F.parse(json)
         #expect(result.problems.isEmpty, "\(result.problems)")
         let configuration = try #require(result.configuration)
-        #expect(configuration.listen == Configuration.Listen(host: "::1", port: 9090))
         #expect(configuration.trustedProxies.map(\.description) == ["10.0.0.0/8"])
         #expect(
-            configuration.limits
-                == Configuration.Limits(
-                    maxBodyBytes: 2048,
-                    maxHeaderBytes: 4096,
-                    maxTargetBytes: 1024,
-                    maxFieldCount: 50,
-                    headerTimeoutSeconds: 2.5,
-                    bodyTimeoutSeconds: 5,
-                    idleTimeoutSeconds: 90,
-                    maxConnections: 10
+            ServerSettings(configuration.server)
+                == ServerSettings(
+                    HTTPServerConfiguration(
+                        host: "::1",
+                        port: 9090,
+                        parserLimits: HTTPParserLimits(
+                            maxHeaderBytes: 4096,
+                            maxTargetLength: 1024,
+                            maxFieldCount: 50,
+                            maxBodyBytes: 2048
+                        ),
+                        headerTimeoutSeconds: 2.5,
+                        bodyTimeoutSeconds: 5,
+                        idleTimeoutSeconds: 90,
+                        maxConnections: 10
+                    )
                 )
         )
         #expect(configuration.store.kind == .postgres)
@@ -563,55 +595,101 @@ import WebhookCore
         #expect(configuration.handlers.map(\.name) == ["run", "post", "errors"])
         let run = configuration.handlers[0]
         #expect(run.concurrency == 1)
-        #expect(run.match == Configuration.Match(types: ["argos.*"], sources: ["argos"], outcomes: [.approved, .inReview]))
+        #expect(
+            run.match
+                == HandlerMatch(
+                    types: ["argos.*"],
+                    sources: ["argos"],
+                    outcomes: [Outcome.approved.rawValue, Outcome.inReview.rawValue]
+                )
+        )
         guard case .exec(let exec) = run.kind else {
             Issue.record("expected an exec handler")
             return
         }
-        #expect(exec == Configuration.Exec(command: ["/bin/sh", "-c", "true"], timeoutSeconds: 30))
+        #expect(exec.command == ["/bin/sh", "-c", "true"])
+        #expect(exec.timeout == .seconds(30))
         guard case .http(let http) = configuration.handlers[1].kind else {
             Issue.record("expected an http handler")
             return
         }
-        #expect(http.url == "https://example.com/hook")
-        #expect(http.timeoutSeconds == 10)
-        #expect(http.signingSecret == nil)
+        #expect(http.url.absoluteString == "https://example.com/hook")
+        #expect(http.timeout == .seconds(10))
+        #expect(!http.isSigning)
+        #expect(configuration.handlers[1].secrets.isEmpty)
         #expect(configuration.handlers[1].concurrency == 4)
         #expect(configuration.handlers[1].match == nil)
-        guard case .log(let stream) = configuration.handlers[2].kind else {
+        guard case .log(let log) = configuration.handlers[2].kind else {
             Issue.record("expected a log handler")
             return
         }
-        #expect(stream == .stderr)
-        #expect(configuration.retry == Configuration.Retry(maxAttempts: 3, initialDelaySeconds: 0.5, maxDelaySeconds: 60))
+        #expect(log.fileDescriptor == FileHandle.standardError.fileDescriptor)
+        #expect(configuration.retry == RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(500), maxDelay: .seconds(60)))
         #expect(configuration.logLevel == .debug)
     }
 
     @Test func omittedKeysTakeTheSecureDefaults() throws {
         let configuration = try #require(F.parse(#"{"routes": [\#(Self.gu1)]}"#).configuration)
-        #expect(configuration.listen == Configuration.Listen(host: "127.0.0.1", port: 8080))
+        #expect(configuration.server.host == "127.0.0.1")
+        #expect(configuration.server.port == 8080)
         #expect(configuration.trustedProxies.isEmpty)
-        #expect(configuration.limits == Configuration.Limits())
-        #expect(configuration.limits.maxBodyBytes == 1_048_576)
-        #expect(configuration.limits.maxHeaderBytes == 16_384)
-        #expect(configuration.limits.headerTimeoutSeconds == 10)
-        #expect(configuration.limits.bodyTimeoutSeconds == 30)
-        #expect(configuration.limits.idleTimeoutSeconds == 75)
-        #expect(configuration.limits.maxConnections == 1024)
+        #expect(ServerSettings(configuration.server) == ServerSettings(HTTPServerConfiguration()))
+        #expect(configuration.server.parserLimits.maxBodyBytes == 1_048_576)
+        #expect(configuration.server.parserLimits.maxHeaderBytes == 16_384)
+        #expect(configuration.server.headerTimeoutSeconds == 10)
+        #expect(configuration.server.bodyTimeoutSeconds == 30)
+        #expect(configuration.server.idleTimeoutSeconds == 75)
+        #expect(configuration.server.maxConnections == 1024)
         #expect(configuration.store.kind == .sqlite)
         #expect(configuration.store.path == "data/kyc-webhooks.sqlite3")
         #expect(configuration.store.payloadRetentionDays == 30)
         #expect(configuration.store.keyRetentionDays == 365)
         #expect(configuration.store.groupCommit)
         #expect(configuration.store.url == nil)
-        #expect(configuration.retry == Configuration.Retry(maxAttempts: 8, initialDelaySeconds: 1, maxDelaySeconds: 3600))
+        #expect(configuration.retry == RetryPolicy(maxAttempts: 8, initialDelay: .seconds(1), maxDelay: .seconds(3600)))
         #expect(configuration.logLevel == nil)
         // No `handlers` key: the one default log handler to stdout.
         #expect(configuration.handlers.map(\.name) == ["log"])
-        guard case .log(.stdout) = try #require(configuration.handlers.first).kind else {
+        guard case .log(let log) = try #require(configuration.handlers.first).kind else {
             Issue.record("expected the default log handler")
             return
         }
+        #expect(log.fileDescriptor == FileHandle.standardOutput.fileDescriptor)
+    }
+
+    /// A handler's default timeout exists once: a handler built in code and one read from a configuration
+    /// without `timeoutSeconds` wait the same 10 s (http) and 30 s (exec), as docs/configuration.md says.
+    @Test func handlerTimeoutsHaveOneDefaultInCodeAndInTheConfiguration() throws {
+        let json = #"""
+            {"routes": [\#(Self.gu1)],
+             "handlers": [{"name": "h", "type": "http", "url": "https://example.com/hook"},
+                          {"name": "e", "type": "exec", "command": ["/bin/true"]}]}
+            """#
+        let configuration = try #require(F.parse(json).configuration)
+        guard case .http(let http) = configuration.handlers[0].kind, case .exec(let exec) = configuration.handlers[1].kind
+        else {
+            Issue.record("expected an http and an exec handler")
+            return
+        }
+        let httpInCode = HTTPEventHandler(url: try #require(URL(string: "https://example.com/hook")))
+        #expect(httpInCode.timeout == .seconds(10))
+        #expect(http.timeout == httpInCode.timeout)
+        let execInCode = ExecEventHandler(command: ["/bin/true"])
+        #expect(execInCode.timeout == .seconds(30))
+        #expect(exec.timeout == execInCode.timeout)
+    }
+
+    /// A Standard Webhooks secret that is not base64 is a configuration problem (not a startup failure), and
+    /// the secret is not repeated.
+    @Test func unusableSigningSecretIsReportedAtItsPath() throws {
+        let json = #"""
+            {"routes": [\#(Self.gu1)],
+             "handlers": [{"name": "h", "type": "http", "url": "https://example.com/hook",
+                           "signingSecret": {"env": "SIGNING"}}]}
+            """#
+        let result = F.parse(json, environment: F.environment.merging(["SIGNING": "whsec_not*base64"]) { $1 })
+        #expect(result.problems.map(\.path) == ["$.handlers[0].signingSecret"])
+        #expect(result.problems.allSatisfy { !$0.message.contains("not*base64") })
     }
 
     @Test func explicitlyEmptyHandlersIsAWarning() {

@@ -1,5 +1,6 @@
 import Foundation
 import WebhookApp
+import WebhookHTTP
 
 /// Helpers shared by the configuration suites.
 enum ConfigurationFixtures {
@@ -39,4 +40,34 @@ enum ConfigurationFixtures {
             .deletingLastPathComponent()
             .path
     }
+}
+
+/// What the `listen` and `limits` sections set on the listener's configuration, comparable as a whole
+/// (``HTTPServerConfiguration`` holds a callback, so it is not `Equatable` itself).
+struct ServerSettings: Equatable, CustomStringConvertible {
+    var host: String
+    var port: Int
+    var maxBodyBytes: Int
+    var maxHeaderBytes: Int
+    var maxTargetBytes: Int
+    var maxFieldCount: Int
+    var headerTimeoutSeconds: Double
+    var bodyTimeoutSeconds: Double
+    var idleTimeoutSeconds: Double
+    var maxConnections: Int
+
+    init(_ server: HTTPServerConfiguration) {
+        host = server.host
+        port = server.port
+        maxBodyBytes = server.parserLimits.maxBodyBytes
+        maxHeaderBytes = server.parserLimits.maxHeaderBytes
+        maxTargetBytes = server.parserLimits.maxTargetLength
+        maxFieldCount = server.parserLimits.maxFieldCount
+        headerTimeoutSeconds = server.headerTimeoutSeconds
+        bodyTimeoutSeconds = server.bodyTimeoutSeconds
+        idleTimeoutSeconds = server.idleTimeoutSeconds
+        maxConnections = server.maxConnections
+    }
+
+    var description: String { "\(host):\(port) \(maxBodyBytes)/\(maxHeaderBytes)/\(maxTargetBytes)/\(maxFieldCount)" }
 }

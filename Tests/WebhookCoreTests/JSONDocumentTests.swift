@@ -176,4 +176,74 @@ import WebhookCore
             #expect(!error.description.contains("SECRET"))
         }
     }
+
+    // MARK: Numbers, duplicates and positions (what the configuration reader needs)
+
+    static let integerCases: [(String, Int?)] = [
+        ("8080", 8080),
+        ("-1", -1),
+        ("-0", 0),
+        ("0.0", 0),
+        ("8080.0", 8080),
+        ("8.08e3", 8080),
+        ("1.50e1", 15),
+        ("1E2", 100),
+        ("100e-2", 1),
+        ("80.5", nil),
+        ("1e-1", nil),
+        ("1e30", nil),
+        ("1e100000000000", nil),
+        ("9223372036854775807", Int.max),
+        ("9223372036854775808", nil),
+        ("-9223372036854775808", Int.min),
+        ("-9223372036854775809", nil),
+        // A Double would round this to 2^53 and call it whole; the exact reading keeps the digits.
+        ("9007199254740993", 9_007_199_254_740_993),
+        ("9007199254740992.5", nil),
+    ]
+
+    @Test("reads whole numbers exactly", arguments: integerCases)
+    func readsWholeNumbersExactly(text: String, expected: Int?) throws {
+        let document = try Self.parse(text)
+        #expect(document.integer(document.root) == expected)
+        #expect(document.double(document.root) == Double(text))
+    }
+
+    @Test func numbersAreNotReadFromOtherKinds() throws {
+        let document = try Self.parse(#"["1", true, null]"#)
+        for element in document.elements(of: document.root) {
+            #expect(document.integer(element) == nil)
+            #expect(document.double(element) == nil)
+        }
+    }
+
+    @Test func findsEveryDuplicateMemberWithItsPath() throws {
+        let text = #"""
+            {"a": 1, "list": [{"x": 1, "x": 2, "y": {"z": 1, "z": 2}}, {"x": 3}], "a": 2, "a": 3, "odd key": 1, "odd key": 2}
+            """#
+        let document = try Self.parse(text)
+        #expect(
+            document.duplicateMembers().map(\.description) == [
+                "$.list[0].x", "$.list[0].y.z", "$.a", "$.a", #"$["odd key"]"#,
+            ]
+        )
+        #expect(try Self.parse(#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]}"#).duplicateMembers().isEmpty)
+    }
+
+    @Test func errorsGiveTheLineAndColumnOfTheirOffset() {
+        let text = "{\n  \"é\": 1,\n  \"b\": tru\n}"
+        do {
+            _ = try Self.parse(text)
+            Issue.record("expected a failure")
+        } catch {
+            let bytes = Array(text.utf8)
+            #expect(bytes[error.offset] == UInt8(ascii: "\n"))
+            // Line 3 is `  "b": tru`; the literal breaks after its 10 characters.
+            #expect(error.lineAndColumn(in: bytes) == (line: 3, column: 11))
+        }
+        #expect(JSONError(.unexpectedByte, offset: 0).lineAndColumn(in: []) == (line: 1, column: 1))
+        // A multi-byte character counts as one column.
+        let accented = Array("\"é\" x".utf8)
+        #expect(JSONError(.trailingData, offset: 5).lineAndColumn(in: accented) == (line: 1, column: 5))
+    }
 }

@@ -23,7 +23,12 @@ public final class Application: Sendable {
         public var handler: any WebhookHandler
         public var maxConcurrency: Int
 
-        public init(name: String, match: HandlerMatch = HandlerMatch(), handler: any WebhookHandler, maxConcurrency: Int = 4) {
+        public init(
+            name: String,
+            match: HandlerMatch = HandlerMatch(),
+            handler: any WebhookHandler,
+            maxConcurrency: Int = Dispatcher.Registration.defaultMaxConcurrency
+        ) {
             self.name = name
             self.match = match
             self.handler = handler
@@ -73,15 +78,17 @@ public final class Application: Sendable {
 
         var registrations: [Dispatcher.Registration] = []
         var matchers: [(name: String, match: HandlerMatch)] = []
+        let secretVariables = Self.secretVariables(of: configuration)
         for handler in configuration.handlers {
+            var kind = handler.kind
+            if case .exec(var exec) = kind {
+                exec.withheldEnvironment.formUnion(secretVariables)
+                kind = .exec(exec)
+            }
             registrations.append(
-                Dispatcher.Registration(
-                    name: handler.name,
-                    handler: try Self.makeHandler(handler.kind, withheldEnvironment: Self.secretVariables(of: configuration)),
-                    maxConcurrency: handler.concurrency
-                )
+                Dispatcher.Registration(name: handler.name, handler: kind.handler, maxConcurrency: handler.concurrency)
             )
-            matchers.append((handler.name, HandlerMatch(handler.match)))
+            matchers.append((handler.name, handler.match ?? HandlerMatch()))
         }
         for custom in customHandlers {
             registrations.append(
@@ -93,11 +100,7 @@ public final class Application: Sendable {
         let dispatcher = Dispatcher(
             inbox: inbox,
             handlers: registrations,
-            retry: RetryPolicy(
-                maxAttempts: configuration.retry.maxAttempts,
-                initialDelay: .milliseconds(Int64(configuration.retry.initialDelaySeconds * 1000)),
-                maxDelay: .milliseconds(Int64(configuration.retry.maxDelaySeconds * 1000))
-            ),
+            retry: configuration.retry,
             logger: logger,
             onResult: { handler, result in
                 metrics.recordDelivery(handler: handler, result: WebhookMetrics.DeliveryResult(result))
@@ -132,28 +135,15 @@ public final class Application: Sendable {
             router.add(route.path, methods: ["POST"], matchingOneMoreSegment: isArgos, responder: receiver)
         }
 
-        let limits = configuration.limits
         let refusals = RefusedConnectionReporter(
             metrics: metrics,
             logger: logger,
-            maxConnections: limits.maxConnections
+            maxConnections: configuration.server.maxConnections
         )
+        var serverConfiguration = configuration.server
+        serverConfiguration.onRefusedConnection = { refusals.refused($0) }
         let server = HTTPServer(
-            configuration: HTTPServerConfiguration(
-                host: configuration.listen.host,
-                port: configuration.listen.port,
-                parserLimits: HTTPParserLimits(
-                    maxHeaderBytes: limits.maxHeaderBytes,
-                    maxTargetLength: limits.maxTargetBytes,
-                    maxFieldCount: limits.maxFieldCount,
-                    maxBodyBytes: limits.maxBodyBytes
-                ),
-                headerTimeoutSeconds: limits.headerTimeoutSeconds,
-                bodyTimeoutSeconds: limits.bodyTimeoutSeconds,
-                idleTimeoutSeconds: limits.idleTimeoutSeconds,
-                maxConnections: limits.maxConnections,
-                onRefusedConnection: { refusals.refused($0) }
-            ),
+            configuration: serverConfiguration,
             responder: RequestCounter(
                 inner: router.buildResponder(),
                 metrics: metrics,
@@ -178,13 +168,13 @@ public final class Application: Sendable {
             try server.start()
         } catch {
             throw StartupError(
-                "cannot listen on \(configuration.listen.host):\(configuration.listen.port): \(error); "
+                "cannot listen on \(configuration.server.host):\(configuration.server.port): \(error); "
                     + "choose another listen.port or stop the process that holds it"
             )
         }
         logger.info(
             "listening",
-            metadata: ["http.host": configuration.listen.host, "http.port": "\(server.port)"]
+            metadata: ["http.host": configuration.server.host, "http.port": "\(server.port)"]
         )
     }
 
@@ -277,30 +267,9 @@ public final class Application: Sendable {
             case .argos(let argos): secrets += [argos.token, argos.decryption?.apiKey].compactMap { $0 }
             }
         }
-        for handler in configuration.handlers {
-            if case .http(let http) = handler.kind, let secret = http.signingSecret { secrets.append(secret) }
-        }
+        for handler in configuration.handlers { secrets += handler.secrets }
         if let url = configuration.store.url { secrets.append(url) }
         return Set(secrets.compactMap { $0.origin.hasPrefix("env ") ? String($0.origin.dropFirst(4)) : nil })
-    }
-
-    static func makeHandler(_ kind: Configuration.Kind, withheldEnvironment: Set<String> = []) throws -> any WebhookHandler {
-        switch kind {
-        case .log(let stream):
-            return LogEventHandler(output: stream == .stderr ? .standardError : .standardOutput)
-        case .file(let path):
-            return FileEventHandler(path: path)
-        case .exec(let exec):
-            return ExecEventHandler(
-                command: exec.command,
-                timeout: .milliseconds(Int64(exec.timeoutSeconds * 1000)),
-                withheldEnvironment: withheldEnvironment
-            )
-        case .http(let http):
-            guard let url = URL(string: http.url) else { throw StartupError("handler url is not a URL") }
-            let key = try http.signingSecret.map { try HTTPEventHandler.signingKey(fromSecret: $0.utf8) }
-            return HTTPEventHandler(url: url, timeout: .milliseconds(Int64(http.timeoutSeconds * 1000)), signingKey: key)
-        }
     }
 
     static func routeSettings(
@@ -344,13 +313,6 @@ public final class Application: Sendable {
 public struct StartupError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension HandlerMatch {
-    /// The configured `match`, or match-everything when there is none.
-    init(_ match: Configuration.Match?) {
-        self.init(types: match?.types, sources: match?.sources, outcomes: match?.outcomes?.map(\.rawValue))
-    }
 }
 
 extension WebhookMetrics.DeliveryResult {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import WebhookHTTP
 
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +52,7 @@ enum ServeCommand {
             source.resume()
             sources.append(source)
         }
-        let host = configuration.listen.host.contains(":") ? "[\(configuration.listen.host)]" : configuration.listen.host
+        let host = configuration.server.host.contains(":") ? "[\(configuration.server.host)]" : configuration.server.host
         // Written straight to fd 1 so it is out at once even when stdout is a pipe (tests, systemd).
         FileHandle.standardOutput.write(
             Data("kyc-webhooks \(CommandLineTool.version) listening on http://\(host):\(app.port)\n".utf8)

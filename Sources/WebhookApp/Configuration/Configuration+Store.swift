@@ -1,3 +1,5 @@
+import WebhookCore
+
 extension Configuration {
     /// Where events are recorded (`store`, SPEC §3 and DESIGN "Storage").
     public struct Store: Sendable {
@@ -47,6 +49,106 @@ extension Configuration {
             self.keyRetentionDays = keyRetentionDays
             self.url = url
             self.groupCommit = groupCommit
+        }
+    }
+}
+
+// MARK: - Reading (docs/reference.md §3)
+
+extension Configuration.Store {
+    /// The keys of `store` whatever its kind.
+    static let commonKeys = ["kind", "payloadRetentionDays", "keyRetentionDays", "groupCommit"]
+
+    /// The keys only a store of `kind` takes. A new kind adds its keys here and its reading to
+    /// ``readKindSettings(of:_:at:reader:)``.
+    static func configurationKeys(of kind: Kind) -> [String] {
+        switch kind {
+        case .sqlite: return ["path"]
+        case .memory: return []
+        case .postgres: return ["url"]
+        }
+    }
+
+    /// Reads `store`; every key that is absent or wrong (reported) keeps its default.
+    init(_ value: JSONValue, at path: JSONPath, reader: inout ConfigurationReader) {
+        self.init()
+        guard let members = reader.object(value, at: path, what: "store") else { return }
+        let kindKeys = Kind.allCases.flatMap(Self.configurationKeys(of:))
+        reader.rejectUnknownKeys(members, allowed: Self.commonKeys + kindKeys, at: path, context: "in store")
+        var kind: Kind? = .sqlite
+        if let value = members["kind"] {
+            kind = reader.enumValue(value, at: path.appending("kind"), what: "a store kind")
+        }
+        if let kind {
+            self.kind = kind
+            // A key of another kind is a mistake worth naming precisely (not "unknown").
+            let ownKeys = Self.configurationKeys(of: kind)
+            for other in Kind.allCases where other != kind {
+                for key in Self.configurationKeys(of: other) where members[key] != nil && !ownKeys.contains(key) {
+                    reader.error(
+                        path.appending(key),
+                        "applies only to the \(other.rawValue) store: remove it, or set kind to \"\(other.rawValue)\""
+                    )
+                }
+            }
+            readKindSettings(of: kind, members, at: path, reader: &reader)
+        }
+
+        if let value = members["payloadRetentionDays"] {
+            let valuePath = path.appending("payloadRetentionDays")
+            payloadRetentionDays = reader.integer(value, at: valuePath, in: 1...36_500, fallback: payloadRetentionDays)
+        }
+        if let value = members["keyRetentionDays"] {
+            let valuePath = path.appending("keyRetentionDays")
+            keyRetentionDays = reader.integer(value, at: valuePath, in: 1...36_500, fallback: keyRetentionDays)
+        }
+        if keyRetentionDays < payloadRetentionDays {
+            reader.error(
+                path.appending("keyRetentionDays"),
+                "must be at least payloadRetentionDays, so a redelivery of a stored event is still a duplicate:"
+                    + " raise it or lower payloadRetentionDays"
+            )
+        }
+        if let value = members["groupCommit"] {
+            groupCommit = reader.bool(value, at: path.appending("groupCommit"), fallback: groupCommit)
+        }
+    }
+
+    /// Reads the keys that belong to `kind` (``configurationKeys(of:)``).
+    private mutating func readKindSettings(
+        of kind: Kind,
+        _ members: [String: JSONValue],
+        at path: JSONPath,
+        reader: inout ConfigurationReader
+    ) {
+        switch kind {
+        case .sqlite:
+            if let value = members["path"],
+                let text = reader.nonEmptyString(value, at: path.appending("path"), what: "the SQLite file path")
+            {
+                self.path = text
+            }
+        case .memory:
+            reader.warn(
+                path.appending("kind"),
+                "the memory store keeps nothing across a restart, so accepted events can be lost: use it only for tests and demos"
+            )
+        case .postgres:
+            guard let value = members["url"] else {
+                reader.error(path.appending("url"), "is required for the postgres store: add \"url\": {\"env\": \"DATABASE_URL\"}")
+                return
+            }
+            switch reader.secret(value, at: path.appending("url")) {
+            case .resolved(let url):
+                self.url = url
+            case .absent:
+                reader.error(
+                    path.appending("url"),
+                    "the postgres store needs its URL: set the variable or file it names, or remove \"optional\""
+                )
+            case .invalid:
+                break
+            }
         }
     }
 }

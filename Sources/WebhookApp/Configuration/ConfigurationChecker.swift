@@ -1,3 +1,5 @@
+import WebhookHTTP
+
 /// The `check-config` command's report (SPEC §2): every problem with its JSON path, then a verdict.
 ///
 /// The CLI prints ``ConfigurationReport/text`` and exits with ``ConfigurationReport/exitCode``:
@@ -53,7 +55,7 @@ public enum ConfigurationChecker {
 
     /// One line per part of a valid configuration, with counts instead of secrets.
     static func summary(of configuration: Configuration) -> [String] {
-        var lines = ["listen \(configuration.listen.host):\(configuration.listen.port)"]
+        var lines = ["listen \(configuration.server.host):\(configuration.server.port)"]
         switch configuration.store.kind {
         case .sqlite: lines.append("store sqlite \(configuration.store.path)")
         case .memory: lines.append("store memory")

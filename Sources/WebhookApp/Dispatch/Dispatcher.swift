@@ -52,6 +52,9 @@ public enum DeliveryResult: String, Sendable, Equatable, CaseIterable {
 public final class Dispatcher: Sendable {
     /// One handler the dispatcher runs deliveries for.
     public struct Registration: Sendable {
+        /// The deliveries of one handler that may run at once when nothing says otherwise.
+        public static let defaultMaxConcurrency = 4
+
         /// The configured handler name (the `handler` of the store's deliveries).
         public var name: String
         public var handler: any WebhookHandler
@@ -61,8 +64,8 @@ public final class Dispatcher: Sendable {
         /// - Parameters:
         ///   - name: the configured handler name.
         ///   - handler: what runs the deliveries.
-        ///   - maxConcurrency: how many of its deliveries may run at once (default 4).
-        public init(name: String, handler: any WebhookHandler, maxConcurrency: Int = 4) {
+        ///   - maxConcurrency: how many of its deliveries may run at once, default ``defaultMaxConcurrency``.
+        public init(name: String, handler: any WebhookHandler, maxConcurrency: Int = Registration.defaultMaxConcurrency) {
             self.name = name
             self.handler = handler
             self.maxConcurrency = maxConcurrency

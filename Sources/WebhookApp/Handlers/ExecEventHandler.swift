@@ -19,23 +19,27 @@ public struct ExecEventHandler: WebhookHandler {
     /// The bytes of output kept for the error message.
     public static let outputLimit = 2048
 
+    /// How long one run may take when neither the code nor the configuration (`timeoutSeconds`) says: 30 s.
+    public static let defaultTimeout: Duration = .seconds(30)
+
     /// The program and its arguments.
     public let command: [String]
     /// How long the command may run before it is killed.
     public let timeout: Duration
     private let clock: any Clock<Duration>
     /// Environment variables the command does not inherit.
-    public let withheldEnvironment: Set<String>
+    public var withheldEnvironment: Set<String>
 
     /// - Parameters:
     ///   - command: the program and its arguments; no shell is involved.
-    ///   - timeout: how long one run may take before its process group is killed (SPEC §3 `timeoutSeconds`).
+    ///   - timeout: how long one run may take before its process group is killed (docs/reference.md §3 `timeoutSeconds`),
+    ///     default ``defaultTimeout``.
     ///   - clock: the clock the timeout is measured on.
     ///   - withheldEnvironment: variables of the daemon's environment the command does not get (the ones the
     ///     configuration's secrets are read from, so a handler script never sees the webhook secrets).
     public init(
         command: [String],
-        timeout: Duration = .seconds(30),
+        timeout: Duration = ExecEventHandler.defaultTimeout,
         clock: any Clock<Duration> = ContinuousClock(),
         withheldEnvironment: Set<String> = []
     ) {

@@ -22,23 +22,30 @@ public struct HTTPEventHandler: WebhookHandler {
     /// The bytes of a failed answer's body quoted in the error.
     public static let responsePrefixLimit = 200
 
+    /// How long one attempt may take when neither the code nor the configuration (`timeoutSeconds`) says:
+    /// 10 s. A receiver that answers a webhook slower than that is failing in practice, and a hung endpoint
+    /// should not hold one of the handler's concurrent deliveries for long; the retry policy tries again.
+    public static let defaultTimeout: Duration = .seconds(10)
+
     /// Where events are posted.
     public let url: URL
     /// How long one attempt may take.
     public let timeout: Duration
     private let signingKey: [UInt8]?
+    /// Whether requests carry Standard Webhooks signatures (a signing key was given).
+    public var isSigning: Bool { signingKey != nil }
     private let clock: any Clock<Duration>
     private let session: URLSession
 
     /// - Parameters:
     ///   - url: where events are posted.
-    ///   - timeout: how long one attempt may take (SPEC §3 `timeoutSeconds`).
+    ///   - timeout: how long one attempt may take (docs/reference.md §3 `timeoutSeconds`), default ``defaultTimeout``.
     ///   - signingKey: the HMAC key for Standard Webhooks signatures, or nil to send unsigned requests. Turn a
     ///     configured secret into the key with ``signingKey(fromSecret:)``.
     ///   - clock: the clock the timeout is measured on.
     public init(
         url: URL,
-        timeout: Duration = .seconds(30),
+        timeout: Duration = HTTPEventHandler.defaultTimeout,
         signingKey: [UInt8]? = nil,
         clock: any Clock<Duration> = ContinuousClock()
     ) {

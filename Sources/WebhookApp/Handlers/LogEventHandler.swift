@@ -24,6 +24,9 @@ public struct LogEventHandler: WebhookHandler {
         self.output = output
     }
 
+    /// The file descriptor the lines are written to (1 for standard output).
+    public var fileDescriptor: Int32 { output.fileDescriptor }
+
     public func handle(_ event: WebhookEvent, context: HandlerContext) async throws {
         let line = Array(Self.line(for: event, context: context).utf8)
         let fd = output.fileDescriptor

@@ -132,6 +132,71 @@ public struct JSONDocument: Sendable {
         return String(decoding: bytes[Int(node.start)..<Int(node.end)], as: UTF8.self)
     }
 
+    /// The exact value of a number that is a whole number within `Int`'s range, or nil.
+    ///
+    /// Exact on the text, with no detour through `Double`: `8080`, `8080.0` and `8.08e3` are 8080, while
+    /// `80.5`, `1e30` and `9223372036854775808` are nil (a fraction, or out of range). Nil too when the value
+    /// is not a number.
+    public func integer(_ value: JSONValue) -> Int? {
+        let node = nodes[value.index]
+        guard node.kind == .number else { return nil }
+        // The grammar was validated while parsing: -?digits(.digits)?([eE][+-]?digits)?
+        var index = Int(node.start)
+        let end = Int(node.end)
+        let isNegative = bytes[index] == UInt8(ascii: "-")
+        if isNegative { index += 1 }
+        var digits: [UInt8] = []
+        var fractionCount = 0
+        var isInFraction = false
+        while index < end, bytes[index] | 0x20 != UInt8(ascii: "e") {
+            if bytes[index] == UInt8(ascii: ".") {
+                isInFraction = true
+            } else {
+                digits.append(bytes[index] - UInt8(ascii: "0"))
+                if isInFraction { fractionCount += 1 }
+            }
+            index += 1
+        }
+        var exponent = 0
+        if index < end {
+            index += 1
+            let isExponentNegative = bytes[index] == UInt8(ascii: "-")
+            if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+            while index < end {
+                // Any exponent beyond a few hundred makes the value zero, a fraction or out of range alike.
+                exponent = min(exponent * 10 + Int(bytes[index] - UInt8(ascii: "0")), 100_000)
+                index += 1
+            }
+            if isExponentNegative { exponent = -exponent }
+        }
+        // value = digits × 10^(exponent - fractionCount); drop zeros that do not change it.
+        while let first = digits.first, first == 0 { digits.removeFirst() }
+        if digits.isEmpty { return 0 }
+        var scale = exponent - fractionCount
+        while scale < 0, let last = digits.last, last == 0 {
+            digits.removeLast()
+            scale += 1
+        }
+        guard scale >= 0 else { return nil }  // a fraction
+        var magnitude: UInt = 0
+        for digit in digits + repeatElement(0, count: min(scale, 20)) {
+            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt(digit))
+            guard !overflow1, !overflow2 else { return nil }
+            magnitude = sum
+        }
+        if isNegative {
+            guard magnitude <= UInt(Int.max) + 1 else { return nil }
+            return magnitude == UInt(Int.max) + 1 ? Int.min : -Int(magnitude)
+        }
+        return magnitude <= UInt(Int.max) ? Int(magnitude) : nil
+    }
+
+    /// The value of a number as the nearest `Double`, or nil when the value is not a number.
+    public func double(_ value: JSONValue) -> Double? {
+        numberText(value).flatMap { Double($0) }
+    }
+
     /// Whether a boolean value is `true` (nil when the value is not a boolean).
     public func bool(_ value: JSONValue) -> Bool? {
         let node = nodes[value.index]
@@ -164,6 +229,40 @@ public struct JSONDocument: Sendable {
             index = Int(nodes[index + 1].next)
         }
         return result
+    }
+
+    /// Every member whose name already appeared earlier in the same object, in document order, anywhere in
+    /// the document.
+    ///
+    /// Readers that look members up with ``member(_:of:)`` are told of a repeated name when they ask for it;
+    /// a reader that must refuse any ambiguity up front (the configuration) asks for all of them here. Names
+    /// are compared after unescaping, so `"name"` and `"n\u0061me"` are the same member.
+    ///
+    /// - Returns: the paths of the second and later occurrences.
+    public func duplicateMembers() -> [JSONPath] {
+        var duplicates: [JSONPath] = []
+        // Pre-order with an explicit stack (the depth is bounded by the parse, but need not be small), so the
+        // paths come out in the order their keys appear in the text.
+        var pending: [(value: JSONValue, path: JSONPath, isDuplicate: Bool)] = [(root, .root, false)]
+        while let (value, path, isDuplicate) = pending.popLast() {
+            if isDuplicate { duplicates.append(path) }
+            var children: [(value: JSONValue, path: JSONPath, isDuplicate: Bool)] = []
+            switch kind(of: value) {
+            case .object:
+                var seen: Set<String> = []
+                for (name, member) in members(of: value) {
+                    children.append((member, path.appending(name), !seen.insert(name).inserted))
+                }
+            case .array:
+                for (index, element) in elements(of: value).enumerated() {
+                    children.append((element, path.appending(index: index), false))
+                }
+            default:
+                break
+            }
+            pending.append(contentsOf: children.reversed())
+        }
+        return duplicates
     }
 
     // MARK: - Internals

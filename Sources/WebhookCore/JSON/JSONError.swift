@@ -42,20 +42,43 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let rule: String
+        "invalid JSON: \(rule) at byte \(offset)"
+    }
+
+    /// The broken rule in a few words: `trailing comma`, `nesting too deep`.
+    public var rule: String {
         switch code {
-        case .empty: rule = "empty document"
-        case .unexpectedByte: rule = "unexpected byte"
-        case .unexpectedEnd: rule = "unexpected end of document"
-        case .controlCharacterInString: rule = "control character in a string"
-        case .invalidEscape: rule = "invalid escape in a string"
-        case .invalidUTF8: rule = "invalid UTF-8 in a string"
-        case .invalidNumber: rule = "invalid number"
-        case .trailingComma: rule = "trailing comma"
-        case .tooDeep: rule = "nesting too deep"
-        case .trailingData: rule = "data after the top-level value"
-        case .duplicateMember: rule = "duplicate member `\(member ?? "")`"
+        case .empty: return "empty document"
+        case .unexpectedByte: return "unexpected byte"
+        case .unexpectedEnd: return "unexpected end of document"
+        case .controlCharacterInString: return "control character in a string"
+        case .invalidEscape: return "invalid escape in a string"
+        case .invalidUTF8: return "invalid UTF-8 in a string"
+        case .invalidNumber: return "invalid number"
+        case .trailingComma: return "trailing comma"
+        case .tooDeep: return "nesting too deep"
+        case .trailingData: return "data after the top-level value"
+        case .duplicateMember: return "duplicate member `\(member ?? "")`"
         }
-        return "invalid JSON: \(rule) at byte \(offset)"
+    }
+
+    /// Where ``offset`` is in `bytes` (the document that failed), for a person with an editor: the line
+    /// (1 for the first) and the column (1 for the first character of the line, counting Unicode scalars, so
+    /// a multi-byte character is one column).
+    ///
+    /// - Parameter bytes: the document the error came from.
+    public func lineAndColumn(in bytes: [UInt8]) -> (line: Int, column: Int) {
+        let end = min(max(offset, 0), bytes.count)
+        var line = 1
+        var column = 1
+        for byte in bytes[..<end] {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {  // not a UTF-8 continuation byte
+                column += 1
+            }
+        }
+        return (line, column)
     }
 }

@@ -1,6 +1,8 @@
+import WebhookCore
+
 // Parsing of `routes` (SPEC §3): paths, senders and their authentication.
 
-extension ConfigurationParser {
+extension ConfigurationReader {
     /// Paths the daemon answers itself (SPEC §4 operational endpoints); a route cannot take them.
     static let reservedPaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
 
@@ -37,7 +39,7 @@ extension ConfigurationParser {
         for (index, element) in elements.enumerated() {
             let routePath = path.appending(index: index)
             // Duplicate paths are checked on every route that has a valid path, enabled or not.
-            if case .object(let members) = element, case .string(let text) = members["path"], Self.isValidRoutePath(text) {
+            if let text = peekString("path", in: element), Self.isValidRoutePath(text) {
                 if let first = pathsSeen[text] {
                     error(routePath.appending("path"), "repeats the path of routes[\(first)]: give each route its own path")
                 } else {
@@ -221,11 +223,11 @@ extension ConfigurationParser {
         var argosPaths: [String] = []
         var allPaths: [(Int, String)] = []
         for (index, element) in elements.enumerated() {
-            guard case .object(let members) = element, case .string(let text) = members["path"], Self.isValidRoutePath(text) else {
+            guard let text = peekString("path", in: element), Self.isValidRoutePath(text) else {
                 continue
             }
             allPaths.append((index, text))
-            if case .string("argos") = members["sender"] { argosPaths.append(text) }
+            if peekString("sender", in: element) == "argos" { argosPaths.append(text) }
         }
         for (index, text) in allPaths {
             for argos in argosPaths where text.hasPrefix(argos + "/") && !text.dropFirst(argos.count + 1).contains("/") {
