@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 public import WebhookCore
 import WebhookCrypto
 import WebhookHTTP
@@ -95,8 +96,8 @@ public final class Application: Sendable {
             handlers: registrations,
             retry: RetryPolicy(
                 maxAttempts: configuration.retry.maxAttempts,
-                initialDelay: .milliseconds(Int64(configuration.retry.initialDelaySeconds * 1000)),
-                maxDelay: .milliseconds(Int64(configuration.retry.maxDelaySeconds * 1000))
+                initialDelay: .milliseconds(roundingSeconds: configuration.retry.initialDelaySeconds),
+                maxDelay: .milliseconds(roundingSeconds: configuration.retry.maxDelaySeconds)
             ),
             logger: logger,
             onResult: { handler, result in
@@ -201,7 +202,7 @@ public final class Application: Sendable {
             logger.info("draining", metadata: ["drain.seconds": "\(drainSeconds)"])
             server.shutdown(deadlineSeconds: drainSeconds)
             await server.waitUntilStopped()
-            dispatcher.shutdown(gracePeriod: .milliseconds(Int64(drainSeconds * 1000)))
+            dispatcher.shutdown(gracePeriod: .milliseconds(roundingSeconds: drainSeconds))
             group.cancelAll()
             try await group.waitForAll()
         }
@@ -293,13 +294,13 @@ public final class Application: Sendable {
         case .exec(let exec):
             return ExecEventHandler(
                 command: exec.command,
-                timeout: .milliseconds(Int64(exec.timeoutSeconds * 1000)),
+                timeout: .milliseconds(roundingSeconds: exec.timeoutSeconds),
                 withheldEnvironment: withheldEnvironment
             )
         case .http(let http):
             guard let url = URL(string: http.url) else { throw StartupError("handler url is not a URL") }
             let key = try http.signingSecret.map { try HTTPEventHandler.signingKey(fromSecret: $0.utf8) }
-            return HTTPEventHandler(url: url, timeout: .milliseconds(Int64(http.timeoutSeconds * 1000)), signingKey: key)
+            return HTTPEventHandler(url: url, timeout: .milliseconds(roundingSeconds: http.timeoutSeconds), signingKey: key)
         }
     }
 

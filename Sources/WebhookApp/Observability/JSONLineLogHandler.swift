@@ -1,6 +1,7 @@
 import Foundation
 internal import Glibc
 import Synchronization
+import SystemSupport
 import WebhookCore
 
 /// Writes each record as one JSON object on one line, by default to standard error (STYLE.md rule 40).
@@ -206,15 +207,12 @@ final class FileDescriptorLineWriter: Sendable {
             line.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
-                    let written = Glibc.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        // EAGAIN, EPIPE, EBADF…: drop the rest of the line rather than block or crash.
-                        return
+                    let result = try? syscall("write(log)") {
+                        Glibc.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
                     }
+                    // EAGAIN, EPIPE, EBADF…: drop the rest of the line rather than block or crash.
+                    guard case .value(let written)? = result, written > 0 else { return }
+                    offset += written
                 }
             }
         }
