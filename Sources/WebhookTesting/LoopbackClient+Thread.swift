@@ -1,4 +1,4 @@
-import Foundation
+import SystemSupport
 
 extension LoopbackClient {
     /// Connects, runs `body` with the client on a dedicated thread, closes, and returns `body`'s result.
@@ -29,7 +29,7 @@ extension LoopbackClient {
         _ body: @escaping @Sendable (LoopbackClient) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let thread = Thread {
+            OSThread.start(name: "test-client") {
                 do {
                     let client = try LoopbackClient(port: port, host: host, timeoutSeconds: timeoutSeconds)
                     defer { client.close() }
@@ -38,7 +38,6 @@ extension LoopbackClient {
                     continuation.resume(throwing: error)
                 }
             }
-            thread.start()
         }
     }
 }
