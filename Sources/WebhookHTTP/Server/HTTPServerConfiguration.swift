@@ -1,4 +1,3 @@
-import Glibc
 import SystemSupport
 
 /// How the listener binds and what it allows (SPEC §3 `listen` and `limits`). Secure defaults.
