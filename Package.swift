@@ -22,7 +22,8 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        /// epoll and eventfd, which Swift's Glibc module does not export (no library to link).
+        /// epoll, eventfd, accept4, pipe2 and thread names, which Swift's Glibc module does not export (no library
+        /// to link). Imported by SystemSupport only.
         .systemLibrary(name: "CLinux"),
         .systemLibrary(
             name: "CSQLite",
@@ -31,21 +32,24 @@ let package = Package(
         ),
 
         // MARK: Libraries
-        .target(name: "WebhookHTTP", dependencies: ["CLinux"], swiftSettings: strictSettings),
+        /// OS plumbing, one way each: the syscall helper (EINTR, errno), threads, waiting, Duration conversions,
+        /// pipes, and the Swift side of CLinux (epoll, eventfd, accept4).
+        .target(name: "SystemSupport", dependencies: ["CLinux"], swiftSettings: strictSettings),
+        .target(name: "WebhookHTTP", dependencies: ["SystemSupport"], swiftSettings: strictSettings),
         .target(name: "WebhookCrypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         .target(name: "WebhookCore", dependencies: ["WebhookCrypto"], swiftSettings: strictSettings),
         .target(
             name: "WebhookStore",
-            dependencies: ["WebhookCore", "WebhookCrypto", "CSQLite"],
+            dependencies: ["WebhookCore", "WebhookCrypto", "CSQLite", "SystemSupport"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "WebhookApp",
-            dependencies: ["WebhookHTTP", "WebhookCrypto", "WebhookCore", "WebhookStore"],
+            dependencies: ["WebhookHTTP", "WebhookCrypto", "WebhookCore", "WebhookStore", "SystemSupport"],
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "kyc-webhooks", dependencies: ["WebhookApp"], swiftSettings: strictSettings),
-        .target(name: "WebhookTesting", dependencies: ["WebhookApp"], swiftSettings: strictSettings),
+        .target(name: "WebhookTesting", dependencies: ["WebhookApp", "SystemSupport"], swiftSettings: strictSettings),
 
         // MARK: Test-only executables
         /// Reads one raw HTTP request on stdin and prints the parser's decision (the differential test).
@@ -58,9 +62,10 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WebhookHTTPTests",
-            dependencies: ["WebhookHTTP", "WebhookTesting"],
+            dependencies: ["WebhookHTTP", "WebhookTesting", "SystemSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "WebhookCryptoTests", dependencies: ["WebhookCrypto"], swiftSettings: strictSettings),

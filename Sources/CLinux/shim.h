@@ -1,9 +1,11 @@
 #ifndef CLINUX_SHIM_H
 #define CLINUX_SHIM_H
 
-// Linux-only headers that Swift's Glibc module does not include: the listener's epoll loop and its
-// eventfd wake-up (imported by WebhookHTTP only, as an internal import). No wrappers are needed: the
-// functions are plain C functions and the flags are enum constants.
+// Linux-only headers and _GNU_SOURCE declarations that Swift's Glibc module does not export: epoll and
+// eventfd for the listener's loops, accept4, pipe2, thread names and the CPU affinity count. Imported by
+// SystemSupport only, as an internal import; every other target uses SystemSupport's Swift wrappers.
+// epoll and eventfd need no wrappers: the functions are plain C functions and the flags are enum constants.
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -26,6 +28,26 @@ static inline int CLinux_affinityCPUCount(void) {
     int count = 0;
     for (unsigned long i = 0; i < sizeof(mask); i++) count += __builtin_popcount(mask[i]);
     return count;
+}
+
+// pipe2 is declared by <unistd.h> only under _GNU_SOURCE. Wrapped so that a pipe is close-on-exec from the
+// moment it exists (O_CLOEXEC): with pipe() and a later fcntl(FD_CLOEXEC), a child spawned by another thread
+// in between would inherit it, which only a process-wide lock around every pipe and spawn could prevent.
+extern int pipe2(int fds[2], int flags);
+static inline int CLinux_pipe2(int fds[2], int flags) {
+    return pipe2(fds, flags);
+}
+
+// pthread_setname_np is declared by <pthread.h> only under _GNU_SOURCE. Names the calling thread (what `top -H`,
+// `ps -L` and debuggers show). The kernel keeps at most 15 bytes and refuses longer names (ERANGE), so the name
+// is cut to 15 bytes here.
+extern int pthread_setname_np(pthread_t thread, const char *name);
+static inline int CLinux_setCurrentThreadName(const char *name) {
+    char shortened[16];
+    unsigned long i = 0;
+    for (; i < sizeof(shortened) - 1 && name[i] != 0; i++) shortened[i] = name[i];
+    shortened[i] = 0;
+    return pthread_setname_np(pthread_self(), shortened);
 }
 
 #endif

@@ -1,4 +1,4 @@
-import Foundation
+import SystemSupport
 
 /// Runs blocking test work (sockets, `waitpid`, `usleep`) on a thread of its own, so it never holds one of
 /// the few cooperative-pool threads that every other test in the process needs (STYLE rule 24, for tests).
@@ -35,44 +35,33 @@ public enum Blocking {
 
 /// A task executor with one thread of its own, which runs the jobs enqueued on it in order until
 /// ``finish()`` is called and its queue is empty.
-private final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
-    // `jobs` and `isFinished` are guarded by `condition`'s lock.
-    private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []
-    private var isFinished = false
+private final class DedicatedThreadExecutor: TaskExecutor, Sendable {
+    private struct Queue: Sendable {
+        var jobs: [UnownedJob] = []
+        var isFinished = false
+    }
+
+    private let queue = ConditionLock(Queue())
 
     init() {
-        let thread = Thread { [self] in runJobs() }
         // Test code formats large values into expectation messages: give it a full-size stack.
-        thread.stackSize = 8 << 20
-        thread.start()
+        OSThread.start(name: "test-blocking", stackSize: 8 << 20) { [self] in runJobs() }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
+        queue.withLock { $0.jobs.append(job) }
     }
 
     func finish() {
-        condition.lock()
-        isFinished = true
-        condition.signal()
-        condition.unlock()
+        queue.withLock { $0.isFinished = true }
     }
 
     private func runJobs() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !isFinished { condition.wait() }
-            if jobs.isEmpty {
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
+        while let job = queue.wait(
+            until: { !$0.jobs.isEmpty || $0.isFinished },
+            then: { $0.jobs.isEmpty ? nil : $0.jobs.removeFirst() }
+        ) {
             job.runSynchronously(on: asUnownedTaskExecutor())
         }
     }

@@ -1,4 +1,5 @@
 import Glibc
+import SystemSupport
 
 /// A raw HTTP/1.1 client over a blocking loopback socket, for tests that need exact bytes on the wire:
 /// pipelining, trickled heads, half-written bodies, and checks that the server closed the connection.
@@ -82,12 +83,15 @@ public final class LoopbackClient {
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { raw in
-                Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw LoopbackClientError.system("send", errno)
+            let written: Int
+            do {
+                written = try syscallValue("send") {
+                    bytes.withUnsafeBytes { raw in
+                        Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            } catch {
+                throw LoopbackClientError.system("send", error.errno)
             }
             offset += written
         }
@@ -168,12 +172,15 @@ public final class LoopbackClient {
     public func waitForClose() -> Bool {
         while true {
             var chunk = [UInt8](repeating: 0, count: 4096)
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count == 0 { return true }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return errno == ECONNRESET
+            let count: Int
+            do {
+                count = try syscallValue("recv") {
+                    chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                }
+            } catch {
+                return error.errno == ECONNRESET
             }
+            if count == 0 { return true }
             buffer.append(contentsOf: chunk[0..<count])
         }
     }
@@ -186,15 +193,18 @@ public final class LoopbackClient {
         while true {
             if let found = isComplete(buffer) { return found }
             var chunk = [UInt8](repeating: 0, count: 16_384)
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count == 0 { throw LoopbackClientError.closed(buffer) }
-            if count < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                if code == EAGAIN || code == EWOULDBLOCK { throw LoopbackClientError.timedOut }
-                if code == ECONNRESET { throw LoopbackClientError.closed(buffer) }
-                throw LoopbackClientError.system("recv", code)
+            let result: SyscallResult<Int>
+            do {
+                result = try syscall("recv") {
+                    chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                }
+            } catch {
+                if error.errno == ECONNRESET { throw LoopbackClientError.closed(buffer) }
+                throw LoopbackClientError.system("recv", error.errno)
             }
+            // EAGAIN: `SO_RCVTIMEO` passed with nothing complete.
+            guard case .value(let count) = result else { throw LoopbackClientError.timedOut }
+            if count == 0 { throw LoopbackClientError.closed(buffer) }
             buffer.append(contentsOf: chunk[0..<count])
         }
     }

@@ -1,5 +1,6 @@
 public import Foundation
 import Synchronization
+import SystemSupport
 public import WebhookApp
 
 /// A clock that only moves when a test says so (STYLE.md rule 28, after Hummingbird's `MockClock`).
@@ -135,7 +136,6 @@ public final class ManualClock: DispatchClock, Clock, Sendable {
     }
 
     private static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+        duration.inSeconds
     }
 }

@@ -1,57 +1,40 @@
 import Foundation
-
-#if canImport(Glibc)
 import Glibc
-#endif
+import SystemSupport
 
 /// What a child wrote to one pipe, read by a thread of its own until end of file.
-final class OutputBuffer: @unchecked Sendable {
-    // `data` and `isAtEndOfFile` are guarded by `condition`'s lock.
-    private let condition = NSCondition()
-    private var data = Data()
-    private var isAtEndOfFile = false
+final class OutputBuffer: Sendable {
+    private struct State: Sendable {
+        var data = Data()
+        var isAtEndOfFile = false
+    }
+
+    private let state = ConditionLock(State())
 
     /// Starts the thread that reads `handle` until end of file (it keeps `handle` open until then).
     func startReading(_ handle: FileHandle) {
-        let thread = Thread { [self] in
+        OSThread.start(name: "test-pipe-read", stackSize: 1 << 18) { [self] in
             let descriptor = handle.fileDescriptor
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
-                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                condition.lock()
-                data.append(contentsOf: chunk[..<count])
-                condition.unlock()
+                let result = try? syscall("read(pipe)") {
+                    chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                }
+                guard case .value(let count)? = result, count > 0 else { break }
+                state.withLock { $0.data.append(contentsOf: chunk[..<count]) }
             }
-            condition.lock()
-            isAtEndOfFile = true
-            condition.broadcast()
-            condition.unlock()
+            state.withLock { $0.isAtEndOfFile = true }
             withExtendedLifetime(handle) {}
         }
-        thread.stackSize = 1 << 18
-        thread.start()
     }
 
     /// What was read so far, as UTF-8 text.
     var text: String {
-        condition.lock()
-        defer { condition.unlock() }
-        return String(decoding: data, as: UTF8.self)
+        state.withLock { String(decoding: $0.data, as: UTF8.self) }
     }
 
     /// Waits until the pipe's end of file, or at most `timeout` seconds (nil: however long it takes).
     func waitForEndOfFile(timeout: Double? = nil) {
-        let deadline = timeout.map { Date().addingTimeInterval($0) }
-        condition.lock()
-        while !isAtEndOfFile {
-            if let deadline {
-                guard condition.wait(until: deadline) else { break }
-            } else {
-                condition.wait()
-            }
-        }
-        condition.unlock()
+        state.wait(until: { $0.isAtEndOfFile }, timeout: timeout.map { Duration.milliseconds(roundingSeconds: $0) })
     }
 }

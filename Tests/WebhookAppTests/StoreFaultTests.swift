@@ -29,7 +29,7 @@ import WebhookTesting
         /// Writes zeros to `filler` until the file system is full.
         func fill() throws {
             let handle = try #require(FileHandle(forWritingAtPath: filler) ?? {
-                FileManager.default.createFile(atPath: filler, contents: nil)
+                _ = FileManager.default.createFile(atPath: filler, contents: nil)
                 return FileHandle(forWritingAtPath: filler)
             }())
             defer { try? handle.close() }

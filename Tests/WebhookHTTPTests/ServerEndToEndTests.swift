@@ -1,4 +1,5 @@
 import Glibc
+import SystemSupport
 import Testing
 import WebhookHTTP
 import WebhookTesting

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 public import WebhookCore
 import WebhookCrypto
 import WebhookHTTP
@@ -191,7 +192,7 @@ public final class Application: Sendable {
             logger.info("draining", metadata: ["drain.seconds": "\(drainSeconds)"])
             server.shutdown(deadlineSeconds: drainSeconds)
             await server.waitUntilStopped()
-            dispatcher.shutdown(gracePeriod: .milliseconds(Int64(drainSeconds * 1000)))
+            dispatcher.shutdown(gracePeriod: .milliseconds(roundingSeconds: drainSeconds))
             group.cancelAll()
             try await group.waitForAll()
         }

@@ -1,6 +1,6 @@
-import Dispatch
 import Glibc
 import Synchronization
+import SystemSupport
 internal import WebhookHTTP
 
 /// Counts the connections the listener could not take and warns about them in the log, at most once per
@@ -11,7 +11,7 @@ final class RefusedConnectionReporter: Sendable {
     private let metrics: WebhookMetrics
     private let logger: Logger
     private let intervalNanoseconds: UInt64
-    /// Per reason: when its last warning was written (`DispatchTime` uptime nanoseconds), 0 for never.
+    /// Per reason: when its last warning was written (``monotonicNanoseconds()``), 0 for never.
     private let lastOverLimitWarning = Atomic<UInt64>(0)
     private let lastOutOfResourcesWarning = Atomic<UInt64>(0)
     private let maxConnections: Int
@@ -46,7 +46,7 @@ final class RefusedConnectionReporter: Sendable {
 
     /// Whether a warning may be written now, claiming the slot if so.
     private func isDue(_ last: borrowing Atomic<UInt64>) -> Bool {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = monotonicNanoseconds()
         let previous = last.load(ordering: .relaxed)
         guard previous == 0 || now &- previous >= intervalNanoseconds else { return false }
         return last.compareExchange(expected: previous, desired: now, ordering: .relaxed).exchanged

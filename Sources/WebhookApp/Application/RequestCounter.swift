@@ -1,4 +1,4 @@
-import Dispatch
+import SystemSupport
 import WebhookHTTP
 
 /// Wraps the router to count every answered request by configured route and status, with its duration.
@@ -24,13 +24,13 @@ struct RequestCounter: HTTPResponder {
     }
 
     func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = monotonicNanoseconds()
         let route = routeLabel(request.head.path)
         let metrics = self.metrics
         inner.respond(
             to: request,
             writer: HTTPResponseWriter { response in
-                let elapsed = DispatchTime.now().uptimeNanoseconds &- started
+                let elapsed = monotonicNanoseconds() &- started
                 metrics.recordRequest(route: route, status: response.status, duration: .nanoseconds(Int64(elapsed)))
                 writer.write(response)
             }

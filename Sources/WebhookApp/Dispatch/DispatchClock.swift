@@ -25,11 +25,3 @@ public struct SystemDispatchClock: DispatchClock {
         try await ContinuousClock().sleep(for: duration)
     }
 }
-
-extension Duration {
-    /// The duration as fractional seconds (for `Date` arithmetic).
-    var dispatchTimeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SystemSupport
 public import WebhookCore
 public import WebhookStore
 
@@ -402,12 +403,12 @@ public final class Dispatcher: Sendable {
             if case .draining(let gracePeriod) = state.lifecycle { return gracePeriod }
             return .zero  // cancelled
         }
-        let deadline = clock.currentDate().addingTimeInterval(gracePeriod.dispatchTimeInterval)
+        let deadline = clock.currentDate().addingTimeInterval(gracePeriod.inSeconds)
         logger.info(
             "Dispatcher draining",
             metadata: [
                 "dispatch.running": "\(inFlightCount)",
-                "dispatch.grace_ms": "\(gracePeriod.wholeMilliseconds)",
+                "dispatch.grace_ms": "\(gracePeriod.inWholeMilliseconds)",
             ]
         )
         while inFlightCount > 0, !Task.isCancelled {
@@ -546,12 +547,5 @@ extension Dispatcher {
         var isWakePending = false
         /// The claim loop, waiting for a signal.
         var waiter: CheckedContinuation<Void, Never>?
-    }
-}
-
-extension Duration {
-    fileprivate var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import SystemSupport
 
 /// When a failed delivery is tried again: exponential backoff with "equal jitter", and a bound on attempts.
 ///
@@ -38,12 +39,12 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The base (un-jittered) delay after failed attempt `attempt`: `initialDelay × 2^(attempt-1)`, capped.
     public func baseDelay(afterAttempt attempt: Int) -> Duration {
-        let initial = max(initialDelay.dispatchTimeInterval, 0)
-        let cap = max(maxDelay.dispatchTimeInterval, 0)
+        let initial = max(initialDelay.inSeconds, 0)
+        let cap = max(maxDelay.inSeconds, 0)
         // 2^62 s is far beyond any cap; clamping the exponent keeps the arithmetic finite.
         let exponent = Double(min(max(attempt - 1, 0), 62))
         let seconds = min(initial * pow(2, exponent), cap)
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        return .milliseconds(roundingSeconds: seconds)
     }
 
     /// The delay before the next attempt after failed attempt `attempt`, or nil when it was the last one.
@@ -54,10 +55,10 @@ public struct RetryPolicy: Sendable, Equatable {
     /// - Returns: the delay, or nil when `attempt >= maxAttempts` (the delivery is dead).
     public func delay(afterAttempt attempt: Int, random: Double) -> Duration? {
         guard attempt < max(maxAttempts, 1) else { return nil }
-        let base = baseDelay(afterAttempt: attempt).dispatchTimeInterval
+        let base = baseDelay(afterAttempt: attempt).inSeconds
         let share = min(max(random, 0), 1)
         let seconds = base / 2 + share * base / 2
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        return .milliseconds(roundingSeconds: seconds)
     }
 
     /// When to try again after failed attempt `attempt` at `now`, or nil when the delivery is dead.
@@ -68,7 +69,7 @@ public struct RetryPolicy: Sendable, Equatable {
     ///   - random: a number in `0...1`, see ``delay(afterAttempt:random:)``.
     public func retryAt(afterAttempt attempt: Int, now: Date, random: Double) -> Date? {
         delay(afterAttempt: attempt, random: random).map {
-            now.addingTimeInterval($0.dispatchTimeInterval)
+            now.addingTimeInterval($0.inSeconds)
         }
     }
 }

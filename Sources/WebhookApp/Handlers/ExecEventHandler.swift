@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import SystemSupport
 public import WebhookCore
 
 /// The built-in `exec` handler: runs `command` (no shell) with the event JSON on stdin (SPEC §6).
@@ -194,9 +195,7 @@ extension ExecEventHandler {
         /// Runs the command to its end on a new thread.
         func run() async -> Ending {
             await withCheckedContinuation { (continuation: CheckedContinuation<Ending, Never>) in
-                let thread = Thread { continuation.resume(returning: self.runOnThread()) }
-                thread.name = "kyc-webhooks.exec"
-                thread.start()
+                OSThread.start(name: "exec") { continuation.resume(returning: self.runOnThread()) }
             }
         }
 
@@ -226,39 +225,37 @@ extension ExecEventHandler {
             sigaddset(&blocked, SIGPIPE)
             pthread_sigmask(SIG_BLOCK, &blocked, nil)
 
-            // `pipe2(O_CLOEXEC)` is not exported to Swift: the pipes are made close-on-exec by `fcntl` under one
-            // process-wide lock that also covers the spawn, so no other run's child inherits them.
-            let spawned = Self.spawnLock.withLock {
-                _ -> Result<(pid: pid_t, input: Int32, output: Int32), SpawnError> in
-                var inputPipe: [Int32] = [-1, -1]
-                var outputPipe: [Int32] = [-1, -1]
-                guard pipe(&inputPipe) == 0 else { return .failure(SpawnError(code: errno)) }
-                guard pipe(&outputPipe) == 0 else {
-                    let code = errno
-                    close(inputPipe[0])
-                    close(inputPipe[1])
-                    return .failure(SpawnError(code: code))
-                }
-                for fd in inputPipe + outputPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-                let result = spawn(stdin: inputPipe[0], output: outputPipe[1])
-                close(inputPipe[0])
-                close(outputPipe[1])
-                switch result {
-                case .success(let pid):
-                    return .success((pid, inputPipe[1], outputPipe[0]))
-                case .failure(let error):
-                    close(inputPipe[1])
-                    close(outputPipe[0])
-                    return .failure(error)
-                }
+            // Both pipes are close-on-exec from the start (`pipe2(O_CLOEXEC)`), so a child that another run spawns
+            // at the same moment inherits neither; this child gets its ends as 0, 1 and 2 through `dup2`, which
+            // clears the flag on the copies. No lock around pipe creation and spawn is needed.
+            let inputPipe: PipeDescriptors
+            let outputPipe: PipeDescriptors
+            do {
+                inputPipe = try PipeDescriptors()
+            } catch {
+                return Ending(reason: .spawnFailed(errno: error.errno), output: [])
             }
+            do {
+                outputPipe = try PipeDescriptors()
+            } catch {
+                close(inputPipe.readEnd)
+                close(inputPipe.writeEnd)
+                return Ending(reason: .spawnFailed(errno: error.errno), output: [])
+            }
+            let result = spawn(stdin: inputPipe.readEnd, output: outputPipe.writeEnd)
+            close(inputPipe.readEnd)
+            close(outputPipe.writeEnd)
             let pid: pid_t
-            let inputFD: Int32
-            let outputFD: Int32
-            switch spawned {
-            case .success(let child): (pid, inputFD, outputFD) = child
-            case .failure(let error): return Ending(reason: .spawnFailed(errno: error.code), output: [])
+            switch result {
+            case .success(let child):
+                pid = child
+            case .failure(let error):
+                close(inputPipe.writeEnd)
+                close(outputPipe.readEnd)
+                return Ending(reason: .spawnFailed(errno: error.code), output: [])
             }
+            let inputFD = inputPipe.writeEnd
+            let outputFD = outputPipe.readEnd
 
             // A kill asked for before the pid was known is carried out now.
             state.withLock { state in
@@ -283,8 +280,6 @@ extension ExecEventHandler {
         private struct SpawnError: Error {
             var code: Int32
         }
-
-        private static let spawnLock = Mutex(())
 
         private func spawn(stdin: Int32, output: Int32) -> Result<pid_t, SpawnError> {
             var actions = posix_spawn_file_actions_t()
@@ -341,19 +336,18 @@ extension ExecEventHandler {
             }
             func drainOutput() {
                 while let fd = outputFD {
-                    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                    if count > 0 {
-                        tail.append(contentsOf: buffer[0..<count])
-                        if tail.count > outputLimit { tail.removeFirst(tail.count - outputLimit) }
-                        continue
+                    let result = try? syscall("read(exec output)") {
+                        buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                     }
+                    // EAGAIN: nothing more for now (another error: the same, the loop polls again).
+                    guard case .value(let count)? = result else { return }
                     if count == 0 {
                         close(fd)
                         outputFD = nil
                         return
                     }
-                    if errno == EINTR { continue }
-                    return  // EAGAIN: nothing more for now.
+                    tail.append(contentsOf: buffer[0..<count])
+                    if tail.count > outputLimit { tail.removeFirst(tail.count - outputLimit) }
                 }
             }
             if input.isEmpty { closeInput() }
@@ -370,13 +364,15 @@ extension ExecEventHandler {
                 _ = poll(&descriptors, nfds_t(descriptors.count), 20)
 
                 if let fd = inputFD {
-                    let count = input.withUnsafeBytes {
-                        write(fd, $0.baseAddress! + written, $0.count - written)
-                    }
-                    if count > 0 {
-                        written += count
-                        if written == input.count { closeInput() }
-                    } else if count < 0, errno != EAGAIN, errno != EINTR {
+                    do {
+                        let result = try syscall("write(exec input)") {
+                            input.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+                        }
+                        if case .value(let count) = result {
+                            written += count
+                            if written == input.count { closeInput() }
+                        }
+                    } catch {
                         closeInput()  // EPIPE: the command does not read its stdin.
                     }
                 }

@@ -1,4 +1,5 @@
 public import Foundation
+import SystemSupport
 public import WebhookCore
 import WebhookCrypto
 
@@ -54,8 +55,8 @@ public struct HTTPEventHandler: WebhookHandler {
         self.signingKey = signingKey
         self.clock = clock
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = max(timeout.fractionalSeconds, 0.001)
-        configuration.timeoutIntervalForResource = max(timeout.fractionalSeconds, 0.001)
+        configuration.timeoutIntervalForRequest = max(timeout.inSeconds, 0.001)
+        configuration.timeoutIntervalForResource = max(timeout.inSeconds, 0.001)
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
         self.session = URLSession(configuration: configuration, delegate: RefuseRedirects(), delegateQueue: nil)
@@ -97,7 +98,7 @@ public struct HTTPEventHandler: WebhookHandler {
         var request = URLRequest(
             url: url,
             cachePolicy: .reloadIgnoringLocalCacheData,
-            timeoutInterval: timeout.fractionalSeconds
+            timeoutInterval: timeout.inSeconds
         )
         request.httpMethod = "POST"
         request.httpBody = Data(context.eventJSON)
@@ -174,7 +175,7 @@ public struct HTTPEventHandler: WebhookHandler {
     private static func timedOut(_ url: URL, _ timeout: Duration) -> HandlerError {
         HandlerError(
             .timeout,
-            message: "http: POST \(redacted(url)) took longer than \(timeout.fractionalSeconds) s"
+            message: "http: POST \(redacted(url)) took longer than \(timeout.inSeconds) s"
         )
     }
 }
@@ -188,14 +189,6 @@ private func redacted(_ url: URL) -> String {
     components.password = nil
     if components.query != nil { components.query = "…" }
     return components.string ?? "the URL"
-}
-
-extension Duration {
-    /// Fractional seconds.
-    fileprivate var fractionalSeconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }
 
 /// Makes URLSession hand a 3xx back as the answer instead of following it.

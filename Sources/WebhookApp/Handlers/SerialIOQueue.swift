@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import Synchronization
+import SystemSupport
 
 /// A serial Dispatch queue that runs blocking file I/O (`write`, `fsync`) off the cooperative pool, one job at a
 /// time, and hands the result back to async code through a checked continuation (STYLE.md rules 24-25).
@@ -41,21 +42,20 @@ extension SerialIOQueue {
     static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32? {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            do {
+                let result = try syscall("write") {
+                    bytes.withUnsafeBytes { buffer in write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
+                }
+                switch result {
+                case .value(let written):
+                    offset += written
+                case .wouldBlock:
+                    var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&descriptor, 1, 1000)
+                }
+            } catch {
+                return error.errno
             }
-            if written >= 0 {
-                offset += written
-                continue
-            }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK {
-                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&descriptor, 1, 1000)
-                continue
-            }
-            return code
         }
         return nil
     }

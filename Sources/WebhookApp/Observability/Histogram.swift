@@ -1,4 +1,5 @@
 import Synchronization
+import SystemSupport
 
 /// Observations counted in fixed buckets (a Prometheus histogram series), with their sum and count.
 ///
@@ -63,8 +64,7 @@ public final class Histogram: MetricSeries {
 
     /// Records a duration in seconds.
     public func observe(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        observe(Double(seconds) + Double(attoseconds) * 1e-18)
+        observe(duration.inSeconds)
     }
 
     /// The current buckets (cumulative), sum and count.

@@ -1,6 +1,7 @@
 import Foundation
 internal import Glibc
 import Synchronization
+import SystemSupport
 import WebhookCore
 
 /// Writes each record as one JSON object on one line, by default to standard error (STYLE.md rule 40).
@@ -154,8 +155,8 @@ public struct JSONLineLogHandler: LogHandler {
         let clamped = min(max(finite, -62_167_219_200), 253_402_300_799.999)
         // To the nearest millisecond: `1700000000.123` is stored as `…0.12299999`, which must print `.123`.
         let milliseconds = Int64((clamped * 1000).rounded(.toNearestOrAwayFromZero))
-        let (days, millisecondOfDay) = floorDivision(milliseconds, 86_400_000)
-        let (year, month, day) = EventTime.civil(fromDays: Int(days))
+        let (days, millisecondOfDay) = CivilCalendar.floorDivision(milliseconds, 86_400_000)
+        let (year, month, day) = CivilCalendar.date(fromDays: Int(days))
         appendDigits(Int64(year), count: 4, to: &output)
         output.append(UInt8(ascii: "-"))
         appendDigits(Int64(month), count: 2, to: &output)
@@ -170,16 +171,6 @@ public struct JSONLineLogHandler: LogHandler {
         output.append(UInt8(ascii: "."))
         appendDigits(millisecondOfDay % 1000, count: 3, to: &output)
         output.append(UInt8(ascii: "Z"))
-    }
-
-    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
-        var quotient = value / divisor
-        var remainder = value % divisor
-        if remainder < 0 {
-            quotient -= 1
-            remainder += divisor
-        }
-        return (quotient, remainder)
     }
 
     private static func appendDigits(_ value: Int64, count: Int, to output: inout [UInt8]) {
@@ -216,15 +207,12 @@ final class FileDescriptorLineWriter: Sendable {
             line.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
-                    let written = Glibc.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        // EAGAIN, EPIPE, EBADF…: drop the rest of the line rather than block or crash.
-                        return
+                    let result = try? syscall("write(log)") {
+                        Glibc.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
                     }
+                    // EAGAIN, EPIPE, EBADF…: drop the rest of the line rather than block or crash.
+                    guard case .value(let written)? = result, written > 0 else { return }
+                    offset += written
                 }
             }
         }

@@ -62,7 +62,7 @@ public enum EventTime {
             }
             guard index == t.count else { return nil }
         }
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
+        guard (1...12).contains(month), day >= 1, day <= CivilCalendar.daysInMonth(year: year, month: month),
             hour <= 23, minute <= 59, second <= 59
         else { return nil }
 
@@ -72,10 +72,10 @@ public enum EventTime {
         var utcHour = hour
         var utcMinute = minute
         if offsetMinutes != 0 {
-            let dayNumber = daysFromCivil(year: year, month: month, day: day)
+            let dayNumber = CivilCalendar.days(year: year, month: month, day: day)
             let total = dayNumber * 1440 + hour * 60 + minute - offsetMinutes
-            let (days, minuteOfDay) = floorDivide(total, 1440)
-            (utcYear, utcMonth, utcDay) = civil(fromDays: days)
+            let (days, minuteOfDay) = CivilCalendar.floorDivision(total, 1440)
+            (utcYear, utcMonth, utcDay) = CivilCalendar.date(fromDays: days)
             guard (0...9999).contains(utcYear) else { return nil }
             utcHour = minuteOfDay / 60
             utcMinute = minuteOfDay % 60
@@ -102,7 +102,7 @@ public enum EventTime {
         return String(decoding: output, as: UTF8.self)
     }
 
-    // MARK: - Calendar arithmetic (proleptic Gregorian)
+    // MARK: - Digits
 
     private static func digits(_ t: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
         guard start + count <= t.count else { return nil }
@@ -124,48 +124,5 @@ public enum EventTime {
             rest %= divisor
             divisor /= 10
         }
-    }
-
-    private static func isLeap(_ year: Int) -> Bool {
-        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-    }
-
-    private static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    private static func floorDivide(_ value: Int, _ divisor: Int) -> (Int, Int) {
-        let quotient = value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
-        return (quotient, value - quotient * divisor)
-    }
-
-    /// Days since 1970-01-01, with a March-based year so February's length only matters at the end.
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = floorDivide(shiftedYear, 400).0
-        let yearOfEra = shiftedYear - era * 400
-        let monthFromMarch = (month + 9) % 12
-        let dayOfYear = (153 * monthFromMarch + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01 (the inverse of `daysFromCivil`; Howard
-    /// Hinnant's `civil_from_days`). Public so the log lines' timestamps use the same calendar arithmetic.
-    public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = floorDivide(shifted, 146_097).0
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 }

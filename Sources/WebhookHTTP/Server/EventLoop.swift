@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import SystemSupport
 
 /// State shared by every event loop of one server.
 final class ServerCounters: Sendable {
@@ -27,7 +28,7 @@ final class ServerCounters: Sendable {
 /// sorted structure or a timer wheel would buy nothing at this scale. A deadline fires up to 250 ms late.
 ///
 /// Thread confinement: everything except ``mailbox``, ``wakeup`` and ``loopThread`` is touched only by the loop
-/// thread (after `init`, which runs before the thread starts, and before `pthread_create` publishes it).
+/// thread (after `init`, which runs before the thread starts, and before ``OSThread/start(name:stackSize:_:)`` publishes it).
 /// Responses written from other threads go into the `Mutex`-protected mailbox, and the eventfd wakes the loop;
 /// a response written on the loop thread itself (the responder answered synchronously) skips both. That
 /// invariant is why the class is `@unchecked Sendable`.
@@ -145,7 +146,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Hands a response to the connection that asked for it; callable from any thread.
     func deliver(_ response: HTTPResponse, to id: ConnectionID, sequence: UInt64) {
-        if pthread_equal(pthread_self(), pthread_t(loopThread.load(ordering: .acquiring))) != 0 {
+        if OSThread.currentID.rawValue == loopThread.load(ordering: .acquiring) {
             localResponses.append((id, sequence, response))
             return
         }
@@ -171,7 +172,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs until shut down; called on the loop's own thread.
     func run() {
-        loopThread.store(UInt(pthread_self()), ordering: .releasing)
+        loopThread.store(OSThread.currentID.rawValue, ordering: .releasing)
         var nextTimerCheck = monotonicNanoseconds() &+ Self.timerInterval
         while true {
             do {

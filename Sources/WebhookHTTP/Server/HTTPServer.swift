@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import SystemSupport
 
 /// The HTTP/1.1 listener: non-blocking sockets, one epoll loop per thread, the parser, limits and timeouts.
 ///
@@ -94,7 +95,7 @@ public final class HTTPServer: Sendable {
             // Each loop holds its own descriptor now.
             for listener in listeners { listener.close() }
             for loop in loops {
-                startThread { loop.run() }
+                OSThread.start(name: "event-loop-\(loop.index)") { loop.run() }
             }
             state = .running(loops: loops, port: port)
         }
@@ -180,28 +181,4 @@ public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible
             return "the HTTP server was already started"
         }
     }
-}
-
-// MARK: - Threads
-
-/// Starts a detached pthread running `body` (the event loops are threads we own, STYLE rule 24).
-private func startThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box: Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    let result = pthread_create(
-        &thread,
-        nil,
-        { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            box.body()
-            return nil
-        },
-        context
-    )
-    precondition(result == 0, "pthread_create failed with \(result)")
-    pthread_detach(thread)
 }

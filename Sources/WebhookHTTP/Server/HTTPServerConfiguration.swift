@@ -1,5 +1,4 @@
-import CLinux
-import Glibc
+import SystemSupport
 
 /// How the listener binds and what it allows (SPEC §3 `listen` and `limits`). Secure defaults.
 public struct HTTPServerConfiguration: Sendable {
@@ -59,9 +58,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// The CPUs this process may run on: its affinity mask (so `taskset -c 0` means one event loop), else the
     /// CPUs online.
     static var coreCount: Int {
-        let allowed = Int(CLinux_affinityCPUCount())
-        if allowed > 0 { return allowed }
-        return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        availableCPUCount()
     }
 }
 

@@ -1,40 +1,24 @@
-import Glibc
 import Synchronization
+import SystemSupport
 
 /// Counts down once per event loop; ``wait()`` blocks a thread, ``waitAsync()`` suspends a task, until zero.
 ///
-/// `@unchecked Sendable`: it owns a pthread mutex and condition variable (allocated once, freed in `deinit`);
-/// every access to `remaining` holds that mutex, and the continuations are in a `Mutex`.
-final class Latch: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let condition: UnsafeMutablePointer<pthread_cond_t>
-    private var remaining: Int
+/// Threads wait on a ``ConditionLock`` holding the count; tasks wait on continuations kept in a `Mutex`, so
+/// neither kind of waiter holds the other's lock.
+final class Latch: Sendable {
+    private let remaining: ConditionLock<Int>
     private let waiters = Mutex<(isOpen: Bool, continuations: [CheckedContinuation<Void, Never>])>((false, []))
 
     init(count: Int) {
-        remaining = count
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        condition = .allocate(capacity: 1)
-        condition.initialize(to: pthread_cond_t())
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+        remaining = ConditionLock(count)
         if count == 0 { waiters.withLock { $0.isOpen = true } }
     }
 
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
-
     func countDown() {
-        pthread_mutex_lock(mutex)
-        remaining -= 1
-        let isZero = remaining == 0
-        if isZero { pthread_cond_broadcast(condition) }
-        pthread_mutex_unlock(mutex)
+        let isZero = remaining.withLock { remaining in
+            remaining -= 1
+            return remaining == 0
+        }
         guard isZero else { return }
         let continuations = waiters.withLock { state in
             state.isOpen = true
@@ -46,9 +30,7 @@ final class Latch: @unchecked Sendable {
 
     /// Blocks the calling thread until the count reaches zero.
     func wait() {
-        pthread_mutex_lock(mutex)
-        while remaining > 0 { pthread_cond_wait(condition, mutex) }
-        pthread_mutex_unlock(mutex)
+        remaining.wait(until: { $0 <= 0 })
     }
 
     /// Suspends until the count reaches zero, without blocking a thread.

@@ -1,5 +1,5 @@
-import CLinux
 import Glibc
+import SystemSupport
 
 /// Owns one socket file descriptor (STYLE rule 32, SwiftNIO's `BaseSocket`).
 ///
@@ -91,14 +91,10 @@ final class Socket {
     /// - Throws: ``SystemError`` (`EMFILE` when out of descriptors, say).
     func accept() throws(SystemError) -> (socket: Socket, peer: String)? {
         var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let fd = descriptor
-        let result = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(SystemError) in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (raw) throws(SystemError) in
-                try syscall("accept4") {
-                    CLinux_accept4(fd, raw, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
-                }
-            }
+        let result = try withUnsafeMutableBytes(of: &storage) { (raw) throws(SystemError) in
+            try acceptConnection(on: fd, flags: flags, peerAddress: raw)
         }
         switch result {
         case .wouldBlock:

@@ -1,5 +1,5 @@
-import CLinux
 import Glibc
+import SystemSupport
 
 /// An IPv4 or IPv6 address and port to bind, built from a literal (no DNS lookups).
 enum SocketAddress: Sendable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import Foundation
 import Synchronization
+import SystemSupport
 
 /// Copies the WAL into the database file mostly on a thread of its own, so that commits rarely wait for it.
 ///
@@ -20,8 +20,10 @@ import Synchronization
 /// A failed checkpoint (another process's, a full disk) is not an error for anyone: the frames stay in the
 /// WAL, readable and durable, and the next checkpoint tries again.
 final class InboxCheckpointer: WALObserver, @unchecked Sendable {
-    private let wakeup = Wakeup()
-    private let exited = Wakeup()
+    /// Set to wake the thread, cleared by it when it wakes.
+    private let wakeup = ConditionLock(false)
+    /// Set once the thread has closed its connection and is about to exit.
+    private let exited = ConditionLock(false)
     private let isClosing = Atomic<Bool>(false)
     private let hasStarted = Atomic<Bool>(false)
     /// Frames in the WAL after the writer's last commit.
@@ -57,9 +59,7 @@ final class InboxCheckpointer: WALObserver, @unchecked Sendable {
 
     func start(name: String) {
         guard hasStarted.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        OSThread.start(name: name) { [self] in run() }
     }
 
     // MARK: On the writer's thread
@@ -68,7 +68,7 @@ final class InboxCheckpointer: WALObserver, @unchecked Sendable {
         walFrames.store(frames, ordering: .relaxed)
         guard frames >= pages else { return }
         if isCheckpointing.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged {
-            wakeup.signal()
+            wakeup.withLock { $0 = true }
         }
     }
 
@@ -90,9 +90,9 @@ final class InboxCheckpointer: WALObserver, @unchecked Sendable {
     /// the writer has closed: as the last connection, its close copies what is left and removes the WAL.
     func close() {
         isClosing.store(true, ordering: .relaxed)
-        wakeup.signal()
+        wakeup.withLock { $0 = true }
         if hasStarted.load(ordering: .relaxed) {
-            exited.wait(clearing: false)
+            exited.wait(until: { $0 })
         } else {
             try? connection.close()
         }
@@ -113,7 +113,7 @@ final class InboxCheckpointer: WALObserver, @unchecked Sendable {
 
     private func run() {
         while true {
-            wakeup.wait()
+            wakeup.wait(until: { $0 }, then: { $0 = false })
             if isClosing.load(ordering: .relaxed) { break }
             if copyMostFrames() {
                 isBulkCopied.store(true, ordering: .releasing)
@@ -123,6 +123,6 @@ final class InboxCheckpointer: WALObserver, @unchecked Sendable {
             }
         }
         try? connection.close()
-        exited.signal()
+        exited.withLock { $0 = true }
     }
 }

@@ -1,11 +1,11 @@
-import Foundation
 import Glibc
 import Synchronization
+import SystemSupport
 import WebhookCore
 
 /// The one thread that owns the write connection and commits waiting records together (group commit).
 ///
-/// Producers (event loops, async callers) append a job to a `Mutex`-protected queue and signal a ``Wakeup``;
+/// Producers (event loops, async callers) append a job to a `Mutex`-protected queue and set a wake-up flag;
 /// they never touch the disk. The thread takes every waiting job: consecutive records go into one
 /// `BEGIN IMMEDIATE … COMMIT`, so one fsync (`synchronous=FULL`) serves them all, and their completions run
 /// after `COMMIT` returns; other operations run one by one in their own transaction, in queue order.
@@ -28,14 +28,16 @@ final class InboxWriter: Sendable {
     }
 
     private let queue = Mutex(Queue())
-    private let wakeup = Wakeup()
-    private let exited = Wakeup()
+    /// Set by producers, cleared by the thread when it wakes (so a signal sent before it sleeps is not lost).
+    private let wakeup = ConditionLock(false)
+    /// Set once the thread has closed the connection and is about to exit.
+    private let exited = ConditionLock(false)
     private let database: InboxDatabase
     private let checkpointer: InboxCheckpointer?
     private let groupCommit: Bool
     private let maxBatchSize: Int
     /// The writer thread's ID, so that `close` called from a completion does not wait for itself.
-    private let threadID = Mutex<pthread_t?>(nil)
+    private let threadID = Mutex<OSThread.ID?>(nil)
     private let transactions = Atomic<Int>(0)
     private let hasStarted = Atomic<Bool>(false)
     private let health = Mutex(Health())
@@ -69,12 +71,10 @@ final class InboxWriter: Sendable {
     /// Starts the thread (once).
     func start(name: String) {
         guard hasStarted.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
-        let thread = Thread { [self] in
-            threadID.withLock { $0 = pthread_self() }
+        OSThread.start(name: name) { [self] in
+            threadID.withLock { $0 = OSThread.currentID }
             run()
         }
-        thread.name = name
-        thread.start()
     }
 
     // MARK: Submitting
@@ -86,24 +86,24 @@ final class InboxWriter: Sendable {
             queue.jobs.append(job)
             return true
         }
-        if isQueued { wakeup.signal() }
+        if isQueued { wakeup.withLock { $0 = true } }
         return isQueued
     }
 
     func setPaused(_ isPaused: Bool) {
         queue.withLock { $0.isPaused = isPaused }
-        wakeup.signal()
+        wakeup.withLock { $0 = true }
     }
 
     /// Stops taking jobs, lets the thread finish the queued ones, close the connection and exit, and waits for
     /// that (every caller, however many) unless called on the writer thread itself.
     func close() {
         queue.withLock { $0.isClosing = true }
-        wakeup.signal()
+        wakeup.withLock { $0 = true }
         guard hasStarted.load(ordering: .relaxed) else { return }
-        let isWriterThread = threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+        let isWriterThread = threadID.withLock { $0 == OSThread.currentID }
         if !isWriterThread {
-            exited.wait(clearing: false)
+            exited.wait(until: { $0 })
         }
     }
 
@@ -112,7 +112,7 @@ final class InboxWriter: Sendable {
     private func run() {
         while let jobs = nextJobs() {
             if jobs.isEmpty {
-                wakeup.wait()
+                wakeup.wait(until: { $0 }, then: { $0 = false })
                 // Woken by the first record of a new batch. On a core shared with an event loop, let the loop
                 // first finish the requests it already has (it sleeps in epoll_wait once it has), so that they
                 // join this batch; on an idle core this returns at once. Measured on the bench's pinned core:
@@ -127,7 +127,7 @@ final class InboxWriter: Sendable {
         // bounded); optional, so its failure is not an error. The last connection to close removes the WAL.
         try? database.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
         try? database.connection.close()
-        exited.signal()
+        exited.withLock { $0 = true }
     }
 
     /// Up to `maxBatchSize` waiting jobs; empty to sleep; nil once closing and drained.

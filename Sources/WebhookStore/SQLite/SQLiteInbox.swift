@@ -1,5 +1,6 @@
 public import Foundation
 import Synchronization
+import SystemSupport
 
 /// The embedded ``Inbox``: one SQLite file in WAL mode with `synchronous=FULL`, so a commit is on disk before
 /// `record` completes.
@@ -95,8 +96,7 @@ public final class SQLiteInbox: Inbox {
         options: Options = Options(),
         observeHealth: @escaping @Sendable (StoreHealthEvent) -> Void = { _ in }
     ) throws {
-        let timeout = options.busyTimeout.components
-        let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
+        let milliseconds = options.busyTimeout.inWholeMilliseconds
         if !DatabaseFile.exists(path) {
             guard options.createIfMissing else {
                 throw InboxError(
@@ -146,8 +146,8 @@ public final class SQLiteInbox: Inbox {
             maxBatchSize: options.maxBatchSize,
             observeHealth: observeHealth
         )
-        writer.start(name: "kyc-webhooks.inbox-writer")
-        checkpointer.start(name: "kyc-webhooks.inbox-checkpointer")
+        writer.start(name: "inbox-writer")
+        checkpointer.start(name: "inbox-checkpoint")
         if options.preloadKeys {
             // Queued first, so it runs before any record; should it fail, the first record reads them.
             _ = writer.submit(.operation { writer in try? writer.read { try $0.keys.preload($0.connection) } })

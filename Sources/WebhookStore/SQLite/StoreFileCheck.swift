@@ -106,7 +106,7 @@ enum StoreFileCheck {
     /// crash of this run leaves none.
     static func consumeCleanShutdownMark(path: String) -> Bool {
         let mark = markPath(path)
-        guard let recorded = try? String(contentsOfFile: mark) else { return false }
+        guard let recorded = try? String(contentsOfFile: mark, encoding: .utf8) else { return false }
         _ = unlink(mark)
         let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let fd = open(parent.isEmpty ? "/" : parent, O_RDONLY | O_CLOEXEC)

@@ -1,4 +1,5 @@
 import Foundation
+import WebhookCore
 
 /// Times as the stores keep them: whole milliseconds since 1970, so both kinds round alike.
 enum StoreTime {
@@ -48,20 +49,9 @@ enum StoreTime {
         }
         let rest = String(decoding: bytes[index...], as: UTF8.self)
         guard rest == "Z" || rest == "+00:00" || rest.isEmpty else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilCalendar.days(year: year, month: month, day: day)
         let seconds = ((days * 24 + hour) * 60 + minute) * 60 + second
         return Int64(seconds) * 1000 + Int64(millis)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     /// When a record with this `receivedAt` counts as received: the parsed time, else the wall clock.

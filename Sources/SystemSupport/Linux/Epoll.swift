@@ -1,35 +1,39 @@
-import CLinux
+internal import CLinux
 import Glibc
 
 /// Owns one epoll instance and its event buffer. Confined to the event loop that created it.
-final class Epoll {
+package final class Epoll {
     /// The interest flags the event loop uses.
-    struct Interest: OptionSet {
-        let rawValue: UInt32
+    package struct Interest: OptionSet {
+        package let rawValue: UInt32
 
-        static let readable = Interest(rawValue: EPOLLIN.rawValue)
-        static let writable = Interest(rawValue: EPOLLOUT.rawValue)
-        static let peerHalfClosed = Interest(rawValue: EPOLLRDHUP.rawValue)
-        static let edgeTriggered = Interest(rawValue: EPOLLET.rawValue)
+        package init(rawValue: UInt32) {
+            self.rawValue = rawValue
+        }
+
+        package static let readable = Interest(rawValue: EPOLLIN.rawValue)
+        package static let writable = Interest(rawValue: EPOLLOUT.rawValue)
+        package static let peerHalfClosed = Interest(rawValue: EPOLLRDHUP.rawValue)
+        package static let edgeTriggered = Interest(rawValue: EPOLLET.rawValue)
         /// Wake one of the epoll sets waiting on this descriptor, not all (a listener shared by the loops).
-        static let exclusive = Interest(rawValue: EPOLLEXCLUSIVE.rawValue)
+        package static let exclusive = Interest(rawValue: EPOLLEXCLUSIVE.rawValue)
     }
 
     /// One ready descriptor, as `epoll_wait` reported it.
-    struct Event {
+    package struct Event {
         /// The 64-bit tag given to ``add(_:interest:tag:)``.
-        var tag: UInt64
-        var isReadable: Bool
-        var isWritable: Bool
+        package var tag: UInt64
+        package var isReadable: Bool
+        package var isWritable: Bool
         /// The peer hung up or the socket has an error.
-        var isHangUpOrError: Bool
+        package var isHangUpOrError: Bool
     }
 
     private var descriptor: Int32
     private let events: UnsafeMutablePointer<epoll_event>
     private let capacity: Int
 
-    init(capacity: Int = 256) throws(SystemError) {
+    package init(capacity: Int = 256) throws(SystemError) {
         self.descriptor = try syscallValue("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
         self.capacity = capacity
         self.events = .allocate(capacity: capacity)
@@ -41,7 +45,7 @@ final class Epoll {
     }
 
     /// Registers `fd` with a tag returned in its events.
-    func add(_ fd: Int32, interest: Interest, tag: UInt64) throws(SystemError) {
+    package func add(_ fd: Int32, interest: Interest, tag: UInt64) throws(SystemError) {
         var event = epoll_event()
         event.events = interest.rawValue
         event.data.u64 = tag
@@ -50,7 +54,7 @@ final class Epoll {
     }
 
     /// Removes `fd` (closing an fd removes it too; this is for a descriptor that stays open).
-    func remove(_ fd: Int32) {
+    package func remove(_ fd: Int32) {
         var event = epoll_event()
         let epfd = descriptor
         // ENOENT (not registered, say while accepting is paused) changes nothing.
@@ -58,7 +62,7 @@ final class Epoll {
     }
 
     /// Waits for events up to `timeoutMilliseconds` (-1: forever) and calls `body` for each.
-    func wait(timeoutMilliseconds: Int32, _ body: (Event) -> Void) throws(SystemError) {
+    package func wait(timeoutMilliseconds: Int32, _ body: (Event) -> Void) throws(SystemError) {
         let epfd = descriptor
         let events = self.events
         let capacity = Int32(self.capacity)
@@ -84,7 +88,7 @@ final class Epoll {
         }
     }
 
-    func close() {
+    package func close() {
         guard descriptor >= 0 else { return }
         _ = Glibc.close(descriptor)
         descriptor = -1

@@ -4,18 +4,18 @@ import Glibc
 ///
 /// The description is one sentence in the style of SwiftNIO's `IOError`, e.g.
 /// `"accept4: Too many open files (errno: 24)"`. It never contains payload bytes or addresses.
-public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The `errno` value the call set.
-    public var errno: Int32
+    package var errno: Int32
     /// The name of the call that failed (`bind`, `accept4`, `epoll_wait`).
-    public var operation: String
+    package var operation: String
 
-    public init(errno: Int32, operation: String) {
+    package init(errno: Int32, operation: String) {
         self.errno = errno
         self.operation = operation
     }
 
-    public var description: String {
+    package var description: String {
         let message: String
         if let text = strerror(errno) {
             message = String(cString: text)

@@ -1,0 +1,119 @@
+import Glibc
+import Synchronization
+import SystemSupport
+import Testing
+
+/// Signals delivered to the test's handler (a C signal handler cannot capture context).
+private let handledSignals = Atomic<Int>(0)
+
+@Suite struct SyscallTests {
+    /// A signal that interrupts a blocking `read` makes it fail with `EINTR`; the helper calls it again, and
+    /// the byte written afterwards is what the call returns.
+    @Test func retriesAReadInterruptedByASignal() throws {
+        // SIGUSR2 with a handler installed without SA_RESTART, so the kernel does not restart the read itself.
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in handledSignals.add(1, ordering: .relaxed) }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        var previous = sigaction()
+        #expect(sigaction(SIGUSR2, &action, &previous) == 0)
+        defer { sigaction(SIGUSR2, &previous, nil) }
+
+        let pipe = try PipeDescriptors()
+        defer {
+            close(pipe.readEnd)
+            close(pipe.writeEnd)
+        }
+        struct Reader: Sendable {
+            var thread: OSThread.ID?
+            var attempts = 0
+            var result: Result<Int, SystemError>?
+            var byte: UInt8 = 0
+        }
+        let reader = ConditionLock(Reader())
+        let readEnd = pipe.readEnd
+        OSThread.start(name: "test-eintr") {
+            // A thread inherits its creator's signal mask, and the pool's threads block most signals.
+            var unblocked = sigset_t()
+            sigemptyset(&unblocked)
+            sigaddset(&unblocked, SIGUSR2)
+            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+            reader.withLock { $0.thread = OSThread.currentID }
+            var byte: UInt8 = 0
+            let result = Result { () throws(SystemError) -> Int in
+                try syscallValue("read") {
+                    reader.withLock { $0.attempts += 1 }
+                    return read(readEnd, &byte, 1)
+                }
+            }
+            reader.withLock {
+                $0.result = result
+                $0.byte = byte
+            }
+        }
+        let thread = try #require(reader.wait(until: { $0.thread != nil }, then: { $0.thread }))
+        // Interrupt until the read has been called again at least once (it may not be blocked yet at first).
+        var signalsSent = 0
+        while !reader.wait(until: { $0.attempts >= 2 }, timeout: .milliseconds(20)), signalsSent < 500 {
+            pthread_kill(pthread_t(thread.rawValue), SIGUSR2)
+            signalsSent += 1
+        }
+        var byte: UInt8 = 42
+        #expect(write(pipe.writeEnd, &byte, 1) == 1)
+        #expect(reader.wait(until: { $0.result != nil }, timeout: .seconds(10)))
+        let outcome = reader.withLock { $0 }
+        #expect(outcome.attempts >= 2)
+        #expect(handledSignals.load(ordering: .relaxed) >= 1)
+        #expect(try outcome.result?.get() == 1)
+        #expect(outcome.byte == 42)
+    }
+
+    @Test func reportsWouldBlockForAnEmptyNonBlockingPipe() throws {
+        let pipe = try PipeDescriptors()
+        defer {
+            close(pipe.readEnd)
+            close(pipe.writeEnd)
+        }
+        _ = fcntl(pipe.readEnd, F_SETFL, O_NONBLOCK)
+        var byte: UInt8 = 0
+        let readEnd = pipe.readEnd
+        guard case .wouldBlock = try syscall("read", { read(readEnd, &byte, 1) }) else {
+            Issue.record("expected .wouldBlock")
+            return
+        }
+        #expect(throws: SystemError(errno: EAGAIN, operation: "read")) {
+            try syscallValue("read") { read(readEnd, &byte, 1) }
+        }
+    }
+
+    /// Any other errno becomes a ``SystemError`` naming the operation, with the OS's message.
+    @Test func throwsTheErrnoAsATypedError() {
+        var byte: UInt8 = 0
+        do {
+            _ = try syscallValue("read(closed)") { read(-1, &byte, 1) }
+            Issue.record("expected a SystemError")
+        } catch {
+            #expect(error.errno == EBADF)
+            #expect(error.description == "read(closed): Bad file descriptor (errno: 9)")
+        }
+    }
+
+    /// Both ends of the pipe are close-on-exec from the start (`pipe2(O_CLOEXEC)`), so no child spawned by
+    /// another thread inherits them.
+    @Test func pipeDescriptorsAreCloseOnExec() throws {
+        let pipe = try PipeDescriptors()
+        defer {
+            close(pipe.readEnd)
+            close(pipe.writeEnd)
+        }
+        #expect(pipe.readEnd >= 0 && pipe.writeEnd >= 0 && pipe.readEnd != pipe.writeEnd)
+        for fd in [pipe.readEnd, pipe.writeEnd] {
+            #expect(fcntl(fd, F_GETFD) & FD_CLOEXEC != 0)
+        }
+        var byte: UInt8 = 7
+        #expect(write(pipe.writeEnd, &byte, 1) == 1)
+        byte = 0
+        #expect(read(pipe.readEnd, &byte, 1) == 1)
+        #expect(byte == 7)
+    }
+}
