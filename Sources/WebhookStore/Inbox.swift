@@ -58,7 +58,37 @@ public enum DeliveryState: String, Sendable, Equatable, Codable {
 
 /// A delivery as `events show` lists it.
 public struct Delivery: Sendable, Equatable, Codable {
-    public var id: Int64
+    /// Names one delivery (one event for one handler) within its store: what a dispatcher completes, fails or
+    /// releases. Not the sender's `deliveryId` (`X-Webhook-ID`), which names a transmission of an event.
+    ///
+    /// Encoded as the bare number, as `events show --json` has always printed it.
+    public struct ID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExpressibleByIntegerLiteral {
+        /// The store's row number of the delivery.
+        public var rawValue: Int64
+
+        public init(_ rawValue: Int64) {
+            self.rawValue = rawValue
+        }
+
+        public init(integerLiteral value: Int64) {
+            self.init(value)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init(try decoder.singleValueContainer().decode(Int64.self))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+
+        public static func < (left: ID, right: ID) -> Bool { left.rawValue < right.rawValue }
+
+        public var description: String { String(rawValue) }
+    }
+
+    public var id: ID
     public var eventKey: String
     public var handler: String
     public var state: DeliveryState
@@ -71,7 +101,7 @@ public struct Delivery: Sendable, Equatable, Codable {
     public var updatedAt: Date
 
     public init(
-        id: Int64,
+        id: ID,
         eventKey: String,
         handler: String,
         state: DeliveryState,
@@ -93,7 +123,7 @@ public struct Delivery: Sendable, Equatable, Codable {
 
 /// A delivery a worker has claimed and must complete, fail or release.
 public struct ClaimedDelivery: Sendable, Equatable {
-    public var id: Int64
+    public var id: Delivery.ID
     public var eventKey: String
     public var handler: String
     /// The number of this attempt (1 for the first).
@@ -101,7 +131,7 @@ public struct ClaimedDelivery: Sendable, Equatable {
     /// The event as handlers receive it.
     public var eventJSON: [UInt8]
 
-    public init(id: Int64, eventKey: String, handler: String, attempt: Int, eventJSON: [UInt8]) {
+    public init(id: Delivery.ID, eventKey: String, handler: String, attempt: Int, eventJSON: [UInt8]) {
         self.id = id
         self.eventKey = eventKey
         self.handler = handler
@@ -222,15 +252,15 @@ public protocol Inbox: AnyObject, Sendable {
     /// The handler succeeded: the delivery is done (or pending again at `now` if a replay of it was asked
     /// for while it ran).
     /// - Throws: ``InboxError`` `deliveryNotFound` or `deliveryNotRunning`.
-    func complete(deliveryID: Int64, now: Date) async throws
+    func complete(_ delivery: Delivery.ID, now: Date) async throws
 
     /// The attempt failed: pending again at `retryAt`, or dead when `retryAt` is nil. `error` is kept as
-    /// `lastError`, cut to 2 KiB. Same throws as ``complete(deliveryID:now:)``.
-    func fail(deliveryID: Int64, error: String, retryAt: Date?, now: Date) async throws
+    /// `lastError`, cut to 2 KiB. Same throws as ``complete(_:now:)``.
+    func fail(_ delivery: Delivery.ID, error: String, retryAt: Date?, now: Date) async throws
 
     /// Puts a running delivery back to pending, due at `now`, without counting an attempt (drain at shutdown).
-    /// Same throws as ``complete(deliveryID:now:)``.
-    func release(deliveryID: Int64, now: Date) async throws
+    /// Same throws as ``complete(_:now:)``.
+    func release(_ delivery: Delivery.ID, now: Date) async throws
 
     /// At start: deliveries left running by a crash are due again at `now` (the interrupted attempt stays
     /// counted). Returns how many.

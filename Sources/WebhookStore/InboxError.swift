@@ -69,11 +69,11 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
         InboxError(.closed, "\(operation): the inbox is closed")
     }
 
-    static func deliveryNotFound(_ id: Int64, _ operation: String) -> InboxError {
+    static func deliveryNotFound(_ id: Delivery.ID, _ operation: String) -> InboxError {
         InboxError(.deliveryNotFound, "\(operation): no delivery with id \(id)")
     }
 
-    static func deliveryNotRunning(_ id: Int64, _ operation: String) -> InboxError {
+    static func deliveryNotRunning(_ id: Delivery.ID, _ operation: String) -> InboxError {
         InboxError(.deliveryNotRunning, "\(operation): delivery \(id) is not running")
     }
 }

@@ -91,7 +91,7 @@ import WebhookCore
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1])
-        try await inbox.complete(deliveryID: try #require(claimed.first).id, now: TestTime.at(2))
+        try await inbox.complete(try #require(claimed.first).id, now: TestTime.at(2))
         let delivery = try #require(try await inbox.deliveries(of: "k")["audit"])
         #expect(delivery.state == .done)
         #expect(delivery.attempts == 1)
@@ -107,7 +107,7 @@ import WebhookCore
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let first = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
         try await inbox.fail(
-            deliveryID: first.id,
+            first.id,
             error: "exit status 3",
             retryAt: TestTime.at(60),
             now: TestTime.at(2)
@@ -120,7 +120,7 @@ import WebhookCore
         let second = try #require(try await inbox.claimDue(now: TestTime.at(60), slots: ["audit": 1]).first)
         #expect(second.id == first.id)
         #expect(second.attempt == 2)
-        try await inbox.fail(deliveryID: second.id, error: "exit status 4", retryAt: nil, now: TestTime.at(61))
+        try await inbox.fail(second.id, error: "exit status 4", retryAt: nil, now: TestTime.at(61))
         delivery = try #require(try await inbox.deliveries(of: "k")["audit"])
         #expect(delivery.state == .dead)
         #expect(delivery.attempts == 2)
@@ -136,7 +136,7 @@ import WebhookCore
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let claimed = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
         let error = String(repeating: "é", count: 5000)
-        try await inbox.fail(deliveryID: claimed.id, error: error, retryAt: nil, now: TestTime.at(2))
+        try await inbox.fail(claimed.id, error: error, retryAt: nil, now: TestTime.at(2))
         let stored = try #require(try await inbox.deliveries(of: "k")["audit"]?.lastError)
         #expect(stored.utf8.count <= StoreTime.maxErrorBytes)
         #expect(stored.hasPrefix("éé"))
@@ -149,13 +149,13 @@ import WebhookCore
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let id = try #require(try await inbox.deliveries(of: "k")["audit"]).id
         await #expect(throws: InboxError.deliveryNotRunning(id, "complete")) {
-            try await inbox.complete(deliveryID: id, now: TestTime.at(1))
+            try await inbox.complete(id, now: TestTime.at(1))
         }
         await #expect(throws: InboxError.deliveryNotRunning(id, "fail")) {
-            try await inbox.fail(deliveryID: id, error: "x", retryAt: nil, now: TestTime.at(1))
+            try await inbox.fail(id, error: "x", retryAt: nil, now: TestTime.at(1))
         }
         await #expect(throws: InboxError.deliveryNotFound(9999, "release")) {
-            try await inbox.release(deliveryID: 9999, now: TestTime.at(1))
+            try await inbox.release(9999, now: TestTime.at(1))
         }
     }
 
@@ -165,7 +165,7 @@ import WebhookCore
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let claimed = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
-        try await inbox.release(deliveryID: claimed.id, now: TestTime.at(5))
+        try await inbox.release(claimed.id, now: TestTime.at(5))
         let delivery = try #require(try await inbox.deliveries(of: "k")["audit"])
         #expect(delivery.state == .pending)
         #expect(delivery.attempts == 0)
@@ -201,9 +201,9 @@ import WebhookCore
         let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 5, "crm": 5])
         for delivery in claimed {
             if delivery.handler == "audit" {
-                try await inbox.fail(deliveryID: delivery.id, error: "boom", retryAt: nil, now: TestTime.at(2))
+                try await inbox.fail(delivery.id, error: "boom", retryAt: nil, now: TestTime.at(2))
             } else {
-                try await inbox.complete(deliveryID: delivery.id, now: TestTime.at(2))
+                try await inbox.complete(delivery.id, now: TestTime.at(2))
             }
         }
         #expect(try await inbox.replay(key: "missing", handler: nil, now: TestTime.at(3)) == 0)
@@ -227,7 +227,7 @@ import WebhookCore
         let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1, "crm": 1])
         let audit = try #require(claimed.first { $0.handler == "audit" })
         let crm = try #require(claimed.first { $0.handler == "crm" })
-        try await inbox.complete(deliveryID: audit.id, now: TestTime.at(2))
+        try await inbox.complete(audit.id, now: TestTime.at(2))
         // Done: queued again.
         #expect(try await inbox.replay(key: "k", handler: "audit", now: TestTime.at(3)) == 1)
         #expect(try await inbox.deliveries(of: "k")["audit"]?.state == .pending)
@@ -238,11 +238,11 @@ import WebhookCore
         #expect(try await inbox.replay(key: "k", handler: "crm", now: TestTime.at(4)) == 1)
         #expect(try await inbox.deliveries(of: "k")["crm"]?.state == .running)
         #expect(try await inbox.claimDue(now: TestTime.at(5), slots: ["crm": 5]).isEmpty)
-        try await inbox.complete(deliveryID: crm.id, now: TestTime.at(6))
+        try await inbox.complete(crm.id, now: TestTime.at(6))
         #expect(try await inbox.deliveries(of: "k")["crm"]?.state == .pending)
         let rerun = try await inbox.claimDue(now: TestTime.at(6), slots: ["crm": 5])
         #expect(rerun.map(\.id) == [crm.id])
-        try await inbox.complete(deliveryID: crm.id, now: TestTime.at(7))
+        try await inbox.complete(crm.id, now: TestTime.at(7))
         #expect(try await inbox.deliveries(of: "k")["crm"]?.state == .done)
         // A handler the event has no delivery for: nothing queued.
         #expect(try await inbox.replay(key: "k", handler: "nobody", now: TestTime.at(8)) == 0)
@@ -256,9 +256,9 @@ import WebhookCore
             _ = try await inbox.record(Records.record(key: key, handlers: ["audit"]))
         }
         let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 3])
-        try await inbox.fail(deliveryID: claimed[0].id, error: "x", retryAt: nil, now: TestTime.at(2))
-        try await inbox.fail(deliveryID: claimed[1].id, error: "x", retryAt: nil, now: TestTime.at(2))
-        try await inbox.complete(deliveryID: claimed[2].id, now: TestTime.at(2))
+        try await inbox.fail(claimed[0].id, error: "x", retryAt: nil, now: TestTime.at(2))
+        try await inbox.fail(claimed[1].id, error: "x", retryAt: nil, now: TestTime.at(2))
+        try await inbox.complete(claimed[2].id, now: TestTime.at(2))
         #expect(try await inbox.queueDepth(now: TestTime.at(3)) == QueueDepth(due: 0, dead: 2))
         #expect(try await inbox.replayDead(now: TestTime.at(3)) == 2)
         #expect(try await inbox.queueDepth(now: TestTime.at(3)) == QueueDepth(due: 2, dead: 0))
@@ -282,9 +282,9 @@ import WebhookCore
         let claimed = try await inbox.claimDue(now: TestTime.at(2), slots: ["audit": 1, "crm": 1])
         for delivery in claimed {
             if delivery.eventKey == "done" {
-                try await inbox.complete(deliveryID: delivery.id, now: TestTime.at(3))
+                try await inbox.complete(delivery.id, now: TestTime.at(3))
             } else {
-                try await inbox.fail(deliveryID: delivery.id, error: "x", retryAt: nil, now: TestTime.at(3))
+                try await inbox.fail(delivery.id, error: "x", retryAt: nil, now: TestTime.at(3))
             }
         }
         let all = try await inbox.listEvents(EventQuery())
@@ -330,7 +330,7 @@ import WebhookCore
         _ = try await inbox.record(Records.record(key: "recent", receivedAt: 150 * day, handlers: ["audit"]))
         try await inbox.recordRejected(Records.rejected(receivedAt: 0))
         for delivery in try await inbox.claimDue(now: TestTime.at(151 * day), slots: ["audit": 5]) {
-            try await inbox.complete(deliveryID: delivery.id, now: TestTime.at(151 * day))
+            try await inbox.complete(delivery.id, now: TestTime.at(151 * day))
         }
         // At day 160 with payloads kept 150 days: "old" and the rejected body lose their payloads.
         let payloadPruned = try await inbox.prune(
@@ -349,11 +349,11 @@ import WebhookCore
             String(decoding: replayed.eventJSON, as: UTF8.self)
                 == #"{"key":"old","type":"kyc.validation_approved","payload":null,"route":"/webhooks/gu1"}"#
         )
-        try await inbox.complete(deliveryID: replayed.id, now: TestTime.at(161 * day))
+        try await inbox.complete(replayed.id, now: TestTime.at(161 * day))
         // The pending one keeps its payload: its handler still needs it.
         let pending = try #require(try await inbox.claimDue(now: TestTime.at(161 * day), slots: ["crm": 1]).first)
         #expect(pending.eventJSON == Records.record(key: "old-pending").eventJSON)
-        try await inbox.release(deliveryID: pending.id, now: TestTime.at(161 * day))
+        try await inbox.release(pending.id, now: TestTime.at(161 * day))
 
         // At day 200 with keys kept 100 days: "old" and the rejected body go, "old-pending" stays.
         let keysPruned = try await inbox.prune(

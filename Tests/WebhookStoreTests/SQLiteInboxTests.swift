@@ -360,7 +360,7 @@ import WebhookCore
         defer { daemon.close() }
         _ = try await daemon.record(Records.record(key: "k", handlers: ["audit"]))
         let claimed = try #require(try await daemon.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
-        try await daemon.fail(deliveryID: claimed.id, error: "boom", retryAt: nil, now: TestTime.at(2))
+        try await daemon.fail(claimed.id, error: "boom", retryAt: nil, now: TestTime.at(2))
 
         let cli = try SQLiteInbox(path: directory.databasePath)
         #expect(try await cli.listEvents(EventQuery(status: "dead")).map(\.key) == ["k"])
@@ -399,12 +399,12 @@ import WebhookCore
         for index in 0..<40 {
             _ = try await first.record(Records.record(key: "k\(index)", handlers: ["audit"]))
         }
-        let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+        let claimed = try await withThrowingTaskGroup(of: [Delivery.ID].self) { group in
             for round in 0..<20 {
                 let inbox = round.isMultiple(of: 2) ? first : second
                 group.addTask { try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 3]).map(\.id) }
             }
-            var all: [Int64] = []
+            var all: [Delivery.ID] = []
             for try await ids in group {
                 all += ids
             }
@@ -500,7 +500,7 @@ import WebhookCore
         let record = Self.compactRecord(key: "k")
         _ = try await inbox.record(record)
         let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1])
-        try await inbox.complete(deliveryID: try #require(claimed.first).id, now: TestTime.at(2))
+        try await inbox.complete(try #require(claimed.first).id, now: TestTime.at(2))
         #expect(try await inbox.prune(now: TestTime.at(2 * 86_400), payloadRetentionDays: 1, keyRetentionDays: 30) == 1)
         let path = directory.databasePath
         #expect(try inspect(path, "SELECT raw_body IS NULL AND payload_start IS NULL FROM events") == "1")

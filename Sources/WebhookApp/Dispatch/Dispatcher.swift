@@ -335,11 +335,11 @@ public final class Dispatcher: Sendable {
         do {
             switch end {
             case .succeeded:
-                try await inbox.complete(deliveryID: delivery.id, now: now)
+                try await inbox.complete(delivery.id, now: now)
             case .failed(let error, _, let retryAt):
-                try await inbox.fail(deliveryID: delivery.id, error: error, retryAt: retryAt, now: now)
+                try await inbox.fail(delivery.id, error: error, retryAt: retryAt, now: now)
             case .released:
-                try await inbox.release(deliveryID: delivery.id, now: now)
+                try await inbox.release(delivery.id, now: now)
             }
         } catch let error as InboxError where error.code == .deliveryNotFound || error.code == .deliveryNotRunning {
             // Someone else ended it meanwhile (a restart requeued it, a prune took its event): nothing to record.
@@ -537,10 +537,10 @@ extension Dispatcher {
         /// Running deliveries per handler name.
         var running: [String: Int] = [:]
         /// Claimed deliveries whose end is not recorded yet, by id.
-        var inFlight: [Int64: ClaimedDelivery] = [:]
+        var inFlight: [Delivery.ID: ClaimedDelivery] = [:]
         /// Deliveries whose handler has ended but whose end the store could not take yet, by id, in the order
         /// they ended: recorded again on every turn of the claim loop until the store takes them.
-        var unrecorded: [Int64: (delivery: ClaimedDelivery, end: DeliveryEnd)] = [:]
+        var unrecorded: [Delivery.ID: (delivery: ClaimedDelivery, end: DeliveryEnd)] = [:]
         /// The last claim failed (logged once until one succeeds).
         var isClaimFailing = false
         /// A ``Dispatcher/signal()`` arrived while nobody waited.

@@ -34,7 +34,7 @@ public final class MemoryInbox: Inbox {
     }
 
     private struct StoredDelivery {
-        var id: Int64
+        var id: Delivery.ID
         var eventKey: String
         var handler: String
         var state: DeliveryState
@@ -77,21 +77,21 @@ public final class MemoryInbox: Inbox {
 
     private struct State {
         var events: [String: StoredEvent] = [:]
-        var deliveries: [Int64: StoredDelivery] = [:]
-        /// Delivery IDs of each event key, in creation order.
-        var deliveryIDsByKey: [String: [Int64]] = [:]
+        var deliveries: [Delivery.ID: StoredDelivery] = [:]
+        /// The deliveries of each event key, in creation order.
+        var deliveriesByKey: [String: [Delivery.ID]] = [:]
         var rejected: [StoredRejected] = []
-        var lastDeliveryID: Int64 = 0
+        var lastDeliveryNumber: Int64 = 0
         var lastRejectedID: Int64 = 0
         var lastSequence = 0
         var isClosed = false
 
         func status(ofKey key: String) -> EventStatus {
-            EventStatus.of((deliveryIDsByKey[key] ?? []).compactMap { deliveries[$0]?.state })
+            EventStatus.of((deliveriesByKey[key] ?? []).compactMap { deliveries[$0]?.state })
         }
 
         func hasOpenDeliveries(_ key: String) -> Bool {
-            (deliveryIDsByKey[key] ?? []).contains { id in
+            (deliveriesByKey[key] ?? []).contains { id in
                 guard let state = deliveries[id]?.state else { return false }
                 return state == .pending || state == .running
             }
@@ -102,7 +102,7 @@ public final class MemoryInbox: Inbox {
         }
 
         /// The running delivery `id`, or the error that says why not.
-        func runningDelivery(_ id: Int64, _ operation: String) throws -> StoredDelivery {
+        func runningDelivery(_ id: Delivery.ID, _ operation: String) throws -> StoredDelivery {
             try checkOpen(operation)
             guard let delivery = deliveries[id] else { throw InboxError.deliveryNotFound(id, operation) }
             guard delivery.state == .running else { throw InboxError.deliveryNotRunning(id, operation) }
@@ -155,10 +155,10 @@ public final class MemoryInbox: Inbox {
                 isPayloadPruned: false,
                 sequence: state.lastSequence
             )
-            var ids: [Int64] = []
+            var ids: [Delivery.ID] = []
             for handler in uniqueHandlers(record.handlers) {
-                state.lastDeliveryID += 1
-                let id = state.lastDeliveryID
+                state.lastDeliveryNumber += 1
+                let id = Delivery.ID(state.lastDeliveryNumber)
                 state.deliveries[id] = StoredDelivery(
                     id: id,
                     eventKey: event.key,
@@ -172,7 +172,7 @@ public final class MemoryInbox: Inbox {
                 )
                 ids.append(id)
             }
-            state.deliveryIDsByKey[event.key] = ids
+            state.deliveriesByKey[event.key] = ids
             return .success(.accepted)
         }
         completion(result)
@@ -238,54 +238,54 @@ public final class MemoryInbox: Inbox {
         return left != right ? left < right : a.id < b.id
     }
 
-    public func complete(deliveryID: Int64, now: Date) async throws {
+    public func complete(_ delivery: Delivery.ID, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
         try state.withLock { state in
-            var delivery = try state.runningDelivery(deliveryID, "complete")
-            if delivery.shouldRerun {
-                delivery.requeue(now: now)
+            var stored = try state.runningDelivery(delivery, "complete")
+            if stored.shouldRerun {
+                stored.requeue(now: now)
             } else {
-                delivery.state = .done
-                delivery.nextAttemptMilliseconds = nil
-                delivery.updatedMilliseconds = now
+                stored.state = .done
+                stored.nextAttemptMilliseconds = nil
+                stored.updatedMilliseconds = now
             }
-            state.deliveries[deliveryID] = delivery
+            state.deliveries[delivery] = stored
         }
     }
 
-    public func fail(deliveryID: Int64, error: String, retryAt: Date?, now: Date) async throws {
+    public func fail(_ delivery: Delivery.ID, error: String, retryAt: Date?, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
         try state.withLock { state in
-            var delivery = try state.runningDelivery(deliveryID, "fail")
-            delivery.lastError = StoreTime.truncatedError(error)
-            if delivery.shouldRerun {
-                delivery.requeue(now: now)
+            var stored = try state.runningDelivery(delivery, "fail")
+            stored.lastError = StoreTime.truncatedError(error)
+            if stored.shouldRerun {
+                stored.requeue(now: now)
             } else if let retryAt {
-                delivery.state = .pending
-                delivery.nextAttemptMilliseconds = StoreTime.milliseconds(retryAt)
-                delivery.updatedMilliseconds = now
+                stored.state = .pending
+                stored.nextAttemptMilliseconds = StoreTime.milliseconds(retryAt)
+                stored.updatedMilliseconds = now
             } else {
-                delivery.state = .dead
-                delivery.nextAttemptMilliseconds = nil
-                delivery.updatedMilliseconds = now
+                stored.state = .dead
+                stored.nextAttemptMilliseconds = nil
+                stored.updatedMilliseconds = now
             }
-            state.deliveries[deliveryID] = delivery
+            state.deliveries[delivery] = stored
         }
     }
 
-    public func release(deliveryID: Int64, now: Date) async throws {
+    public func release(_ delivery: Delivery.ID, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
         try state.withLock { state in
-            var delivery = try state.runningDelivery(deliveryID, "release")
-            if delivery.shouldRerun {
-                delivery.requeue(now: now)
+            var stored = try state.runningDelivery(delivery, "release")
+            if stored.shouldRerun {
+                stored.requeue(now: now)
             } else {
-                delivery.state = .pending
-                delivery.attempts = max(0, delivery.attempts - 1)
-                delivery.nextAttemptMilliseconds = now
-                delivery.updatedMilliseconds = now
+                stored.state = .pending
+                stored.attempts = max(0, stored.attempts - 1)
+                stored.nextAttemptMilliseconds = now
+                stored.updatedMilliseconds = now
             }
-            state.deliveries[deliveryID] = delivery
+            state.deliveries[delivery] = stored
         }
     }
 
@@ -314,7 +314,7 @@ public final class MemoryInbox: Inbox {
         return try state.withLock { state in
             try state.checkOpen("replay")
             var count = 0
-            for id in state.deliveryIDsByKey[key] ?? [] {
+            for id in state.deliveriesByKey[key] ?? [] {
                 guard var delivery = state.deliveries[id] else { continue }
                 if let handler {
                     guard delivery.handler == handler else { continue }
@@ -414,7 +414,7 @@ public final class MemoryInbox: Inbox {
                 )
             }
             guard let event = state.events[key] else { return nil }
-            let deliveries = (state.deliveryIDsByKey[key] ?? []).compactMap { state.deliveries[$0]?.delivery }
+            let deliveries = (state.deliveriesByKey[key] ?? []).compactMap { state.deliveries[$0]?.delivery }
             return EventDetail(
                 summary: state.summary(of: event),
                 subjectId: event.subjectId,
@@ -435,10 +435,10 @@ public final class MemoryInbox: Inbox {
             for (key, var event) in state.events where !state.hasOpenDeliveries(key) {
                 if event.receivedMilliseconds < keyCutoff {
                     state.events[key] = nil
-                    for id in state.deliveryIDsByKey[key] ?? [] {
+                    for id in state.deliveriesByKey[key] ?? [] {
                         state.deliveries[id] = nil
                     }
-                    state.deliveryIDsByKey[key] = nil
+                    state.deliveriesByKey[key] = nil
                     changed += 1
                 } else if event.receivedMilliseconds < payloadCutoff, !event.isPayloadPruned {
                     event.rawBody = nil

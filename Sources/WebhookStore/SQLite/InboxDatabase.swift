@@ -119,7 +119,7 @@ final class InboxDatabase: @unchecked Sendable {
         for (handler, count) in slots.sorted(by: { $0.key < $1.key }) where count > 0 {
             chosen += try select.query([.text(handler), .integer(now), .integer(Int64(count))]) { row in
                 let delivery = ClaimedDelivery(
-                    id: row.int64(0),
+                    id: Delivery.ID(row.int64(0)),
                     eventKey: row.text(1) ?? "",
                     handler: row.text(2) ?? "",
                     attempt: Int(row.int64(3)) + 1,
@@ -129,7 +129,7 @@ final class InboxDatabase: @unchecked Sendable {
             }
         }
         for (_, delivery) in chosen {
-            try markRunning.execute([.integer(now), .integer(delivery.id)])
+            try markRunning.execute([.integer(now), .integer(delivery.id.rawValue)])
         }
         chosen.sort { $0.due != $1.due ? $0.due < $1.due : $0.delivery.id < $1.delivery.id }
         return chosen.map(\.delivery)
@@ -140,8 +140,10 @@ final class InboxDatabase: @unchecked Sendable {
         let rows = try connection.statement("SELECT state, rerun FROM deliveries WHERE id = ?").query([.integer(id)]) {
             ($0.text(0), $0.int64(1) != 0)
         }
-        guard let row = rows.first else { throw InboxError.deliveryNotFound(id, operation) }
-        guard row.0 == DeliveryState.running.rawValue else { throw InboxError.deliveryNotRunning(id, operation) }
+        guard let row = rows.first else { throw InboxError.deliveryNotFound(Delivery.ID(id), operation) }
+        guard row.0 == DeliveryState.running.rawValue else {
+            throw InboxError.deliveryNotRunning(Delivery.ID(id), operation)
+        }
         return row.1
     }
 
@@ -360,7 +362,7 @@ final class InboxDatabase: @unchecked Sendable {
             """
         ).query([.integer(eventID)]) { row in
             Delivery(
-                id: row.int64(0),
+                id: Delivery.ID(row.int64(0)),
                 eventKey: row.text(1) ?? "",
                 handler: row.text(2) ?? "",
                 state: DeliveryState(rawValue: row.text(3) ?? "") ?? .pending,

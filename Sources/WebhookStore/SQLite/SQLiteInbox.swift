@@ -216,20 +216,22 @@ public final class SQLiteInbox: Inbox {
         return try await perform("claimDue") { try $0.write { try $0.claimDue(now: now, slots: slots) } }
     }
 
-    public func complete(deliveryID: Int64, now: Date) async throws {
+    public func complete(_ delivery: Delivery.ID, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
-        try await perform("complete") { try $0.write { try $0.complete(deliveryID, now: now) } }
+        try await perform("complete") { try $0.write { try $0.complete(delivery.rawValue, now: now) } }
     }
 
-    public func fail(deliveryID: Int64, error: String, retryAt: Date?, now: Date) async throws {
+    public func fail(_ delivery: Delivery.ID, error: String, retryAt: Date?, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
         let retryAt = retryAt.map(StoreTime.milliseconds)
-        try await perform("fail") { try $0.write { try $0.fail(deliveryID, error: error, retryAt: retryAt, now: now) } }
+        try await perform("fail") {
+            try $0.write { try $0.fail(delivery.rawValue, error: error, retryAt: retryAt, now: now) }
+        }
     }
 
-    public func release(deliveryID: Int64, now: Date) async throws {
+    public func release(_ delivery: Delivery.ID, now: Date) async throws {
         let now = StoreTime.milliseconds(now)
-        try await perform("release") { try $0.write { try $0.release(deliveryID, now: now) } }
+        try await perform("release") { try $0.write { try $0.release(delivery.rawValue, now: now) } }
     }
 
     public func requeueRunning(now: Date) async throws -> Int {
