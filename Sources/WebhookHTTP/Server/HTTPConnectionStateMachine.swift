@@ -429,7 +429,7 @@ struct HTTPConnectionStateMachine {
         case 501: code = "not_implemented"
         default: code = "bad_request"
         }
-        return .json(status, "{\"error\":\"\(code)\"}")
+        return .error(status, code)
     }
 }
 
