@@ -8,16 +8,31 @@ import WebhookTesting
 final class GuardedResponder: HTTPResponder {
     let preflights = Mutex<[String]>([])
     let bodies = Mutex<[[UInt8]]>([])
+    /// What `respond` found in the request's context: the route's path, its segment, the admission.
+    let contexts = Mutex<[(route: String?, segment: String?, admission: String?)]>([])
 
-    func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse? {
+    func preflight(_ head: HTTPRequestHead, context: inout HTTPRequestContext) -> HTTPResponse? {
         preflights.withLock { $0.append(String(head.path)) }
-        guard head.fields["X-Key"] != nil else { return .json(401, #"{"error":"invalid_signature"}"#) }
+        guard let key = head.fields["X-Key"] else { return .error(401, "invalid_signature") }
+        context.admission = "key \(key)"
         return nil
     }
 
     func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
         bodies.withLock { $0.append(request.body) }
+        let context = request.context
+        contexts.withLock {
+            $0.append((context.route?.path, context.route?.segment.map(String.init), context.admission as? String))
+        }
         writer.write(.json(200, #"{"path":"\#(request.head.path)"}"#))
+    }
+}
+
+extension RouterResponder {
+    /// Preflight as the server calls it, with a new context for a peer at `remoteAddress`.
+    func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse? {
+        var context = HTTPRequestContext(remoteAddress: remoteAddress)
+        return preflight(head, context: &context)
     }
 }
 
@@ -117,11 +132,42 @@ private func head(_ method: String, _ target: String, fields: [HTTPFields.Field]
     @Test func respondDispatchesToTheRoute() {
         let router = makeRouter()
         let answer = Mutex<HTTPResponse?>(nil)
+        var context = HTTPRequestContext(remoteAddress: "127.0.0.1")
+        #expect(router.preflight(head("GET", "/healthz"), context: &context) == nil)
         router.respond(
-            to: HTTPRequest(head: head("GET", "/healthz"), body: [], remoteAddress: "127.0.0.1", requestID: "1"),
+            to: HTTPRequest(head: head("GET", "/healthz"), body: [], context: context, requestID: "1"),
             writer: HTTPResponseWriter { response in answer.withLock { $0 = response } }
         )
         #expect(answer.withLock { $0?.status } == 200)
+    }
+
+    /// The route is matched once, in preflight: the match (route path and extra segment) and the route
+    /// responder's own admission reach `respond` in the request's context, and nothing is routed again there.
+    @Test func preflightsMatchReachesRespondInTheContext() throws {
+        let guarded = GuardedResponder()
+        let router = makeRouter(guarded: guarded)
+        let argos = head("POST", "/webhooks/argos/tok7?x=1", fields: [.init(name: "X-Key", value: "k")])
+        var context = HTTPRequestContext(remoteAddress: "127.0.0.1")
+        #expect(router.preflight(argos, context: &context) == nil)
+        let match = try #require(context.route)
+        #expect(match.path == "/webhooks/argos")
+        #expect(match.segment == "tok7")
+        // Respond trusts the match: a request whose head now names another path still goes to that route.
+        let answer = Mutex<HTTPResponse?>(nil)
+        router.respond(
+            to: HTTPRequest(head: head("POST", "/elsewhere"), body: [], context: context, requestID: "1"),
+            writer: HTTPResponseWriter { response in answer.withLock { $0 = response } }
+        )
+        #expect(answer.withLock { $0?.status } == 200)
+        #expect(guarded.preflights.withLock { $0.count } == 1)
+        let seen = try #require(guarded.contexts.withLock { $0.first })
+        #expect(seen.route == "/webhooks/argos" && seen.segment == "tok7" && seen.admission == "key k")
+        // A request that skipped preflight has no match: it is not routed a second way.
+        router.respond(
+            to: HTTPRequest(head: head("GET", "/healthz"), body: [], remoteAddress: "127.0.0.1", requestID: "2"),
+            writer: HTTPResponseWriter { response in answer.withLock { $0 = response } }
+        )
+        #expect(answer.withLock { $0?.status } == 404)
     }
 }
 
@@ -198,6 +244,12 @@ private func head(_ method: String, _ target: String, fields: [HTTPFields.Field]
             #expect(response.status == 200)
             #expect(response.text == #"{"path":"/webhooks/argos/tok9"}"#)
             #expect(guarded.bodies.withLock { $0 } == [Array("{}".utf8)])
+            // One preflight per request, and what it matched and admitted reached `respond`.
+            #expect(guarded.preflights.withLock { $0 } == ["/webhooks/argos/tok9"])
+            let seen = guarded.contexts.withLock { $0 }
+            #expect(seen.count == 1)
+            #expect(seen.first?.route == "/webhooks/argos" && seen.first?.segment == "tok9")
+            #expect(seen.first?.admission == "key k")
         }
     }
 }

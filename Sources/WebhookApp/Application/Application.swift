@@ -145,13 +145,7 @@ public final class Application: Sendable {
         serverConfiguration.onRefusedConnection = { refusals.refused($0) }
         let server = HTTPServer(
             configuration: serverConfiguration,
-            responder: RequestCounter(
-                inner: router.buildResponder(),
-                metrics: metrics,
-                segmentRoutes: configuration.routes.compactMap { route in
-                    if case .argos = route.sender { return route.path } else { return nil }
-                }
-            )
+            responder: RequestCounter(inner: router.buildResponder(), metrics: metrics)
         )
         metrics.connectionsOpen.setProvider { Double(server.openConnections) }
         self.server = server

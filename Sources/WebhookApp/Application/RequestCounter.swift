@@ -3,29 +3,21 @@ import WebhookHTTP
 
 /// Wraps the router to count every answered request by configured route and status, with its duration.
 ///
-/// The route label is the configured path, never the request's: `/webhooks/argos/<token>` counts as
-/// `/webhooks/argos`, so a token never reaches a label; unknown paths count as `unmatched`.
+/// The route label is the path of the route the router matched, never the request's: `/webhooks/argos/<token>`
+/// counts as `/webhooks/argos`, so a token never reaches a label; unknown paths count as `unmatched`.
 struct RequestCounter: HTTPResponder {
     let inner: any HTTPResponder
     let metrics: WebhookMetrics
-    /// Configured route paths whose requests may carry one more segment (ARGOS tokens).
-    let segmentRoutes: [String]
 
-    init(inner: any HTTPResponder, metrics: WebhookMetrics, segmentRoutes: [String] = []) {
-        self.inner = inner
-        self.metrics = metrics
-        self.segmentRoutes = segmentRoutes
-    }
-
-    func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse? {
-        guard let response = inner.preflight(head, remoteAddress: remoteAddress) else { return nil }
-        metrics.recordRequest(route: routeLabel(head.path), status: response.status, duration: .zero)
+    func preflight(_ head: HTTPRequestHead, context: inout HTTPRequestContext) -> HTTPResponse? {
+        guard let response = inner.preflight(head, context: &context) else { return nil }
+        metrics.recordRequest(route: Self.label(context.route), status: response.status, duration: .zero)
         return response
     }
 
     func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
         let started = monotonicNanoseconds()
-        let route = routeLabel(request.head.path)
+        let route = Self.label(request.context.route)
         let metrics = self.metrics
         inner.respond(
             to: request,
@@ -37,10 +29,7 @@ struct RequestCounter: HTTPResponder {
         )
     }
 
-    private func routeLabel(_ path: Substring) -> String {
-        for route in segmentRoutes where path.count > route.count && path.hasPrefix(route) {
-            if path[path.index(path.startIndex, offsetBy: route.count)] == "/" { return route }
-        }
-        return String(path)
+    private static func label(_ match: RouteMatch?) -> String {
+        match?.path ?? WebhookMetrics.unmatchedRoute
     }
 }

@@ -4,9 +4,9 @@ import WebhookCrypto
 import WebhookHTTP
 import WebhookStore
 
-/// The receive path of one webhook route: authenticate, decode, record, answer (DESIGN.md "The way one
-/// request travels"). It is an ``HTTPResponder``: the listener calls it on an event-loop thread and it
-/// answers once the inbox has committed (never before: a 200 means the event is on disk).
+/// The receive path of one webhook route: authenticate, decode, record, answer (docs/architecture.md, "One
+/// request"). It is an ``HTTPResponder``: the listener calls it on an event-loop thread and it answers once
+/// the inbox has committed (never before: a 200 means the event is on disk).
 struct WebhookReceiver: HTTPResponder {
     let settings: WebhookRouteSettings
     let inbox: any Inbox
@@ -21,45 +21,56 @@ struct WebhookReceiver: HTTPResponder {
 
     // MARK: Preflight: what can be refused before the body is read
 
-    func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse? {
+    /// What preflight let in, carried to ``respond(to:writer:)`` in the request's context: it runs once.
+    private enum Admission: Sendable {
+        /// The one `X-Webhook-Signature` value, if any, to check against the body.
+        case gu1(signature: String?)
+        /// Whether the token or the allow-list authenticated the request already, so that a body that does
+        /// not decrypt is authentic all the same.
+        case argos(isAuthenticated: Bool)
+    }
+
+    func preflight(_ head: HTTPRequestHead, context: inout HTTPRequestContext) -> HTTPResponse? {
         switch settings.sender {
         case .gu1(let gu1):
             let signatures = head.fields.values(for: "X-Webhook-Signature")
             if signatures.count > 1 {
-                return refuse(.badRequest("two X-Webhook-Signature fields"), head: head)
+                return refuse(.badRequest("two X-Webhook-Signature fields"))
             }
             if signatures.isEmpty && gu1.requireSignature {
-                return refuse(.signature, head: head)
+                return refuse(.signature)
             }
-            return nil
+            context.admission = Admission.gu1(signature: signatures.first)
         case .argos(let argos):
             if let isAllowed = argos.isAllowed {
                 let client = ClientAddress.resolve(
-                    peer: remoteAddress,
+                    peer: context.remoteAddress,
                     forwardedFor: head.fields.values(for: "X-Forwarded-For"),
                     isTrustedProxy: settings.isTrustedProxy
                 )
                 if !isAllowed(client) {
-                    return refuse(.forbidden, head: head)
+                    return refuse(.forbidden)
                 }
             }
             if let token = argos.token {
-                guard let presented = presentedToken(head), constantTimeEquals(Array(presented.utf8), token) else {
-                    return refuse(.token, head: head)
+                guard let presented = presentedToken(head, segment: context.route?.segment),
+                    constantTimeEquals(Array(presented.utf8), token)
+                else {
+                    return refuse(.token)
                 }
             }
-            return nil
+            context.admission = Admission.argos(isAuthenticated: argos.token != nil || argos.isAllowed != nil)
         }
+        return nil
     }
 
     // MARK: Respond
 
     func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
         let finish: @Sendable (HTTPResponse) -> Void = { response in writer.write(response) }
-        // Preflight ran on the head already; repeat the cheap checks so `respond` is safe on its own.
-        if let refusal = preflight(request.head, remoteAddress: request.remoteAddress) {
-            finish(refusal)
-            return
+        guard let admission = request.context.admission as? Admission else {
+            // The server calls `respond` only after this receiver's preflight let the request in.
+            preconditionFailure("WebhookReceiver.respond without its preflight's admission")
         }
         let receivedAt = Timestamp.iso8601(now())
         let context = DecodeContext(
@@ -68,11 +79,13 @@ struct WebhookReceiver: HTTPResponder {
             deliveryId: request.head.fields["X-Webhook-ID"]
         )
         let decoded: Result<WebhookEvent, Refusal>
-        switch settings.sender {
-        case .gu1(let gu1):
-            decoded = receiveGu1(request, gu1: gu1, context: context)
-        case .argos(let argos):
-            decoded = receiveArgos(request, argos: argos, context: context)
+        switch (settings.sender, admission) {
+        case (.gu1(let gu1), .gu1(let signature)):
+            decoded = receiveGu1(request, gu1: gu1, signature: signature, context: context)
+        case (.argos(let argos), .argos(let isAuthenticated)):
+            decoded = receiveArgos(request, argos: argos, isAuthenticated: isAuthenticated, context: context)
+        case (.gu1, .argos), (.argos, .gu1):
+            preconditionFailure("WebhookReceiver: an admission of another sender's route")
         }
         switch decoded {
         case .success(let event):
@@ -80,7 +93,7 @@ struct WebhookReceiver: HTTPResponder {
         case .failure(.invalidPayload(let detail, let isAuthentic)) where isAuthentic:
             keepRejected(request, detail: detail, receivedAt: receivedAt, finish: finish)
         case .failure(let refusal):
-            finish(response(for: refusal))
+            finish(refuse(refusal))
         }
     }
 
@@ -89,9 +102,10 @@ struct WebhookReceiver: HTTPResponder {
     private func receiveGu1(
         _ request: HTTPRequest,
         gu1: WebhookRouteSettings.Gu1,
+        signature: String?,
         context: DecodeContext
     ) -> Result<WebhookEvent, Refusal> {
-        if let signature = request.head.fields["X-Webhook-Signature"] {
+        if let signature {
             if !gu1.keys.isEmpty || gu1.requireSignature {
                 guard let mac = Self.parseSignature(signature),
                     Self.verify(mac: mac, body: request.body, keys: gu1.keys)
@@ -121,11 +135,11 @@ struct WebhookReceiver: HTTPResponder {
     private func receiveArgos(
         _ request: HTTPRequest,
         argos: WebhookRouteSettings.Argos,
+        isAuthenticated authenticBeforeDecryption: Bool,
         context: DecodeContext
     ) -> Result<WebhookEvent, Refusal> {
         // Authentic already when a token or an allow-list passed in preflight; otherwise only decryption
         // can make the body authentic.
-        let authenticBeforeDecryption = argos.token != nil || argos.isAllowed != nil
         var plaintext = request.body
         if let key = argos.decryptionKey {
             guard let ciphertextText = ArgosDecoder.encryptedData(in: request.body) else {
@@ -219,19 +233,14 @@ struct WebhookReceiver: HTTPResponder {
 
     // MARK: Authentication helpers
 
-    /// The token of an ARGOS request: `?token=` or else the segment after the route path.
-    private func presentedToken(_ head: HTTPRequestHead) -> Substring? {
+    /// The token of an ARGOS request: `?token=`, or else the path segment the router matched after the route.
+    private func presentedToken(_ head: HTTPRequestHead, segment: Substring?) -> Substring? {
         if let query = head.query {
             for pair in query.split(separator: "&") where pair.hasPrefix("token=") {
                 return pair.dropFirst("token=".count)
             }
         }
-        let path = head.path
-        guard path.count > settings.path.count + 1, path.hasPrefix(settings.path) else { return nil }
-        let rest = path.dropFirst(settings.path.count)
-        guard rest.first == "/" else { return nil }
-        let token = rest.dropFirst()
-        return token.isEmpty || token.contains("/") ? nil : token
+        return segment
     }
 
     /// The MAC bytes of an `X-Webhook-Signature` value: hex in either case, optionally `sha256=`-prefixed
@@ -277,37 +286,28 @@ struct WebhookReceiver: HTTPResponder {
         case invalidPayload(String, isAuthentic: Bool)
     }
 
-    private func refuse(_ refusal: Refusal, head: HTTPRequestHead) -> HTTPResponse {
-        let response = Self.response(for: refusal)
-        observer.refused(route: settings.path, refusal: refusal)
-        return response
-    }
-
-    private func response(for refusal: Refusal) -> HTTPResponse {
+    /// Reports `refusal` and returns its response.
+    private func refuse(_ refusal: Refusal) -> HTTPResponse {
         observer.refused(route: settings.path, refusal: refusal)
         return Self.response(for: refusal)
     }
 
     static func response(for refusal: Refusal) -> HTTPResponse {
         switch refusal {
-        case .signature:
-            return .json(401, #"{"error":"invalid_signature"}"#)
-        case .token:
-            return .json(401, #"{"error":"invalid_token"}"#)
-        case .forbidden:
-            return .json(403, #"{"error":"forbidden"}"#)
-        case .badRequest(let detail):
-            return .json(400, "{\"error\":\"bad_request\",\"detail\":\(JSONText.quoted(detail))}")
-        case .invalidPayload(let detail, _):
-            return .json(400, "{\"error\":\"invalid_payload\",\"detail\":\(JSONText.quoted(detail))}")
+        case .signature: .error(401, "invalid_signature")
+        case .token: .error(401, "invalid_token")
+        case .forbidden: .error(403, "forbidden")
+        case .badRequest(let detail): .error(400, "bad_request", detail: detail)
+        case .invalidPayload(let detail, _): .error(400, "invalid_payload", detail: detail)
         }
     }
 
-    static let unavailable: HTTPResponse = {
-        var fields = HTTPFields()
-        fields.append(name: "Retry-After", value: "5")
-        return .json(503, #"{"error":"unavailable"}"#, fields: fields)
-    }()
+    /// The store cannot take the request now: 503, try again in a few seconds (also `/readyz`'s answer).
+    static let unavailable = HTTPResponse.error(
+        503,
+        "unavailable",
+        fields: HTTPFields([.init(name: "Retry-After", value: "5")])
+    )
 }
 
 /// What the receive path reports, for metrics. The application implements it over its metrics registry.

@@ -1,8 +1,9 @@
 /// Registers routes, then freezes them into an immutable responder (STYLE rule 14).
 ///
 /// Paths match exactly (no percent-decoding, no trailing-slash folding); the query is ignored. A route may
-/// also match one more path segment (`/webhooks/argos/<token>`), which its responder reads from
-/// ``HTTPRequestHead/path``. Unknown paths get 404 `{"error":"not_found"}`, known paths with another method
+/// also match one more path segment (`/webhooks/argos/<token>`). The match (``RouteMatch``: the route and
+/// that segment) goes into the request's ``HTTPRequestContext``, so the route's responder and whoever wraps
+/// the router read it there instead of matching the path again. Unknown paths get 404 `{"error":"not_found"}`, known paths with another method
 /// get 405 with `Allow` and `{"error":"method_not_allowed"}`; both are decided in preflight, before the body
 /// is read. Targets in absolute form (`http://host/webhooks/gu1`) are routed by their path; `OPTIONS *` and
 /// `CONNECT host:port` get 501 `{"error":"not_implemented"}` (docs/http.md). A route's responder is any
@@ -36,12 +37,13 @@ public struct Router: Sendable {
         var allowed: [String] = []
         for method in methods where !allowed.contains(method) { allowed.append(method) }
         routes[path] = RouterResponder.Route(
+            path: path,
             methods: allowed,
             matchesOneMoreSegment: matchingOneMoreSegment,
             responder: responder,
-            methodNotAllowed: .json(
+            methodNotAllowed: .error(
                 405,
-                "{\"error\":\"method_not_allowed\"}",
+                "method_not_allowed",
                 fields: HTTPFields([.init(name: "Allow", value: allowed.joined(separator: ", "))])
             )
         )

@@ -425,7 +425,8 @@ final class EventLoop: @unchecked Sendable {
         case .none:
             return
         case .preflight(let head):
-            let refusal = responder.preflight(head, remoteAddress: connection.remoteAddress)
+            connection.context = HTTPRequestContext(remoteAddress: connection.remoteAddress)
+            let refusal = responder.preflight(head, context: &connection.context)
             perform(connection.machine.preflightAnswered(refusal, now: now), on: connection)
         case .sendContinue:
             write(HTTPResponseEncoder.continueBytes, [], on: connection)
@@ -434,9 +435,11 @@ final class EventLoop: @unchecked Sendable {
             let request = HTTPRequest(
                 head: head,
                 body: body,
-                remoteAddress: connection.remoteAddress,
+                context: connection.context,
                 requestID: String(number, radix: 16)
             )
+            // Kept only while this request is in the making: nothing of it outlives the request.
+            connection.context = HTTPRequestContext(remoteAddress: connection.remoteAddress)
             let id = connection.id
             responder.respond(
                 to: request,

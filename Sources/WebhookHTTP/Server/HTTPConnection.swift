@@ -28,6 +28,8 @@ final class HTTPConnection {
     /// The peer's IP address as text.
     let remoteAddress: String
     var machine: HTTPConnectionStateMachine
+    /// What the preflight of the request in progress learnt (its route, its admission), for its `respond`.
+    var context: HTTPRequestContext
 
     /// Received bytes not parsed yet, from ``inputStart``.
     var input: [UInt8] = []
@@ -45,6 +47,7 @@ final class HTTPConnection {
         self.id = id
         self.remoteAddress = remoteAddress
         self.machine = machine
+        self.context = HTTPRequestContext(remoteAddress: remoteAddress)
     }
 
     var hasBufferedInput: Bool { inputStart < input.count }

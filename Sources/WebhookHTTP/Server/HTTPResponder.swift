@@ -1,13 +1,15 @@
 /// What the server calls with each request. Built once, then shared by every event loop, so it is `Sendable`.
 public protocol HTTPResponder: Sendable {
-    /// Looks at a request head before its body is read, on the event-loop thread.
+    /// Looks at a request head before its body is read, on the event-loop thread; called once per request.
     ///
     /// Return a response to refuse the request at once (404, 405, 401 for a missing signature); the server
     /// then drains exactly the declared body, or closes when draining is not possible. Return nil to read
-    /// the body and call ``respond(to:writer:)``. Must not block.
-    func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse?
+    /// the body and call ``respond(to:writer:)`` with `context` as left here: record in it what `respond`
+    /// needs from this decision (the router records its match), rather than deciding it again. Must not block.
+    func preflight(_ head: HTTPRequestHead, context: inout HTTPRequestContext) -> HTTPResponse?
 
-    /// Answers a complete request. Called on the event-loop thread; must not block.
+    /// Answers a complete request whose preflight returned nil. Called on the event-loop thread; must not
+    /// block.
     ///
     /// Call `writer.write(_:)` exactly once, from any thread, now or later (after a store commit, say).
     /// Written on the loop thread during this call, the response goes out as soon as `respond` returns, with
@@ -18,7 +20,7 @@ public protocol HTTPResponder: Sendable {
 }
 
 extension HTTPResponder {
-    public func preflight(_ head: HTTPRequestHead, remoteAddress: String) -> HTTPResponse? { nil }
+    public func preflight(_ head: HTTPRequestHead, context: inout HTTPRequestContext) -> HTTPResponse? { nil }
 }
 
 /// Hands a response back to the connection that asked for it; callable once, from any thread.
