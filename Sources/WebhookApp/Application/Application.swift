@@ -108,7 +108,7 @@ public final class Application: Sendable {
             }
         )
         self.dispatcher = dispatcher
-        let observer = MetricsReceiveObserver(metrics: metrics, onAccepted: { dispatcher.wake() })
+        let observer = MetricsReceiveObserver(metrics: metrics)
 
         var router = Router()
         router.add("/healthz", methods: ["GET", "HEAD"], responder: HealthResponder())
@@ -127,6 +127,7 @@ public final class Application: Sendable {
                 inbox: inbox,
                 handlers: matchers,
                 observer: observer,
+                wakeDispatcher: { dispatcher.wake() },
                 logger: logger,
                 now: { Date() }
             )

@@ -1,9 +1,8 @@
 import WebhookStore
 
-/// Feeds the receive path's reports into ``WebhookMetrics`` and wakes the dispatcher for new events.
+/// Feeds the receive path's reports into ``WebhookMetrics``.
 struct MetricsReceiveObserver: ReceiveObserver {
     let metrics: WebhookMetrics
-    let onAccepted: @Sendable () -> Void
 
     func refused(route: String, refusal: WebhookReceiver.Refusal) {
         switch refusal {
@@ -14,12 +13,10 @@ struct MetricsReceiveObserver: ReceiveObserver {
         }
     }
 
-    func recorded(route: String, type: String, outcome: RecordOutcome, deliveries: Int) {
+    func recorded(route: String, type: String, outcome: RecordOutcome) {
         switch outcome {
         case .accepted:
             metrics.recordEvent(type: type)
-            // Only an event queued for some handler gives the dispatcher work.
-            if deliveries > 0 { onAccepted() }
         case .duplicate:
             metrics.recordDuplicate(route: route)
         }

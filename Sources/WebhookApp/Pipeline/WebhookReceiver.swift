@@ -6,13 +6,16 @@ import WebhookStore
 
 /// The receive path of one webhook route: authenticate, decode, record, answer (docs/architecture.md, "One
 /// request"). It is an ``HTTPResponder``: the listener calls it on an event-loop thread and it answers once
-/// the inbox has committed (never before: a 200 means the event is on disk).
+/// the inbox has committed (never before: a 200 means the event is on disk). A commit that queued deliveries
+/// wakes the dispatcher.
 struct WebhookReceiver: HTTPResponder {
     let settings: WebhookRouteSettings
     let inbox: any Inbox
     /// Names and matchers of the configured handlers, in order.
     let handlers: [(name: String, match: HandlerMatch)]
     let observer: any ReceiveObserver
+    /// Called after a commit that queued deliveries of a new event, so the dispatcher takes them at once.
+    let wakeDispatcher: @Sendable () -> Void
     let logger: Logger
     let now: @Sendable () -> Date
     /// Testing only: answer 200 before the commit, and commit late. The crash test's negative control uses it
@@ -72,7 +75,11 @@ struct WebhookReceiver: HTTPResponder {
             // The server calls `respond` only after this receiver's preflight let the request in.
             preconditionFailure("WebhookReceiver.respond without its preflight's admission")
         }
-        let receivedAt = Timestamp.iso8601(now())
+        // Down to the millisecond, as the store reads its clock: the deliveries are due at this time, and a
+        // time rounded up could still be in the future for the dispatcher's look right after the wake-up,
+        // which would then wait for its next poll.
+        let milliseconds = (now().timeIntervalSince1970 * 1000).rounded(.down)
+        let receivedAt = Timestamp.iso8601(Date(timeIntervalSince1970: milliseconds / 1000))
         let context = DecodeContext(
             route: settings.path,
             receivedAt: receivedAt,
@@ -178,10 +185,12 @@ struct WebhookReceiver: HTTPResponder {
             DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { [inbox] in inbox.record(record) { _ in } }
             return
         }
-        inbox.record(record) { [observer, logger, settings] result in
+        inbox.record(record) { [observer, wakeDispatcher, logger, settings] result in
             switch result {
             case .success(let outcome):
-                observer.recorded(route: settings.path, type: type, outcome: outcome, deliveries: matched.count)
+                // Only a new event queued for some handler gives the dispatcher work.
+                if outcome == .accepted && !matched.isEmpty { wakeDispatcher() }
+                observer.recorded(route: settings.path, type: type, outcome: outcome)
                 logger.debug(
                     "event recorded",
                     metadata: [
@@ -313,8 +322,8 @@ struct WebhookReceiver: HTTPResponder {
 /// What the receive path reports, for metrics. The application implements it over its metrics registry.
 protocol ReceiveObserver: Sendable {
     func refused(route: String, refusal: WebhookReceiver.Refusal)
-    /// An event was recorded (or found to be a duplicate); `deliveries` is how many handlers it was queued for.
-    func recorded(route: String, type: String, outcome: RecordOutcome, deliveries: Int)
+    /// An event was recorded (or found to be a duplicate).
+    func recorded(route: String, type: String, outcome: RecordOutcome)
     func eventHeaderMismatch(route: String)
     func storeFailed(route: String)
 }
