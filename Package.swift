@@ -52,6 +52,12 @@ let package = Package(
         .target(name: "WebhookTesting", dependencies: ["WebhookApp", "SystemSupport"], swiftSettings: strictSettings),
 
         // MARK: Test-only executables
+        /// The daemon over the test kit's AcknowledgeBeforeCommitInbox: the crash test's negative control.
+        .executableTarget(
+            name: "kyc-webhooks-ack-before-commit",
+            dependencies: ["WebhookApp", "WebhookHTTP", "WebhookStore", "WebhookTesting"],
+            swiftSettings: strictSettings
+        ),
         /// Reads one raw HTTP request on stdin and prints the parser's decision (the differential test).
         .executableTarget(name: "http-probe", dependencies: ["WebhookHTTP"], swiftSettings: strictSettings),
         /// The per-request CPU cost of verify + decode, and a bare-listener server (bench/run.sh; not a test).

@@ -22,7 +22,7 @@ import Glibc
 /// ```
 ///
 /// - Parameters: as ``DaemonProcess``'s: the command line, added environment, working directory, how long
-///   to wait for the "listening on" line, and a wrapper program (`prlimit`).
+///   to wait for the "listening on" line, a wrapper program (`prlimit`), and the package's executable to run.
 /// - Returns: what `body` returns.
 public func withDaemon<T>(
     arguments: [String],
@@ -30,6 +30,7 @@ public func withDaemon<T>(
     directory: URL,
     timeout: Double = 30,
     wrapper: [String] = [],
+    executable: String = "kyc-webhooks",
     _ body: (DaemonProcess) async throws -> T
 ) async throws -> T {
     try await Blocking.onThread {
@@ -38,7 +39,8 @@ public func withDaemon<T>(
             environment: environment,
             directory: directory,
             timeout: timeout,
-            wrapper: wrapper
+            wrapper: wrapper,
+            executable: executable
         )
         defer { daemon.stop(graceSeconds: 10) }
         return try await body(daemon)
@@ -46,7 +48,7 @@ public func withDaemon<T>(
 }
 
 /// The real `kyc-webhooks` binary started as a child process, for end-to-end, crash and nginx tests; only
-/// ``withDaemon(arguments:environment:directory:timeout:wrapper:_:)`` starts one.
+/// ``withDaemon(arguments:environment:directory:timeout:wrapper:executable:_:)`` starts one.
 ///
 /// It starts `kyc-webhooks serve --config FILE`, waits for the "listening on" line on stdout and reads the
 /// port from it. Standard output and error are kept in memory so tests can scan the logs.
@@ -58,13 +60,13 @@ public final class DaemonProcess: @unchecked Sendable {
     private let stderrBuffer = OutputBuffer()
     public private(set) var port: Int = 0
 
-    /// Where the `kyc-webhooks` executable is: next to the test bundle, built by `swift build`.
-    public static func executableURL() throws -> URL {
+    /// Where the package's executable `name` is: next to the test bundle, built by `swift build`.
+    public static func executableURL(named name: String = "kyc-webhooks") throws -> URL {
         let candidates = [
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kyc-webhooks"),
-            Bundle.main.bundleURL.appendingPathComponent("kyc-webhooks"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name),
+            Bundle.main.bundleURL.appendingPathComponent(name),
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                .appendingPathComponent("kyc-webhooks"),
+                .appendingPathComponent(name),
         ]
         for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) {
             return url
@@ -73,7 +75,7 @@ public final class DaemonProcess: @unchecked Sendable {
         let root = repositoryRoot()
         let build = Process()
         build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["swift", "build", "--product", "kyc-webhooks"]
+        build.arguments = ["swift", "build", "--product", name]
         build.currentDirectoryURL = root
         try build.run()
         build.waitUntilExit()
@@ -87,9 +89,9 @@ public final class DaemonProcess: @unchecked Sendable {
         binPath.waitUntilExit()
         let dir = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let url = URL(fileURLWithPath: dir).appendingPathComponent("kyc-webhooks")
+        let url = URL(fileURLWithPath: dir).appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw DaemonError("kyc-webhooks executable not found; run `swift build` first")
+            throw DaemonError("\(name) executable not found; run `swift build` first")
         }
         return url
     }
@@ -109,18 +111,21 @@ public final class DaemonProcess: @unchecked Sendable {
     ///   - wrapper: a program and its arguments that run the daemon (`["/usr/bin/prlimit", "--nofile=64", "--"]`);
     ///     the daemon's path and `arguments` follow them. ``processIdentifier`` is then the wrapper's, which
     ///     is the daemon's when the wrapper `exec`s it, as prlimit does.
+    ///   - executable: the package's executable to run: `kyc-webhooks`, or a test-only one that prints the same
+    ///     "listening on" line (`kyc-webhooks-ack-before-commit`).
     init(
         arguments: [String],
         environment: [String: String] = [:],
         directory: URL,
         timeout: Double = 30,
-        wrapper: [String] = []
+        wrapper: [String] = [],
+        executable: String = "kyc-webhooks"
     ) throws {
         if let program = wrapper.first {
             process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(wrapper.dropFirst()) + [try Self.executableURL().path] + arguments
+            process.arguments = Array(wrapper.dropFirst()) + [try Self.executableURL(named: executable).path] + arguments
         } else {
-            process.executableURL = try Self.executableURL()
+            process.executableURL = try Self.executableURL(named: executable)
             process.arguments = arguments
         }
         process.currentDirectoryURL = directory

@@ -39,12 +39,14 @@ import Glibc
         unsafe: Bool = false,
         _ body: (DaemonProcess) async throws -> T
     ) async throws -> T {
-        var environment = ["CRASH_SECRET": secret]
-        if unsafe { environment["KYC_WEBHOOKS_UNSAFE_ACK_BEFORE_COMMIT"] = "1" }
+        let config = directory.appendingPathComponent("config.json").path
+        // The negative control runs the daemon over the test kit's AcknowledgeBeforeCommitInbox, from a
+        // test-only executable: the product itself has no way to answer before committing.
         return try await withDaemon(
-            arguments: ["serve", "--config", directory.appendingPathComponent("config.json").path],
-            environment: environment,
+            arguments: unsafe ? ["--config", config] : ["serve", "--config", config],
+            environment: ["CRASH_SECRET": secret],
             directory: directory,
+            executable: unsafe ? "kyc-webhooks-ack-before-commit" : "kyc-webhooks",
             body
         )
     }

@@ -116,13 +116,9 @@ public final class Application: Sendable {
         router.add("/metrics", methods: ["GET"], responder: MetricsResponder(render: { metrics.render() }))
         let trusted = configuration.trustedProxies
         let isTrustedProxy: @Sendable (String) -> Bool = { address in trusted.contains { $0.contains(address: address) } }
-        let isUnsafe = ProcessInfo.processInfo.environment[Self.unsafeAcknowledgeVariable] == "1"
-        if isUnsafe {
-            logger.error("UNSAFE testing mode: answering 200 before the store commits", metadata: [:])
-        }
         for route in configuration.routes {
             let settings = try Self.routeSettings(route, isTrustedProxy: isTrustedProxy, logger: logger)
-            var receiver = WebhookReceiver(
+            let receiver = WebhookReceiver(
                 settings: settings,
                 inbox: inbox,
                 handlers: matchers,
@@ -131,7 +127,6 @@ public final class Application: Sendable {
                 logger: logger,
                 now: { Date() }
             )
-            receiver.isUnsafeAcknowledgeBeforeCommit = isUnsafe
             let isArgos: Bool
             if case .argos = route.sender { isArgos = true } else { isArgos = false }
             router.add(route.path, methods: ["POST"], matchingOneMoreSegment: isArgos, responder: receiver)
@@ -151,10 +146,6 @@ public final class Application: Sendable {
         metrics.connectionsOpen.setProvider { Double(server.openConnections) }
         self.server = server
     }
-
-    /// Environment variable that turns on the crash test's negative control: 200 before the commit. Never set it
-    /// in production; the daemon logs an error at startup when it is set.
-    static let unsafeAcknowledgeVariable = "KYC_WEBHOOKS_UNSAFE_ACK_BEFORE_COMMIT"
 
     // MARK: Lifecycle
 

@@ -18,9 +18,6 @@ struct WebhookReceiver: HTTPResponder {
     let wakeDispatcher: @Sendable () -> Void
     let logger: Logger
     let now: @Sendable () -> Date
-    /// Testing only: answer 200 before the commit, and commit late. The crash test's negative control uses it
-    /// to show that its checker catches a receiver that acknowledges what it has not stored.
-    var isUnsafeAcknowledgeBeforeCommit = false
 
     // MARK: Preflight: what can be refused before the body is read
 
@@ -180,11 +177,6 @@ struct WebhookReceiver: HTTPResponder {
         let record = InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: rawBody, handlers: matched)
         let key = event.key
         let type = event.type
-        if isUnsafeAcknowledgeBeforeCommit {
-            finish(.json(200, "{\"status\":\"accepted\",\"key\":\(JSONText.quoted(key))}"))
-            DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { [inbox] in inbox.record(record) { _ in } }
-            return
-        }
         inbox.record(record) { [observer, wakeDispatcher, logger, settings] result in
             switch result {
             case .success(let outcome):
