@@ -28,14 +28,16 @@ import WebhookTesting
     static let argosToken = "tok_receiver_test"
 
     static func router(
-        for settings: WebhookRouteSettings,
+        for route: Configuration.Route,
+        isTrustedProxy: @escaping @Sendable (String) -> Bool = { _ in false },
         inbox: any Inbox,
         handlers: [String] = [],
         observer: any ReceiveObserver,
         wakeDispatcher: @escaping @Sendable () -> Void = {}
     ) -> RouterResponder {
         let receiver = WebhookReceiver(
-            settings: settings,
+            route: route,
+            isTrustedProxy: isTrustedProxy,
             inbox: inbox,
             handlers: handlers.map { ($0, HandlerMatch()) },
             observer: observer,
@@ -44,7 +46,7 @@ import WebhookTesting
             now: { Date() }
         )
         var router = Router()
-        router.add(settings.path, methods: ["POST"], matchingOneMoreSegment: true, responder: receiver)
+        router.add(route.path, methods: ["POST"], matchingOneMoreSegment: true, responder: receiver)
         return router.buildResponder()
     }
 
@@ -86,41 +88,40 @@ import WebhookTesting
         )
     }
 
-    static let gu1Settings = WebhookRouteSettings(
+    static let gu1Settings = Configuration.Route(
         path: "/webhooks/gu1",
-        sender: .gu1(.init(keys: [HMACSHA256.Key(Array(gu1Secret.utf8))], requireSignature: true)),
-        isTrustedProxy: { _ in false }
+        sender: .gu1(.init(secrets: [Secret(gu1Secret)], requireSignature: true))
     )
 
     // MARK: Preflight once
 
     /// The allow-list and token checks run in preflight and are not repeated by `respond`: one look at the
-    /// client per request, accepted or refused, and one refusal counted per refused request.
+    /// client per request (counted where the allow-list asks whether the peer is a trusted proxy, once per
+    /// request that carries `X-Forwarded-For`), accepted or refused, and one refusal counted per refused request.
     @Test func preflightRunsOncePerRequest() throws {
         let lookups = Atomic<Int>(0)
-        let settings = WebhookRouteSettings(
+        let route = Configuration.Route(
             path: "/webhooks/argos",
-            sender: .argos(
-                .init(
-                    token: Array(Self.argosToken.utf8),
-                    decryptionKey: nil,
-                    isAllowed: { _ in
-                        lookups.add(1, ordering: .relaxed)
-                        return true
-                    }
-                )
-            ),
-            isTrustedProxy: { _ in false }
+            sender: .argos(.init(token: Secret(Self.argosToken), allowFrom: [try #require(CIDR("127.0.0.0/8"))]))
         )
         let observer = CountingObserver()
-        let router = Self.router(for: settings, inbox: MemoryInbox(), observer: observer)
+        let router = Self.router(
+            for: route,
+            isTrustedProxy: { _ in
+                lookups.add(1, ordering: .relaxed)
+                return false
+            },
+            inbox: MemoryInbox(),
+            observer: observer
+        )
         let body = try #require(SampleEvents.body(for: "argos.approved"))
+        let forwarded = [HTTPFields.Field(name: "X-Forwarded-For", value: "203.0.113.9")]
 
-        let accepted = try Self.serve(router, "/webhooks/argos/\(Self.argosToken)", body: body)
+        let accepted = try Self.serve(router, "/webhooks/argos/\(Self.argosToken)", body: body, fields: forwarded)
         #expect(accepted.status == 200, "\(String(decoding: accepted.body, as: UTF8.self))")
         #expect(lookups.load(ordering: .relaxed) == 1)
 
-        let refused = try Self.serve(router, "/webhooks/argos/wrong-token", body: body)
+        let refused = try Self.serve(router, "/webhooks/argos/wrong-token", body: body, fields: forwarded)
         #expect(refused.status == 401)
         #expect(String(decoding: refused.body, as: UTF8.self) == #"{"error":"invalid_token"}"#)
         #expect(lookups.load(ordering: .relaxed) == 2)

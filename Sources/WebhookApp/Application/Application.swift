@@ -117,9 +117,12 @@ public final class Application: Sendable {
         let trusted = configuration.trustedProxies
         let isTrustedProxy: @Sendable (String) -> Bool = { address in trusted.contains { $0.contains(address: address) } }
         for route in configuration.routes {
-            let settings = try Self.routeSettings(route, isTrustedProxy: isTrustedProxy, logger: logger)
+            if case .gu1(let gu1) = route.sender, !gu1.requireSignature {
+                logger.warning("route accepts unsigned Gu1 requests (requireSignature false)", metadata: ["http.route": route.path])
+            }
             let receiver = WebhookReceiver(
-                settings: settings,
+                route: route,
+                isTrustedProxy: isTrustedProxy,
                 inbox: inbox,
                 handlers: matchers,
                 observer: observer,
@@ -257,42 +260,6 @@ public final class Application: Sendable {
         for handler in configuration.handlers { secrets += handler.secrets }
         if let url = configuration.store.url { secrets.append(url) }
         return Set(secrets.compactMap { $0.origin.hasPrefix("env ") ? String($0.origin.dropFirst(4)) : nil })
-    }
-
-    static func routeSettings(
-        _ route: Configuration.Route,
-        isTrustedProxy: @escaping @Sendable (String) -> Bool,
-        logger: Logger
-    ) throws -> WebhookRouteSettings {
-        switch route.sender {
-        case .gu1(let gu1):
-            if !gu1.requireSignature {
-                logger.warning("route accepts unsigned Gu1 requests (requireSignature false)", metadata: ["http.route": route.path])
-            }
-            return WebhookRouteSettings(
-                path: route.path,
-                sender: .gu1(
-                    .init(keys: gu1.secrets.map { HMACSHA256.Key($0.bytes) }, requireSignature: gu1.requireSignature)
-                ),
-                isTrustedProxy: isTrustedProxy
-            )
-        case .argos(let argos):
-            var isAllowed: (@Sendable (String) -> Bool)?
-            if let list = argos.allowFrom {
-                isAllowed = { address in list.contains { $0.contains(address: address) } }
-            }
-            var decryptionKey: [UInt8]?
-            if let decryption = argos.decryption {
-                decryptionKey = SHA256.hash(decryption.apiKey.bytes)
-            }
-            return WebhookRouteSettings(
-                path: route.path,
-                sender: .argos(
-                    .init(token: argos.token?.bytes, decryptionKey: decryptionKey, isAllowed: isAllowed)
-                ),
-                isTrustedProxy: isTrustedProxy
-            )
-        }
     }
 }
 

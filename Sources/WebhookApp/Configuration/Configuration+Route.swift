@@ -1,3 +1,5 @@
+import WebhookCrypto
+
 extension Configuration {
     /// One webhook endpoint (`routes[i]`): a path, its sender, and how requests to it are authenticated.
     public struct Route: Sendable {
@@ -35,10 +37,12 @@ extension Configuration {
     public struct Gu1Route: Sendable {
         /// Keys tried in order (rotation: current first, previous next). Optional secrets that were not
         /// set are already left out.
-        public var secrets: [Secret]
+        public let secrets: [Secret]
         /// Whether a request without a valid signature is refused (401). False only when the configuration
         /// says so explicitly, with a startup warning.
-        public var requireSignature: Bool
+        public let requireSignature: Bool
+        /// ``secrets`` prepared once for HMAC-SHA256, for the receive path.
+        let keys: [HMACSHA256.Key]
 
         /// - Parameters:
         ///   - secrets: HMAC keys tried in order.
@@ -46,18 +50,21 @@ extension Configuration {
         public init(secrets: [Secret], requireSignature: Bool = true) {
             self.secrets = secrets
             self.requireSignature = requireSignature
+            self.keys = secrets.map { HMACSHA256.Key($0.bytes) }
         }
     }
 
     /// How an ARGOS route authenticates: any one of a token, decryption, or the source address.
     public struct ArgosRoute: Sendable {
         /// The token expected as the last path segment (`<path>/<token>`) or in `?token=`.
-        public var token: Secret?
+        public let token: Secret?
         /// When set, a body that decrypts with this key and parses is authentic.
-        public var decryption: Decryption?
+        public let decryption: Decryption?
         /// When set, requests from these source addresses are authentic (`X-Forwarded-For` believed only
         /// from ``Configuration/trustedProxies``).
-        public var allowFrom: [CIDR]?
+        public let allowFrom: [CIDR]?
+        /// The AES-256 key of ``decryption`` (the SHA-256 of the API key), computed once.
+        let decryptionKey: [UInt8]?
 
         /// - Parameters:
         ///   - token: URL token, default none.
@@ -67,6 +74,12 @@ extension Configuration {
             self.token = token
             self.decryption = decryption
             self.allowFrom = allowFrom
+            self.decryptionKey = decryption.map { SHA256.hash($0.apiKey.bytes) }
+        }
+
+        /// Whether `address` is in ``allowFrom``; nil when there is no allow-list.
+        func isAllowed(_ address: String) -> Bool? {
+            allowFrom.map { list in list.contains { $0.contains(address: address) } }
         }
 
         /// Whether at least one authentication is configured (a route without one is refused).

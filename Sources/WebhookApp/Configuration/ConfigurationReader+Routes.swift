@@ -156,21 +156,23 @@ extension ConfigurationReader {
 
     /// An ARGOS route's settings; nil when it is disabled (warned).
     private mutating func parseArgos(_ members: [String: JSONValue], at path: JSONPath) -> Configuration.ArgosRoute? {
-        var route = Configuration.ArgosRoute()
+        var token: Secret?
+        var decryption: Configuration.Decryption?
+        var allowFrom: [CIDR]?
         var hasAbsent = false
         guard members["token"] != nil || members["decrypt"] != nil || members["allowFrom"] != nil else {
             error(
                 path,
                 "has no authentication, so anyone could post events: add at least one of token, decrypt or allowFrom"
             )
-            return route
+            return Configuration.ArgosRoute()
         }
         if let value = members["token"] {
             let tokenPath = path.appending("token")
             switch secret(value, at: tokenPath) {
-            case .resolved(let token):
-                if Self.isURLToken(token.bytes) {
-                    route.token = token
+            case .resolved(let resolved):
+                if Self.isURLToken(resolved.bytes) {
+                    token = resolved
                 } else {
                     error(
                         tokenPath,
@@ -199,7 +201,7 @@ extension ConfigurationReader {
                 }
                 if let value = decrypt["apiKey"] {
                     switch secret(value, at: decryptPath.appending("apiKey")) {
-                    case .resolved(let key): route.decryption = Configuration.Decryption(algorithm: algorithm, apiKey: key)
+                    case .resolved(let key): decryption = Configuration.Decryption(algorithm: algorithm, apiKey: key)
                     case .absent: hasAbsent = true
                     case .invalid: break
                     }
@@ -209,8 +211,9 @@ extension ConfigurationReader {
             }
         }
         if let value = members["allowFrom"] {
-            route.allowFrom = parseCIDRList(value, at: path.appending("allowFrom"), allowsEmpty: false)
+            allowFrom = parseCIDRList(value, at: path.appending("allowFrom"), allowsEmpty: false)
         }
+        let route = Configuration.ArgosRoute(token: token, decryption: decryption, allowFrom: allowFrom)
         if !route.hasAuthentication, hasAbsent {
             warn(path, "is disabled: its authentication uses only optional secrets that are not set; set them to receive ARGOS webhooks here")
             return nil

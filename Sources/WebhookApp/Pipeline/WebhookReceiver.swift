@@ -9,7 +9,10 @@ import WebhookStore
 /// the inbox has committed (never before: a 200 means the event is on disk). A commit that queued deliveries
 /// wakes the dispatcher.
 struct WebhookReceiver: HTTPResponder {
-    let settings: WebhookRouteSettings
+    /// The route as configured, secrets prepared (``Configuration/Gu1Route/keys``).
+    let route: Configuration.Route
+    /// Whether a peer is a trusted proxy whose `X-Forwarded-For` may be believed (`trustedProxies`).
+    let isTrustedProxy: @Sendable (String) -> Bool
     let inbox: any Inbox
     /// Names and matchers of the configured handlers, in order.
     let handlers: [(name: String, match: HandlerMatch)]
@@ -31,7 +34,7 @@ struct WebhookReceiver: HTTPResponder {
     }
 
     func preflight(_ head: HTTPRequestHead, context: inout HTTPRequestContext) -> HTTPResponse? {
-        switch settings.sender {
+        switch route.sender {
         case .gu1(let gu1):
             let signatures = head.fields.values(for: "X-Webhook-Signature")
             if signatures.count > 1 {
@@ -42,24 +45,24 @@ struct WebhookReceiver: HTTPResponder {
             }
             context.admission = Admission.gu1(signature: signatures.first)
         case .argos(let argos):
-            if let isAllowed = argos.isAllowed {
+            if argos.allowFrom != nil {
                 let client = ClientAddress.resolve(
                     peer: context.remoteAddress,
                     forwardedFor: head.fields.values(for: "X-Forwarded-For"),
-                    isTrustedProxy: settings.isTrustedProxy
+                    isTrustedProxy: isTrustedProxy
                 )
-                if !isAllowed(client) {
+                if argos.isAllowed(client) != true {
                     return refuse(.forbidden)
                 }
             }
-            if let token = argos.token {
+            if let token = argos.token?.bytes {
                 guard let presented = presentedToken(head, segment: context.route?.segment),
                     constantTimeEquals(Array(presented.utf8), token)
                 else {
                     return refuse(.token)
                 }
             }
-            context.admission = Admission.argos(isAuthenticated: argos.token != nil || argos.isAllowed != nil)
+            context.admission = Admission.argos(isAuthenticated: argos.token != nil || argos.allowFrom != nil)
         }
         return nil
     }
@@ -78,12 +81,12 @@ struct WebhookReceiver: HTTPResponder {
         let milliseconds = (now().timeIntervalSince1970 * 1000).rounded(.down)
         let receivedAt = Timestamp.iso8601(Date(timeIntervalSince1970: milliseconds / 1000))
         let context = DecodeContext(
-            route: settings.path,
+            route: route.path,
             receivedAt: receivedAt,
             deliveryId: request.head.fields["X-Webhook-ID"]
         )
         let decoded: Result<WebhookEvent, Refusal>
-        switch (settings.sender, admission) {
+        switch (route.sender, admission) {
         case (.gu1(let gu1), .gu1(let signature)):
             decoded = receiveGu1(request, gu1: gu1, signature: signature, context: context)
         case (.argos(let argos), .argos(let isAuthenticated)):
@@ -105,7 +108,7 @@ struct WebhookReceiver: HTTPResponder {
 
     private func receiveGu1(
         _ request: HTTPRequest,
-        gu1: WebhookRouteSettings.Gu1,
+        gu1: Configuration.Gu1Route,
         signature: String?,
         context: DecodeContext
     ) -> Result<WebhookEvent, Refusal> {
@@ -127,7 +130,7 @@ struct WebhookReceiver: HTTPResponder {
             return .failure(.invalidPayload(error.detail, isAuthentic: true))
         }
         if let announced = request.head.fields["X-Webhook-Event"], announced != event.type {
-            observer.eventHeaderMismatch(route: settings.path)
+            observer.eventHeaderMismatch(route: route.path)
             logger.warning(
                 "X-Webhook-Event disagrees with the signed body; the body wins",
                 metadata: ["request.id": request.requestID, "webhook.type": event.type]
@@ -138,7 +141,7 @@ struct WebhookReceiver: HTTPResponder {
 
     private func receiveArgos(
         _ request: HTTPRequest,
-        argos: WebhookRouteSettings.Argos,
+        argos: Configuration.ArgosRoute,
         isAuthenticated authenticBeforeDecryption: Bool,
         context: DecodeContext
     ) -> Result<WebhookEvent, Refusal> {
@@ -177,12 +180,12 @@ struct WebhookReceiver: HTTPResponder {
         let record = InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: rawBody, handlers: matched)
         let key = event.key
         let type = event.type
-        inbox.record(record) { [observer, wakeDispatcher, logger, settings] result in
+        inbox.record(record) { [observer, wakeDispatcher, logger, route] result in
             switch result {
             case .success(let outcome):
                 // Only a new event queued for some handler gives the dispatcher work.
                 if outcome == .accepted && !matched.isEmpty { wakeDispatcher() }
-                observer.recorded(route: settings.path, type: type, outcome: outcome)
+                observer.recorded(route: route.path, type: type, outcome: outcome)
                 logger.debug(
                     "event recorded",
                     metadata: [
@@ -192,7 +195,7 @@ struct WebhookReceiver: HTTPResponder {
                 )
                 finish(.json(200, "{\"status\":\"\(outcome.rawValue)\",\"key\":\(JSONText.quoted(key))}"))
             case .failure(let error):
-                observer.storeFailed(route: settings.path)
+                observer.storeFailed(route: route.path)
                 logger.error(
                     "store could not record the event; answering 503",
                     metadata: ["request.id": requestID, "error": String(describing: error)]
@@ -209,20 +212,20 @@ struct WebhookReceiver: HTTPResponder {
         finish: @escaping @Sendable (HTTPResponse) -> Void
     ) {
         let body = RejectedBody(
-            route: settings.path,
+            route: route.path,
             receivedAt: receivedAt,
             reason: detail,
             rawBody: request.body,
             deliveryId: request.head.fields["X-Webhook-ID"]
         )
         let requestID = request.requestID
-        inbox.recordRejected(body) { [logger, observer, settings] result in
+        inbox.recordRejected(body) { [logger, observer, route] result in
             switch result {
             case .success:
                 logger.info("authentic body did not decode; kept for review", metadata: ["request.id": requestID])
                 finish(Self.response(for: .invalidPayload(detail, isAuthentic: true)))
             case .failure(let error):
-                observer.storeFailed(route: settings.path)
+                observer.storeFailed(route: route.path)
                 logger.error(
                     "store could not keep a rejected body; answering 503",
                     metadata: ["request.id": requestID, "error": String(describing: error)]
@@ -289,7 +292,7 @@ struct WebhookReceiver: HTTPResponder {
 
     /// Reports `refusal` and returns its response.
     private func refuse(_ refusal: Refusal) -> HTTPResponse {
-        observer.refused(route: settings.path, refusal: refusal)
+        observer.refused(route: route.path, refusal: refusal)
         return Self.response(for: refusal)
     }
 
