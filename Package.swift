@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Strict settings shared by every Swift target (STYLE.md rule 1).
+/// Strict settings shared by every Swift target (CONTRIBUTING.md rule 1).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),

@@ -1,7 +1,7 @@
 // libFuzzer entry for the HTTP/1.1 request parser. Built by scripts/fuzz-parser.sh, which compiles this file
 // together with Sources/WebhookHTTP/Parser/*.swift and Sources/WebhookHTTP/HTTP/*.swift into one module
 // (`swiftc -sanitize=fuzzer,address -parse-as-library`): an executable target built by `swift build` with
-// the fuzzer sanitizer does not link on this toolchain (DESIGN.md, "Trust").
+// the fuzzer sanitizer does not link on this toolchain (docs/architecture.md, "Trust checks").
 //
 // Input layout: the first byte chooses the limits and where to split; the rest is one connection's bytes.
 // Besides crashes and sanitizer reports, it traps when an invariant breaks:

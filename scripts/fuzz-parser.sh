@@ -4,7 +4,7 @@
 #
 # The parser's sources are compiled directly with the fuzz entry (`swiftc -sanitize=fuzzer,address
 # -parse-as-library`): an executable target built by `swift build -sanitize=fuzzer` fails to link here
-# (DESIGN.md). Crashing inputs are kept in .build/fuzz-artifacts/ (replay: the printed binary path + file).
+# (docs/architecture.md). Crashing inputs are kept in .build/fuzz-artifacts/ (replay: the printed binary path + file).
 set -euo pipefail
 
 seconds="${1:-60}"

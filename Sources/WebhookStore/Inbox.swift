@@ -4,7 +4,7 @@ public import WebhookCore
 /// One accepted event to record, with the handlers that get a delivery of it.
 public struct InboxRecord: Sendable {
     public var event: WebhookEvent
-    /// The event as handlers receive it (SPEC §5 JSON).
+    /// The event as handlers receive it (docs/reference.md §5 JSON).
     public var eventJSON: [UInt8]
     /// The exact bytes received (before decryption for ARGOS).
     public var rawBody: [UInt8]
@@ -226,7 +226,7 @@ public struct QueueDepth: Sendable, Equatable {
     }
 }
 
-/// The durable inbox: records each event once and tracks its deliveries (DESIGN.md "Storage").
+/// The durable inbox: records each event once and tracks its deliveries (docs/architecture.md "Storage").
 ///
 /// `record` is the hot path: its completion runs, on some thread of the store's, only after the event and
 /// its deliveries are durably committed (or the commit failed). It never blocks its caller on disk; the

@@ -1,7 +1,7 @@
 import SystemSupport
 
 /// Runs blocking test work (sockets, `waitpid`, `usleep`) on a thread of its own, so it never holds one of
-/// the few cooperative-pool threads that every other test in the process needs (STYLE rule 24, for tests).
+/// the few cooperative-pool threads that every other test in the process needs (CONTRIBUTING.md rule 24, for tests).
 ///
 /// The one mechanism of the test kit for blocking calls: a new thread made the task's executor (a task
 /// executor preference) for the duration. ``LoopbackClient/withClient(port:host:timeoutSeconds:_:)``,

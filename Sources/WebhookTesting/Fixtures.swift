@@ -2,7 +2,7 @@ public import Foundation
 
 /// The normalized fields a fixture must decode to (one entry of `expected.json`).
 public struct ExpectedEvent: Sendable, Equatable, Decodable {
-    // The SPEC §5 fields, as `expected.json` names them (`idempotencyKey` is the event's `key`).
+    // The docs/reference.md §5 fields, as `expected.json` names them (`idempotencyKey` is the event's `key`).
     public var source: String
     public var type: String
     public var outcome: String

@@ -3,7 +3,7 @@ import Synchronization
 import SystemSupport
 public import WebhookApp
 
-/// A clock that only moves when a test says so (STYLE.md rule 28, after Hummingbird's `MockClock`).
+/// A clock that only moves when a test says so (CONTRIBUTING.md rule 28, after Hummingbird's `MockClock`).
 ///
 /// It is both a ``DispatchClock`` (a wall-clock `Date` that starts at `start`) and a `Clock<Duration>` (for
 /// handler timeouts). Sleepers wake when ``advance(by:)`` moves the time past their deadline; a sleeper's

@@ -3,7 +3,7 @@ public import WebhookCore
 
 /// A handler that records every call, counts how many run at once, and then does what `behavior` says.
 ///
-/// The test double for the dispatcher (STYLE.md rule 38): a small real ``WebhookHandler``.
+/// The test double for the dispatcher (CONTRIBUTING.md rule 38): a small real ``WebhookHandler``.
 ///
 /// ```swift
 /// let handler = RecordingHandler { _, context in

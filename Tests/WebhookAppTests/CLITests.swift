@@ -6,7 +6,7 @@ import WebhookCrypto
 import WebhookStore
 import WebhookTesting
 
-/// The command line (SPEC §2) through the real binary: exit codes, sign, send, check-config, replay.
+/// The command line (docs/reference.md §2) through the real binary: exit codes, sign, send, check-config, replay.
 @Suite struct CLITests {
     /// Runs `kyc-webhooks ARGS` (blocking work on a thread of its own).
     static func run(

@@ -62,7 +62,7 @@ import WebhookHTTP
         #expect(result.problems.first?.message.contains("GU1_WEBHOOK_SECRET") == true)
     }
 
-    // MARK: Loading order (SPEC §2)
+    // MARK: Loading order (docs/reference.md §2)
 
     @Test func withoutConfigOrConfigJSONTheBuiltInDefaultsAreUsed() throws {
         let directory = try F.temporaryDirectory()

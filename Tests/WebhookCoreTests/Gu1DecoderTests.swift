@@ -1,7 +1,7 @@
 import Testing
 import WebhookCore
 
-/// Gu1 bodies of every family decode per SPEC §5; errors name fields, never values.
+/// Gu1 bodies of every family decode per docs/reference.md §5; errors name fields, never values.
 @Suite struct Gu1DecoderTests {
     static let context = DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.123Z")
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import WebhookCore
 
-/// Handler matching (SPEC §6) and the check-config diagnosis of matches that can never fire.
+/// Handler matching (docs/reference.md §6) and the check-config diagnosis of matches that can never fire.
 @Suite struct HandlerMatchTests {
     static func event(type: String, source: String, outcome: Outcome) -> WebhookEvent {
         WebhookEvent(

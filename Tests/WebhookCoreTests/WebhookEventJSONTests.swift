@@ -3,7 +3,7 @@ import Testing
 import WebhookCore
 import WebhookTesting
 
-/// The event JSON handlers receive: SPEC §5's keys in order, proper escaping, one line, and a lossless reverse.
+/// The event JSON handlers receive: docs/reference.md §5's keys in order, proper escaping, one line, and a lossless reverse.
 @Suite struct WebhookEventJSONTests {
     static let sample = WebhookEvent(
         key: "kyc.validation_rejected:v-1",

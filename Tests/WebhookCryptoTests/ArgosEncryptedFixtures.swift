@@ -1,4 +1,4 @@
-/// The `data` values of the encrypted ARGOS fixtures (/work/shared/fixtures/argos-encrypted/*.json), embedded so
+/// The `data` values of the encrypted ARGOS fixtures (Tests/WebhookCoreTests/Fixtures/argos-encrypted/*.json), embedded so
 /// the tests do not depend on paths. The key is the SHA-256 of the UTF-8 API key "argos-test-api-key".
 enum ArgosEncryptedFixtures {
     static let apiKey = "argos-test-api-key"

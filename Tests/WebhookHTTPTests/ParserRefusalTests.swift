@@ -41,7 +41,7 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
 private let chunkedHead = "POST /hook HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
 private let plainHead = "GET / HTTP/1.1\r\nHost: h\r\n"
 
-/// The adversarial table: every refusal of SPEC §4, and the kinds of cases the llhttp, h11 and Http11Probe
+/// The adversarial table: every refusal of docs/reference.md §4, and the kinds of cases the llhttp, h11 and Http11Probe
 /// suites test (request smuggling, framing, grammar), written for this parser.
 let refusalCases: [RefusalCase] = [
     // MARK: Request line
@@ -402,7 +402,7 @@ struct ParserRefusalTests {
         #expect(parser.error == .invalidHost)
     }
 
-    /// Each refusal maps to the status SPEC §4 gives it.
+    /// Each refusal maps to the status docs/reference.md §4 gives it.
     @Test(arguments: [
         (HTTPParserError.invalidRequestLine, 400), (.invalidField, 400), (.conflictingFraming, 400),
         (.invalidContentLength, 400), (.invalidChunk, 400), (.invalidHost, 400), (.transferEncodingOnHTTP10, 400),

@@ -4,7 +4,7 @@ import Testing
 import WebhookHTTP
 import WebhookTesting
 
-/// Limits and timeouts of the listener (SPEC §3 `limits`, §4).
+/// Limits and timeouts of the listener (docs/reference.md §3 `limits`, §4).
 @Suite struct ServerLimitsTests {
     private static func configuration(
         maxBodyBytes: Int = 1_048_576,

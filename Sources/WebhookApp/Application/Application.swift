@@ -14,7 +14,7 @@ public import WebhookStore
 /// try await app.run()        // until shutdown() (serve calls it on SIGTERM/SIGINT)
 /// ```
 ///
-/// Start order: store, dispatcher, listener. Stop order is the reverse (STYLE rule 27): stop accepting and
+/// Start order: store, dispatcher, listener. Stop order is the reverse (CONTRIBUTING.md rule 27): stop accepting and
 /// finish in-flight requests, then give running deliveries their grace period, then close the store last.
 public final class Application: Sendable {
     /// A Swift handler of a library user's, registered beside the configured ones.

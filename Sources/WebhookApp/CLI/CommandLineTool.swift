@@ -1,6 +1,6 @@
 import Foundation
 
-/// The `kyc-webhooks` command line (SPEC §2). `main.swift` only calls ``run(_:)``.
+/// The `kyc-webhooks` command line (docs/reference.md §2). `main.swift` only calls ``run(_:)``.
 ///
 /// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. Errors go to stderr as one
 /// plain sentence that names the thing to fix.

@@ -38,7 +38,7 @@ enum ServeCommand {
         } catch let error as StartupError {
             throw CommandFailure.runtime(error.description)
         }
-        // Signals through Dispatch sources (STYLE rule 25): ignore the default action, then observe.
+        // Signals through Dispatch sources (CONTRIBUTING.md rule 25): ignore the default action, then observe.
         let signalQueue = DispatchQueue(label: "kyc-webhooks.signals")
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGTERM, SIGINT] {
@@ -67,7 +67,7 @@ enum ServeCommand {
     }
 }
 
-/// `--config FILE` loading shared by the commands: SPEC §2 order, warnings to stderr, problems exit 2.
+/// `--config FILE` loading shared by the commands: docs/reference.md §2 order, warnings to stderr, problems exit 2.
 enum ConfigurationOption {
     static func load(_ arguments: Arguments) throws -> Configuration {
         let result = Configuration.load(

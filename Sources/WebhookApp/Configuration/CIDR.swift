@@ -1,6 +1,6 @@
 /// A range of IPv4 or IPv6 addresses in CIDR notation: `203.0.113.0/24`, `::1/128`.
 ///
-/// Used for a route's `allowFrom` and for `trustedProxies` (SPEC §3). A plain address is a range of one
+/// Used for a route's `allowFrom` and for `trustedProxies` (docs/reference.md §3). A plain address is a range of one
 /// (`/32` or `/128`). Parsing is strict: dotted-quad IPv4 without leading zeros, RFC 4291 IPv6 text
 /// (with `::` and an optional dotted-quad tail), no zone index, and no bits set beyond the prefix
 /// (`203.0.113.5/24` is refused: it is almost always a typo for `203.0.113.0/24` or `203.0.113.5/32`).

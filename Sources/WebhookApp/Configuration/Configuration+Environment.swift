@@ -1,6 +1,6 @@
 import Foundation
 
-// Everything that reads the environment or secret files lives here (STYLE 12): the configuration structs
+// Everything that reads the environment or secret files lives here (CONTRIBUTING.md rule 12): the configuration structs
 // never do. The environment is always a parameter, so tests pass a dictionary and `serve` passes
 // `ProcessInfo.processInfo.environment`.
 
@@ -119,7 +119,7 @@ extension SecretReference {
 // MARK: - Built-in defaults
 
 extension Configuration {
-    /// The built-in defaults of SPEC §3, used when there is no `--config` and no `./config.json`.
+    /// The built-in defaults of docs/reference.md §3, used when there is no `--config` and no `./config.json`.
     ///
     /// Exactly this document, so problems carry the same JSON paths as a file would (documented in
     /// `docs/configuration.md`): listen `127.0.0.1:8080`, sqlite at `data/kyc-webhooks.sqlite3`, a Gu1 route
@@ -137,7 +137,7 @@ extension Configuration {
         }
         """
 
-    /// The built-in defaults (SPEC §3), with their secrets resolved from `environment`.
+    /// The built-in defaults (docs/reference.md §3), with their secrets resolved from `environment`.
     ///
     /// `GU1_WEBHOOK_SECRET` unset is an error; `ARGOS_WEBHOOK_TOKEN` unset disables the ARGOS route with a
     /// warning.

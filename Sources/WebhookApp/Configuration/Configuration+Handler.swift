@@ -1,7 +1,7 @@
 public import WebhookCore
 
 extension Configuration {
-    /// One handler (`handlers[i]`, SPEC §6): which events it gets and what it does with them.
+    /// One handler (`handlers[i]`, docs/reference.md §6): which events it gets and what it does with them.
     public struct Handler: Sendable {
         /// Unique name; recorded with each delivery and used by `replay --handler NAME`.
         public var name: String

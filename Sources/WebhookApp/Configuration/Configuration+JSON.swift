@@ -7,7 +7,7 @@ extension Configuration {
     /// hostile or broken file from exhausting the stack.
     static let maximumDepth = 256
 
-    /// Parses and validates a JSON configuration (SPEC §3), resolving its secrets, and reports every
+    /// Parses and validates a JSON configuration (docs/reference.md §3), resolving its secrets, and reports every
     /// problem at once.
     ///
     /// Each problem has the JSON path of the offending value and a sentence saying what to change; none

@@ -1,13 +1,13 @@
 import Foundation
 
 extension Configuration {
-    /// The file used when there is no `--config`, if it exists in the current directory (SPEC §2).
+    /// The file used when there is no `--config`, if it exists in the current directory (docs/reference.md §2).
     public static let defaultFileName = "config.json"
 
     /// Largest configuration file read (a real one is a few KiB; anything bigger is the wrong file).
     static let maximumFileBytes = 1 << 20
 
-    /// Loads the configuration in SPEC §2's order: the `--config` file when given, else `./config.json` when
+    /// Loads the configuration in docs/reference.md §2's order: the `--config` file when given, else `./config.json` when
     /// it exists, else the built-in defaults.
     ///
     /// - Parameters:
@@ -33,7 +33,7 @@ extension Configuration {
     }
 
     /// What the schema accepts but this build cannot run yet, as problems, so that `check-config` and `serve`
-    /// agree: the shared PostgreSQL store (SPEC §3) is specified and parsed, not implemented.
+    /// agree: the shared PostgreSQL store (docs/reference.md §3) is specified and parsed, not implemented.
     static func refusingUnavailableFeatures(_ result: ConfigurationLoadResult) -> ConfigurationLoadResult {
         guard let configuration = result.configuration, configuration.store.kind == .postgres else { return result }
         var refused = result

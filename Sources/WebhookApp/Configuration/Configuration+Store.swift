@@ -1,7 +1,7 @@
 import WebhookCore
 
 extension Configuration {
-    /// Where events are recorded (`store`, SPEC §3 and DESIGN "Storage").
+    /// Where events are recorded (`store`, docs/reference.md §3 and docs/architecture.md "Storage").
     public struct Store: Sendable {
         /// The kind of store.
         public enum Kind: String, Sendable, Equatable, CaseIterable {

@@ -1,8 +1,8 @@
 public import WebhookHTTP
 
-/// The whole configuration of the daemon (SPEC §3), parsed, validated and with its secrets resolved.
+/// The whole configuration of the daemon (docs/reference.md §3), parsed, validated and with its secrets resolved.
 ///
-/// Build one from a file with ``load(path:environment:currentDirectory:)`` (SPEC §2 loading order), from JSON
+/// Build one from a file with ``load(path:environment:currentDirectory:)`` (docs/reference.md §2 loading order), from JSON
 /// with ``parse(json:environment:currentDirectory:)``, or in code with ``init(server:trustedProxies:store:routes:handlers:retry:logLevel:)``.
 /// Every default is the secure one: bind `127.0.0.1`, bounded bodies, headers, timeouts and connections,
 /// no trusted proxy. The struct never reads the environment itself (`Configuration+Environment.swift` does).

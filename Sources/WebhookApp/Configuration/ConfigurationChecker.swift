@@ -1,6 +1,6 @@
 import WebhookHTTP
 
-/// The `check-config` command's report (SPEC §2): every problem with its JSON path, then a verdict.
+/// The `check-config` command's report (docs/reference.md §2): every problem with its JSON path, then a verdict.
 ///
 /// The CLI prints ``ConfigurationReport/text`` and exits with ``ConfigurationReport/exitCode``:
 ///
@@ -14,7 +14,7 @@ import WebhookHTTP
 /// A valid configuration ends with a short summary (listener, store, routes, handlers; never a secret)
 /// and the line `configuration OK`.
 public enum ConfigurationChecker {
-    /// Loads the configuration as `serve` would (SPEC §2 order) and reports on it.
+    /// Loads the configuration as `serve` would (docs/reference.md §2 order) and reports on it.
     ///
     /// - Parameters:
     ///   - path: the `--config` argument, or nil.
@@ -86,7 +86,7 @@ public enum ConfigurationChecker {
 public struct ConfigurationReport: Sendable, Equatable {
     /// The report, one line per problem or warning, newline-terminated; never contains a secret.
     public var text: String
-    /// 0 when the configuration is valid (warnings allowed), 2 when it has a problem (SPEC §2).
+    /// 0 when the configuration is valid (warnings allowed), 2 when it has a problem (docs/reference.md §2).
     public var exitCode: Int32
 
     /// - Parameters:

@@ -1,7 +1,7 @@
 /// One thing wrong (or worth a warning) in a configuration, with where it is and what to change.
 ///
 /// The message is one sentence that says what to change. It never repeats a value from the configuration,
-/// only key names, environment variable names and file paths, so no secret can appear in it (SPEC §7).
+/// only key names, environment variable names and file paths, so no secret can appear in it (docs/reference.md §7).
 public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible {
     /// Whether the configuration can still be used.
     public enum Severity: String, Sendable, Equatable {
@@ -37,11 +37,11 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
 
 /// What loading a configuration produced: the configuration when it is valid, and every problem at once.
 public struct ConfigurationLoadResult: Sendable {
-    /// Where the configuration came from (SPEC §2 loading order).
+    /// Where the configuration came from (docs/reference.md §2 loading order).
     public enum Source: Sendable, Equatable, CustomStringConvertible {
         /// A file (the `--config` argument or `./config.json`), as the path was given.
         case file(String)
-        /// No file: the built-in defaults of SPEC §3.
+        /// No file: the built-in defaults of docs/reference.md §3.
         case builtInDefaults
         /// JSON text given to ``Configuration/parse(json:environment:currentDirectory:)``.
         case text

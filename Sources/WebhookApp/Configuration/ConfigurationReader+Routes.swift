@@ -1,9 +1,9 @@
 import WebhookCore
 
-// Parsing of `routes` (SPEC §3): paths, senders and their authentication.
+// Parsing of `routes` (docs/reference.md §3): paths, senders and their authentication.
 
 extension ConfigurationReader {
-    /// Paths the daemon answers itself (SPEC §4 operational endpoints); a route cannot take them.
+    /// Paths the daemon answers itself (docs/reference.md §4 operational endpoints); a route cannot take them.
     static let reservedPaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
 
     static let commonRouteKeys = ["path", "sender"]

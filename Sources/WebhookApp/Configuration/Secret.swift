@@ -45,7 +45,7 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
-/// How a configuration names a secret (SPEC §3): `{"env": NAME}`, `{"file": PATH}` or `{"value": "literal"}`,
+/// How a configuration names a secret (docs/reference.md §3): `{"env": NAME}`, `{"file": PATH}` or `{"value": "literal"}`,
 /// optionally with `"optional": true`.
 ///
 /// Resolve it with ``resolve(environment:currentDirectory:)`` (in `Configuration+Environment.swift`).

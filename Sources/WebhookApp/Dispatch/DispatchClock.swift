@@ -4,7 +4,7 @@ public import Foundation
 ///
 /// The store keeps `nextAttemptAt` as a wall-clock `Date` (several processes, e.g. the CLI's `replay`, read and
 /// write it), while waiting is a duration. Tests inject `ManualClock` (WebhookTesting) and advance it by hand
-/// (STYLE.md rule 28).
+/// (CONTRIBUTING.md rule 28).
 public protocol DispatchClock: Sendable {
     /// The current wall-clock time (named apart from `Clock.now`, so one type can be both).
     func currentDate() -> Date

@@ -16,7 +16,7 @@ public enum DeliveryResult: String, Sendable, Equatable, CaseIterable {
 
 /// Runs due deliveries from the ``Inbox`` through their handlers, with retries and per-handler concurrency limits.
 ///
-/// `run()` has the `Service` shape (STYLE.md rule 26): it loops until ``shutdown(gracePeriod:)`` is called or its
+/// `run()` has the `Service` shape (CONTRIBUTING.md rule 26): it loops until ``shutdown(gracePeriod:)`` is called or its
 /// task is cancelled. Each loop claims the due deliveries of the handlers that have free slots and runs each as a
 /// child task of one task group; a handler's own slots bound how many of its deliveries run at once, so a failing,
 /// slow or stuck handler occupies only its own slots and never delays another handler's deliveries.
@@ -31,7 +31,7 @@ public enum DeliveryResult: String, Sendable, Equatable, CaseIterable {
 ///   loses nothing, and putting it back delivers what waited. Should a store hand one out anyway, it is failed with
 ///   ``DispatchError/unknownHandler(_:)`` and retried like any failure.
 /// - At start, deliveries left `running` by a crash are made due again (``Inbox/requeueRunning(now:)``): a handler
-///   may then run twice for one key, the at-least-once case SPEC §7 allows.
+///   may then run twice for one key, the at-least-once case docs/reference.md §7 allows.
 /// - Logs carry the event key and type, the handler, the attempt and the error's type, never the payload or the
 ///   error's text (a command's output may quote the payload). The error's text, truncated, goes to the store as the
 ///   delivery's last error, which `events show` prints to the operator.
@@ -94,7 +94,7 @@ public final class Dispatcher: Sendable {
     /// - Parameters:
     ///   - inbox: the store the deliveries live in.
     ///   - handlers: the configured handlers; names must be unique (else `run()` throws).
-    ///   - retry: backoff and attempt bound (SPEC §3 `retry`).
+    ///   - retry: backoff and attempt bound (docs/reference.md §3 `retry`).
     ///   - clock: wall-clock time for the store and sleeping for polling and draining.
     ///   - pollInterval: how often an idle dispatcher looks for due deliveries (default 0.5 s).
     ///   - logger: where lifecycle and per-delivery records go.

@@ -7,7 +7,7 @@ import SystemSupport
 /// the delay is half the base plus a random share of the other half, so it lies in `[base/2, base]`
 /// ("equal jitter", as described in AWS's "Exponential Backoff And Jitter"). Unlike full jitter it keeps a floor,
 /// so a failing endpoint is never retried at once, while deliveries that failed together spread out.
-/// After `maxAttempts` attempts in all (the first included) there is no retry: the delivery is dead (SPEC §6).
+/// After `maxAttempts` attempts in all (the first included) there is no retry: the delivery is dead (docs/reference.md §6).
 ///
 /// ```swift
 /// let policy = RetryPolicy(maxAttempts: 8, initialDelay: .seconds(1), maxDelay: .seconds(3600))
@@ -23,7 +23,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxDelay: Duration
 
     /// - Parameters:
-    ///   - maxAttempts: attempts in all, the first included (SPEC §3 `retry.maxAttempts`, default 8).
+    ///   - maxAttempts: attempts in all, the first included (docs/reference.md §3 `retry.maxAttempts`, default 8).
     ///     Values below 1 are treated as 1.
     ///   - initialDelay: the base delay after the first failure (default 1 s).
     ///   - maxDelay: the cap on the base delay (default 3600 s).

@@ -4,7 +4,7 @@ import Synchronization
 import SystemSupport
 public import WebhookCore
 
-/// The built-in `exec` handler: runs `command` (no shell) with the event JSON on stdin (SPEC §6).
+/// The built-in `exec` handler: runs `command` (no shell) with the event JSON on stdin (docs/reference.md §6).
 ///
 /// The child gets the daemon's environment plus `WEBHOOK_KEY`, `WEBHOOK_TYPE`, `WEBHOOK_SOURCE`,
 /// `WEBHOOK_OUTCOME`, `WEBHOOK_SUBJECT_ID`, `WEBHOOK_ENTITY_ID` and `WEBHOOK_EXTERNAL_ID` (the empty string
@@ -14,7 +14,7 @@ public import WebhookCore
 /// attempt is cancelled at shutdown) `SIGKILL` reaches the command and whatever it started. Its stdout and stderr
 /// share one pipe; the last ``outputLimit`` bytes are kept and quoted in the error of a failed attempt, which
 /// becomes the delivery's last error. Feeding stdin, reading the output and waiting for the exit happen on a
-/// thread of their own per run, never on the async pool (STYLE.md rule 24). The child starts with `SIGPIPE` at
+/// thread of their own per run, never on the async pool (CONTRIBUTING.md rule 24). The child starts with `SIGPIPE` at
 /// its default action and an empty signal mask, whatever the daemon's.
 public struct ExecEventHandler: WebhookHandler {
     /// The bytes of output kept for the error message.

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 public import WebhookCore
 
-/// The built-in `file` handler: appends the event JSON as one line to `path`, on disk before it succeeds (SPEC §6).
+/// The built-in `file` handler: appends the event JSON as one line to `path`, on disk before it succeeds (docs/reference.md §6).
 ///
 /// Each attempt opens the file with `O_APPEND` (so a file moved away by log rotation is created anew, and a path
 /// fixed by the operator works on the next retry), writes the line in one `write` call, `fsync`s, and closes.

@@ -7,7 +7,7 @@ import WebhookCrypto
     import FoundationNetworking
 #endif
 
-/// The built-in `http` handler: POSTs the event JSON to `url`; a 2xx answer is success (SPEC §6).
+/// The built-in `http` handler: POSTs the event JSON to `url`; a 2xx answer is success (docs/reference.md §6).
 ///
 /// The body is the event JSON exactly as stored (`Content-Type: application/json`). With a signing key the
 /// request carries the Standard Webhooks headers (https://www.standardwebhooks.com):

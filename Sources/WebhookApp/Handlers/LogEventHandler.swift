@@ -1,7 +1,7 @@
 public import Foundation
 public import WebhookCore
 
-/// The built-in `log` handler: one JSON line per event on standard output (SPEC §6).
+/// The built-in `log` handler: one JSON line per event on standard output (docs/reference.md §6).
 ///
 /// The line carries what identifies the event and never its payload: `handler`, `attempt`, `key`, `type`,
 /// `source`, `outcome`, `subjectId`, `entityId`, `organizationId`, `status`, `occurredAt`, `receivedAt`,

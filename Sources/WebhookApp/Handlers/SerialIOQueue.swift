@@ -4,7 +4,7 @@ import Synchronization
 import SystemSupport
 
 /// A serial Dispatch queue that runs blocking file I/O (`write`, `fsync`) off the cooperative pool, one job at a
-/// time, and hands the result back to async code through a checked continuation (STYLE.md rules 24-25).
+/// time, and hands the result back to async code through a checked continuation (CONTRIBUTING.md rules 24-25).
 ///
 /// One queue per destination (a path, or a file descriptor), shared process-wide, so that writers of one file
 /// never interleave, whichever handler instances write to it.

@@ -4,7 +4,7 @@ import Synchronization
 import SystemSupport
 import WebhookCore
 
-/// Writes each record as one JSON object on one line, by default to standard error (STYLE.md rule 40).
+/// Writes each record as one JSON object on one line, by default to standard error (CONTRIBUTING.md rule 40).
 ///
 /// The keys are `time` (ISO 8601 UTC with milliseconds), `level`, `message`, `label`, then the metadata keys
 /// sorted (`http.route`, `http.status`, `request.id`, `webhook.key`, `webhook.type`, …). A metadata key that

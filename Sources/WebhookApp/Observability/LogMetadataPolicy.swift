@@ -1,5 +1,5 @@
 /// Which metadata keys a log line may carry: defense in depth behind the rule that code never logs a secret,
-/// a signature, a token or a body (STYLE.md rule 19, SPEC §7).
+/// a signature, a token or a body (CONTRIBUTING.md rule 19, docs/reference.md §7).
 ///
 /// A key is denied when it contains, in any letter case, one of ``deniedFragments``: `secret`, `signature`,
 /// `token`, `password`, `passwd`, `authorization`, `cookie`, `credential`, `apikey`, `api_key`, `private`,

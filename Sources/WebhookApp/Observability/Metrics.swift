@@ -15,7 +15,7 @@ import Synchronization
 /// ```
 ///
 /// Label values must come from configuration or bounded vocabularies, never from request data: a label never
-/// carries personal data or a secret (SPEC §7).
+/// carries personal data or a secret (docs/reference.md §7).
 public final class Metrics: Sendable {
     /// The `Content-Type` of a `GET /metrics` response.
     public static let contentType = PrometheusText.contentType

@@ -1,9 +1,9 @@
 public import WebhookStore
-/// The metrics kyc-webhooks exposes on `GET /metrics` (SPEC §4), with named methods for each thing it counts.
+/// The metrics kyc-webhooks exposes on `GET /metrics` (docs/reference.md §4), with named methods for each thing it counts.
 ///
 /// Every label value comes from configuration (route paths, handler names, the version) or from a bounded
 /// vocabulary (HTTP status codes, delivery results, queue states, event types under a cap), never from
-/// request data, so no label can carry personal data or a secret (SPEC §7). In particular the route label is
+/// request data, so no label can carry personal data or a secret (docs/reference.md §7). In particular the route label is
 /// the configured path, never the request target (an ARGOS token can be the last path segment).
 ///
 /// | family | type | labels |

@@ -280,7 +280,7 @@ struct WebhookReceiver: HTTPResponder {
         }
     }
 
-    // MARK: Refusals and their responses (the one place they map to HTTP, STYLE rule 20)
+    // MARK: Refusals and their responses (the one place they map to HTTP, CONTRIBUTING.md rule 20)
 
     enum Refusal: Error {
         case signature

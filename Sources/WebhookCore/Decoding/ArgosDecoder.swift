@@ -4,7 +4,7 @@ internal import WebhookCrypto
 ///
 /// Bodies sent with the vendor's encryption option are `{"data": "<base64 ciphertext>"}`: recognise them with
 /// ``encryptedData(in:)``, decrypt with ``decrypt(_:key:)`` and decode the plaintext. All ten documented
-/// triggers are mapped (SPEC §5); an undocumented trigger decodes with outcome `unknown`.
+/// triggers are mapped (docs/reference.md §5); an undocumented trigger decodes with outcome `unknown`.
 ///
 /// A trigger time in none of the accepted formats (``EventTime``) reads as absent: `occurredAt` is null and
 /// a repeatable trigger keys on the hash of the body.
@@ -70,7 +70,7 @@ public enum ArgosDecoder {
         )
     }
 
-    /// The trigger's own time as sent (SPEC §5), before normalization.
+    /// The trigger's own time as sent (docs/reference.md §5), before normalization.
     private static func time(
         trigger: String,
         root: JSONValue,

@@ -1,6 +1,6 @@
 /// Normalizes the senders' time formats to ISO 8601 UTC (`2025-03-02T08:05:00Z`).
 ///
-/// Accepted (SPEC §5): `YYYY-MM-DD HH:MM:SS` (UTC), ISO 8601 / RFC 3339 (`T` or space, optional fraction,
+/// Accepted (docs/reference.md §5): `YYYY-MM-DD HH:MM:SS` (UTC), ISO 8601 / RFC 3339 (`T` or space, optional fraction,
 /// `Z`, `±HH:MM`, `±HHMM`, `±HH` or no zone meaning UTC), and ARGOS's `YYYY-MM-DD-HH-MM-SS-mmm`.
 /// Fractional seconds are kept as written (`2025-03-02T08:01:00.000Z`); offsets are converted to UTC.
 public enum EventTime {

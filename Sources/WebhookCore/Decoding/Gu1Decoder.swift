@@ -3,7 +3,7 @@
 /// Covers `kyc.validation_*` in both payload shapes (`payload.id`, earlier `payload.validationId`),
 /// `biometric.session_*` and every other family (`entity.*`, `rule.*`, `transaction.*`, `alert.*`, and
 /// undocumented ones as `gu1.<family>` with whatever outcome their name says, else `unknown`).
-/// Field rules are SPEC §5's table. The body must be strict JSON; errors name the field, never a value.
+/// Field rules are docs/reference.md §5's table. The body must be strict JSON; errors name the field, never a value.
 ///
 /// Tolerant where refusing would lose an authentic event: optional fields of another JSON kind read as
 /// absent, ids may be numbers (their text), and a `timestamp` in no ISO 8601 form reads as absent

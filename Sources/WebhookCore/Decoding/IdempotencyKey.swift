@@ -1,6 +1,6 @@
 internal import WebhookCrypto
 
-/// The idempotency key of an event (SPEC §5): `type:subjectId` for the types the vendors document as happening
+/// The idempotency key of an event (docs/reference.md §5): `type:subjectId` for the types the vendors document as happening
 /// once per subject, and `type:subjectId@discriminator` for every other type, known or not.
 ///
 /// The discriminator is the event's time, or, when it has none, the first 16 hex digits of the SHA-256 of

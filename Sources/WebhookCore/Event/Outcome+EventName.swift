@@ -1,5 +1,5 @@
 extension Outcome {
-    /// The outcome a Gu1 event name says (SPEC §5): its last part (`kyc.validation_approved` → `approved`,
+    /// The outcome a Gu1 event name says (docs/reference.md §5): its last part (`kyc.validation_approved` → `approved`,
     /// `biometric.session_in_progress` → `in_progress`, `entity.status_changed` → `status_changed`).
     ///
     /// The last part is read as an outcome word as is, else after a `validation_` or `session_` prefix;
@@ -33,7 +33,7 @@ extension Outcome {
     /// The prefixes an event name's last part may carry before its outcome word.
     private static let wordPrefixes: [[UInt8]] = [Array("validation_".utf8), Array("session_".utf8)]
 
-    /// The outcome of an ARGOS `webhook_trigger` (SPEC §5); ``unknown`` for an undocumented trigger.
+    /// The outcome of an ARGOS `webhook_trigger` (docs/reference.md §5); ``unknown`` for an undocumented trigger.
     public init(argosTrigger trigger: String) {
         switch trigger {
         case "created": self = .created

@@ -1,4 +1,4 @@
-/// One vocabulary of outcomes across senders (SPEC §5). Derived from the event name, never from `status`.
+/// One vocabulary of outcomes across senders (docs/reference.md §5). Derived from the event name, never from `status`.
 public enum Outcome: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
     case created
     case submitted

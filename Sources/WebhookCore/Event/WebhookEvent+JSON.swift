@@ -1,7 +1,7 @@
 // MARK: - Encoding
 
 extension WebhookEvent {
-    /// The event as handlers receive it (SPEC §5): one line of JSON, keys in the SPEC's order, nulls written
+    /// The event as handlers receive it (docs/reference.md §5): one line of JSON, keys in the reference's order, nulls written
     /// as `null`, `rejection` as `{code, reason, warnings}`, and `payload` embedded as the sender's object.
     ///
     /// The payload is the sender's bytes with only the whitespace between tokens removed, so the line never

@@ -1,4 +1,4 @@
-/// Why a rejected event was rejected (SPEC §5 `rejection`).
+/// Why a rejected event was rejected (docs/reference.md §5 `rejection`).
 public struct Rejection: Sendable, Equatable, Codable {
     /// Gu1 `rejectionCode` or ARGOS `kyc_result.commentCode`.
     public var code: String?
@@ -28,7 +28,7 @@ public struct RawJSON: Sendable, Equatable {
     public static let null = RawJSON(bytes: Array("null".utf8))
 }
 
-/// The one event model every sender's body becomes (SPEC §5).
+/// The one event model every sender's body becomes (docs/reference.md §5).
 public struct WebhookEvent: Sendable, Equatable {
     /// The idempotency key: `type:subjectId`, with `@discriminator` for repeatable types.
     public var key: String

@@ -1,4 +1,4 @@
-/// Which events a handler gets (SPEC §6): all of the given `types` globs, `sources` and `outcomes` must
+/// Which events a handler gets (docs/reference.md §6): all of the given `types` globs, `sources` and `outcomes` must
 /// match; a list that is nil or empty matches anything.
 ///
 /// `types` entries are globs where `*` matches any run of characters (`kyc.*`, `*.session_approved`);
@@ -19,7 +19,7 @@ public struct HandlerMatch: Sendable, Equatable, Hashable {
     /// - Parameters:
     ///   - types: Event type globs, any of which must match; nil or empty for any type.
     ///   - sources: Sources (`gu1.kyc`, `gu1.biometric`, `gu1.<family>`, `argos`); nil or empty for any.
-    ///   - outcomes: Outcome names of the SPEC §5 vocabulary; nil or empty for any.
+    ///   - outcomes: Outcome names of the docs/reference.md §5 vocabulary; nil or empty for any.
     public init(types: [String]? = nil, sources: [String]? = nil, outcomes: [String]? = nil) {
         self.types = types
         self.sources = sources

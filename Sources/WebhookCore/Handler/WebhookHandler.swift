@@ -4,7 +4,7 @@ public struct HandlerContext: Sendable {
     public var handlerName: String
     /// 1 for the first attempt.
     public var attempt: Int
-    /// The event exactly as handlers receive it on the wire (SPEC §5 JSON).
+    /// The event exactly as handlers receive it on the wire (docs/reference.md §5 JSON).
     public var eventJSON: [UInt8]
 
     public init(handlerName: String, attempt: Int, eventJSON: [UInt8]) {

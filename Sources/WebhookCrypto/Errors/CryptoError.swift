@@ -1,7 +1,7 @@
 /// Why a crypto operation failed.
 ///
 /// Cases carry no key, digest, MAC or plaintext bytes, so a description is always safe to log
-/// (STYLE.md rule 19).
+/// (CONTRIBUTING.md rule 19).
 public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The ciphertext length is not a positive multiple of the block size.
     case invalidCiphertextLength

@@ -3,7 +3,7 @@ internal import COpenSSL
 /// HMAC-SHA256 through OpenSSL's one-shot `HMAC()`.
 ///
 /// The one-shot `HMAC(md, …)` is not deprecated in OpenSSL 3, unlike the `HMAC_CTX` calls
-/// (STYLE.md rule 33). The key is passed to OpenSSL in place, never copied by this type; the MAC is written
+/// (CONTRIBUTING.md rule 33). The key is passed to OpenSSL in place, never copied by this type; the MAC is written
 /// straight into the result array, so a call allocates only that array.
 public enum HMACSHA256 {
     /// The MAC length in bytes.

@@ -1,4 +1,4 @@
-/// The limits the parser enforces while it reads a request (SPEC §3 `limits`).
+/// The limits the parser enforces while it reads a request (docs/reference.md §3 `limits`).
 public struct HTTPParserLimits: Sendable, Equatable {
     /// Bytes of the request line and header section together, CRLFs included (431 beyond).
     public var maxHeaderBytes: Int

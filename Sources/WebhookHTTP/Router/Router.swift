@@ -1,4 +1,4 @@
-/// Registers routes, then freezes them into an immutable responder (STYLE rule 14).
+/// Registers routes, then freezes them into an immutable responder (CONTRIBUTING.md rule 14).
 ///
 /// Paths match exactly (no percent-decoding, no trailing-slash folding); the query is ignored. A route may
 /// also match one more path segment (`/webhooks/argos/<token>`). The match (``RouteMatch``: the route and

@@ -1,4 +1,4 @@
-/// The protocol logic of one HTTP/1.1 connection, as a pure state machine (STYLE rule 15).
+/// The protocol logic of one HTTP/1.1 connection, as a pure state machine (CONTRIBUTING.md rule 15).
 ///
 /// It owns the parser and the body being read, decides keep-alive, `100 Continue`, early refusals (drain or
 /// close), error responses and timeouts, and tells the I/O layer what to do through ``Action``. It performs

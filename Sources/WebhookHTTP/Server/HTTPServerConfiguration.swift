@@ -1,6 +1,6 @@
 import SystemSupport
 
-/// How the listener binds and what it allows (SPEC §3 `listen` and `limits`). Secure defaults.
+/// How the listener binds and what it allows (docs/reference.md §3 `listen` and `limits`). Secure defaults.
 public struct HTTPServerConfiguration: Sendable {
     /// Address to bind: an IPv4 or IPv6 literal, or `localhost`.
     public var host: String

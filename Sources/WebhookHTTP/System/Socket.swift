@@ -1,7 +1,7 @@
 import Glibc
 import SystemSupport
 
-/// Owns one socket file descriptor (STYLE rule 32, SwiftNIO's `BaseSocket`).
+/// Owns one socket file descriptor (CONTRIBUTING.md rule 32, SwiftNIO's `BaseSocket`).
 ///
 /// Opened with `SOCK_NONBLOCK | SOCK_CLOEXEC`; every call goes through ``syscall(_:_:)``. Whoever creates a
 /// socket must ``close()`` it: `deinit` asserts that it was closed, so a leaked fd fails debug builds. Not
@@ -34,7 +34,7 @@ final class Socket {
         }
         let socket = Socket(descriptor: fd)
         do {
-            // SO_REUSEADDR: a restart takes its port back at once, despite connections in TIME_WAIT (SPEC §4).
+            // SO_REUSEADDR: a restart takes its port back at once, despite connections in TIME_WAIT (docs/reference.md §4).
             try socket.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1, operation: "setsockopt(SO_REUSEADDR)")
             if case .v6 = address {
                 // `::` means IPv6 only here; bind `0.0.0.0` separately for IPv4. Keeps behaviour independent

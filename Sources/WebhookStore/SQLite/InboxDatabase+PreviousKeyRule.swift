@@ -2,7 +2,7 @@ import WebhookCore
 
 extension InboxDatabase {
     /// Whether `event`, not found under its key, is a redelivery of an event recorded under the previous key
-    /// rule (SPEC §5 `key`: keys recorded before the rule keep answering `duplicate` for their own
+    /// rule (docs/reference.md §5 `key`: keys recorded before the rule keep answering `duplicate` for their own
     /// redeliveries).
     ///
     /// The previous rule keyed most types `type:subjectId`; the current one adds a discriminator (the event's
