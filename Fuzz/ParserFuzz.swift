@@ -37,7 +37,7 @@ func fuzzTranscript(_ bytes: [UInt8], cuts: [Int], limits: HTTPParserLimits) -> 
             guard idleCalls < 4 else { fatalError("no progress: \(result.event)") }
             switch result.event {
             case .needMore:
-                idleCalls = 0  // the next call brings new bytes
+                idleCalls = 0 // the next call brings new bytes
                 buffer.removeFirst(result.consumed)
                 if k == bounds.count - 2 {
                     events.append(.pending(!parser.isAtRequestBoundary || !buffer.isEmpty))

@@ -23,7 +23,10 @@ public final class AcknowledgeBeforeCommitInbox: Inbox {
 
     /// Completes with `accepted` before anything is stored (even for a duplicate), then records late and
     /// drops the real outcome.
-    public func record(_ record: InboxRecord, completion: @escaping @Sendable (Result<RecordOutcome, any Error>) -> Void) {
+    public func record(
+        _ record: InboxRecord,
+        completion: @escaping @Sendable (Result<RecordOutcome, any Error>) -> Void
+    ) {
         completion(.success(.accepted))
         let components = delay.components
         let nanoseconds = Int(components.seconds) * 1_000_000_000 + Int(components.attoseconds / 1_000_000_000)
@@ -34,7 +37,8 @@ public final class AcknowledgeBeforeCommitInbox: Inbox {
         }
     }
 
-    public func recordRejected(_ body: RejectedBody, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+    public func recordRejected(_ body: RejectedBody, completion: @escaping @Sendable (Result<Void, any Error>) -> Void)
+    {
         inner.recordRejected(body, completion: completion)
     }
 

@@ -1,7 +1,7 @@
 public import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Starts the real `kyc-webhooks` binary, runs `body` with it, then stops it if it still runs and reaps it,
@@ -123,7 +123,8 @@ public final class DaemonProcess: @unchecked Sendable {
     ) throws {
         if let program = wrapper.first {
             process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(wrapper.dropFirst()) + [try Self.executableURL(named: executable).path] + arguments
+            process.arguments =
+                Array(wrapper.dropFirst()) + [try Self.executableURL(named: executable).path] + arguments
         } else {
             process.executableURL = try Self.executableURL(named: executable)
             process.arguments = arguments

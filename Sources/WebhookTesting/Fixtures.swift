@@ -48,9 +48,9 @@ public enum Fixtures {
     /// `Tests/WebhookCoreTests/Fixtures` in the repository this file belongs to.
     public static var directory: URL {
         URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // WebhookTesting
-            .deletingLastPathComponent()  // Sources
-            .deletingLastPathComponent()  // repository root
+            .deletingLastPathComponent() // WebhookTesting
+            .deletingLastPathComponent() // Sources
+            .deletingLastPathComponent() // repository root
             .appendingPathComponent("Tests/WebhookCoreTests/Fixtures", isDirectory: true)
     }
 
@@ -81,7 +81,8 @@ public enum Fixtures {
             guard FileManager.default.fileExists(atPath: folderURL.path, isDirectory: &isDirectory),
                 isDirectory.boolValue
             else { continue }
-            for file in try FileManager.default.contentsOfDirectory(atPath: folderURL.path) where file.hasSuffix(".json") {
+            for file in try FileManager.default.contentsOfDirectory(atPath: folderURL.path)
+            where file.hasSuffix(".json") {
                 names.append(folder + "/" + file)
             }
         }

@@ -1,5 +1,5 @@
-public import WebhookApp
 import Synchronization
+public import WebhookApp
 
 /// A log handler that keeps every record in memory, so that tests can assert on what was logged and scan
 /// it for things that must never be there (personal data, secrets).
@@ -20,7 +20,11 @@ public final class InMemoryLogHandler: LogHandler, Sendable {
     public init() {}
 
     /// A logger writing to this handler, at `trace` level by default so that every record is kept.
-    public func logger(label: String = "test", logLevel: Logger.Level = .trace, metadata: [String: String] = [:]) -> Logger {
+    public func logger(
+        label: String = "test",
+        logLevel: Logger.Level = .trace,
+        metadata: [String: String] = [:]
+    ) -> Logger {
         Logger(label: label, logLevel: logLevel, metadata: metadata, handler: self)
     }
 

@@ -54,7 +54,9 @@ func isRefused(_ bytes: ArraySlice<UInt8>, limits: HTTPParserLimits) -> Bool {
     var parser = HTTPRequestParser(limits: limits)
     var offset = bytes.startIndex
     while true {
-        let result = bytes.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[(offset - bytes.startIndex)...])) }
+        let result = bytes.withUnsafeBytes {
+            parser.parse(UnsafeRawBufferPointer(rebasing: $0[(offset - bytes.startIndex)...]))
+        }
         offset += result.consumed
         switch result.event {
         case .needMore: return false
@@ -67,8 +69,8 @@ func isRefused(_ bytes: ArraySlice<UInt8>, limits: HTTPParserLimits) -> Bool {
 /// The index of the byte that decided a refusal: the end of the shortest refused prefix. Refusal is monotone
 /// in the prefix length (the parser decides the same for any split and stays failed), so bisect.
 func decidingByte(_ bytes: [UInt8], limits: HTTPParserLimits) -> Int {
-    var low = 0  // a prefix of this length is not refused
-    var high = bytes.count  // a prefix of this length is refused
+    var low = 0 // a prefix of this length is not refused
+    var high = bytes.count // a prefix of this length is refused
     while high - low > 1 {
         let middle = (low + high) / 2
         if isRefused(bytes[..<middle], limits: limits) { high = middle } else { low = middle }

@@ -12,7 +12,7 @@ import WebhookStore
 import WebhookTesting
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func fail(_ message: String) -> Never {
@@ -39,7 +39,11 @@ do {
         path: configuration.store.path,
         options: .init(groupCommit: configuration.store.groupCommit, preloadKeys: true)
     )
-    app = try Application(configuration: configuration, logger: logger, inbox: AcknowledgeBeforeCommitInbox(wrapping: store))
+    app = try Application(
+        configuration: configuration,
+        logger: logger,
+        inbox: AcknowledgeBeforeCommitInbox(wrapping: store)
+    )
     try app.start()
 } catch {
     FileHandle.standardError.write(Data("kyc-webhooks-ack-before-commit: \(error)\n".utf8))
@@ -55,4 +59,4 @@ let sources = [SIGTERM, SIGINT].map { number in
 }
 FileHandle.standardOutput.write(Data("listening on http://\(configuration.server.host):\(app.port)\n".utf8))
 try await app.run()
-sources.forEach { $0.cancel() }
+for source in sources { source.cancel() }

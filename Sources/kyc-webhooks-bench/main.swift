@@ -68,4 +68,12 @@ let decodeOnly = measure("decode", iterations) {
     (try? Gu1Decoder.decode(body: body, context: context))?.key.utf8.count ?? 0
 }
 let total = measure("verify+decode+encode", iterations, receiveOnce)
-print(String(format: "BENCH_MICRO body_bytes=%d verify_us=%.2f decode_us=%.2f total_us=%.2f", body.count, verifyOnly, decodeOnly, total))
+print(
+    String(
+        format: "BENCH_MICRO body_bytes=%d verify_us=%.2f decode_us=%.2f total_us=%.2f",
+        body.count,
+        verifyOnly,
+        decodeOnly,
+        total
+    )
+)

@@ -66,7 +66,8 @@ import Testing
             let fd = open("/proc/thread-self/comm", O_RDONLY | O_CLOEXEC)
             let count = fd < 0 ? 0 : buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if fd >= 0 { close(fd) }
-            let name = String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self)
+            let name =
+                String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self)
                 .split(separator: "\n").first.map(String.init) ?? ""
             seen.withLock {
                 $0.name = name

@@ -62,12 +62,18 @@ import WebhookTesting
         let ours = try await Self.run(["sign", "--secret", "whsec_cli", file.path])
         #expect(ours.status == 0)
         let openssl = try await Blocking.run {
-            String(try ChildProcess.run(command: "openssl", ["dgst", "-sha256", "-hmac", "whsec_cli", "-r", file.path]).standardOutput.prefix(64))
+            String(
+                try ChildProcess.run(command: "openssl", ["dgst", "-sha256", "-hmac", "whsec_cli", "-r", file.path])
+                    .standardOutput.prefix(64)
+            )
         }
         #expect(ours.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == openssl)
         // From stdin, with the secret from the environment.
         let fromStdin = try await Self.run(
-            ["sign", "--secret-env", "CLI_SECRET"], environment: ["CLI_SECRET": "whsec_cli"], stdin: body)
+            ["sign", "--secret-env", "CLI_SECRET"],
+            environment: ["CLI_SECRET": "whsec_cli"],
+            stdin: body
+        )
         #expect(fromStdin.stdout == ours.stdout)
         // Usage errors.
         #expect(try await Self.run(["sign", file.path]).status == 2)
@@ -83,7 +89,10 @@ import WebhookTesting
         try Data(
             #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "CLI_SECRET"}]}]}"#.utf8
         ).write(to: good)
-        let ok = try await Self.run(["check-config", "--config", good.path], environment: ["CLI_SECRET": "s3cr3t-value"])
+        let ok = try await Self.run(
+            ["check-config", "--config", good.path],
+            environment: ["CLI_SECRET": "s3cr3t-value"]
+        )
         #expect(ok.status == 0, "\(ok.stdout)")
         #expect(ok.stdout.contains("configuration OK"))
         let bad = directory.appendingPathComponent("bad.json")
@@ -135,7 +144,9 @@ import WebhookTesting
             #expect(sent.status == 0, "\(sent.stdout) \(sent.stderr)")
             #expect(sent.stdout.contains("HTTP 200"))
             #expect(sent.stdout.contains(#""status":"accepted""#))
-            let wrong = try await Self.run(["send", "biometric.session_created", "--url", "\(url)/webhooks/gu1", "--secret", "nope"])
+            let wrong = try await Self.run([
+                "send", "biometric.session_created", "--url", "\(url)/webhooks/gu1", "--secret", "nope",
+            ])
             #expect(wrong.status == 1)
             #expect(wrong.stdout.contains("HTTP 401"))
             let argos = try await Self.run(["send", "argos.approved", "--url", "\(url)/webhooks/argos/tok_send_123"])
@@ -161,17 +172,28 @@ import WebhookTesting
         let configFile = directory.appendingPathComponent("config.json")
         try Data(config.utf8).write(to: configFile)
         let environment = ["S": "whsec_replay"]
-        try await withDaemon(arguments: ["serve", "--config", configFile.path], environment: environment, directory: directory) { daemon in
+        try await withDaemon(
+            arguments: ["serve", "--config", configFile.path],
+            environment: environment,
+            directory: directory
+        ) { daemon in
             let send = try await Self.run(
-                ["send", "kyc.validation_approved", "--url", "http://127.0.0.1:\(daemon.port)/webhooks/gu1", "--secret", "whsec_replay"])
+                [
+                    "send", "kyc.validation_approved", "--url", "http://127.0.0.1:\(daemon.port)/webhooks/gu1",
+                    "--secret", "whsec_replay",
+                ])
             #expect(send.status == 0)
             let key = "kyc.validation_approved:550e8400-e29b-41d4-a716-446655440000"
             func state() async throws -> String {
-                try await Self.run(["events", "show", key, "--config", configFile.path], environment: environment).stdout
+                try await Self.run(["events", "show", key, "--config", configFile.path], environment: environment)
+                    .stdout
             }
             // The handler fails its only attempt: dead.
             try await Self.waitUntil { try await state().contains("dead") }
-            let dead = try await Self.run(["events", "list", "--status", "dead", "--config", configFile.path], environment: environment)
+            let dead = try await Self.run(
+                ["events", "list", "--status", "dead", "--config", configFile.path],
+                environment: environment
+            )
             #expect(dead.stdout.contains(key))
             // Fix the handler, replay from another process: the running daemon picks it up.
             _ = FileManager.default.createFile(atPath: flag.path, contents: Data())
@@ -180,11 +202,17 @@ import WebhookTesting
             #expect(replay.stdout.contains("queued 1 delivery"))
             try await Self.waitUntil { try await state().contains("done") }
             // --handler queues a done delivery again, whatever its state; --dead finds nothing dead now.
-            let again = try await Self.run(["replay", key, "--handler", "activate", "--config", configFile.path], environment: environment)
+            let again = try await Self.run(
+                ["replay", key, "--handler", "activate", "--config", configFile.path],
+                environment: environment
+            )
             #expect(again.stdout.contains("queued 1 delivery"))
             let none = try await Self.run(["replay", "--dead", "--config", configFile.path], environment: environment)
             #expect(none.stdout.contains("queued 0 deliveries"))
-            let missing = try await Self.run(["replay", "nope:nope", "--config", configFile.path], environment: environment)
+            let missing = try await Self.run(
+                ["replay", "nope:nope", "--config", configFile.path],
+                environment: environment
+            )
             #expect(missing.status == 1)
         }
     }
@@ -197,7 +225,9 @@ import WebhookTesting
         let inbox = try SQLiteInbox(path: database)
         let fixture = try Fixtures.load("gu1-kyc/approved.json")
         let event = try Gu1Decoder.decode(
-            body: fixture.body, context: DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z"))
+            body: fixture.body,
+            context: DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
+        )
         let recorded: RecordOutcome = try await withCheckedThrowingContinuation { continuation in
             inbox.record(InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: fixture.body, handlers: [])) {
                 continuation.resume(with: $0)

@@ -43,7 +43,9 @@ import WebhookHTTP
     }
 
     @Test func builtInDefaultsIncludeTheArgosRouteWhenItsTokenIsSet() throws {
-        let result = Configuration.builtInDefaults(environment: ["GU1_WEBHOOK_SECRET": "s", "ARGOS_WEBHOOK_TOKEN": "t0ken"])
+        let result = Configuration.builtInDefaults(environment: [
+            "GU1_WEBHOOK_SECRET": "s", "ARGOS_WEBHOOK_TOKEN": "t0ken",
+        ])
         #expect(result.problems.isEmpty)
         #expect(result.warnings.isEmpty)
         let configuration = try #require(result.configuration)
@@ -67,7 +69,11 @@ import WebhookHTTP
     @Test func withoutConfigOrConfigJSONTheBuiltInDefaultsAreUsed() throws {
         let directory = try F.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = Configuration.load(path: nil, environment: ["GU1_WEBHOOK_SECRET": "s"], currentDirectory: directory)
+        let result = Configuration.load(
+            path: nil,
+            environment: ["GU1_WEBHOOK_SECRET": "s"],
+            currentDirectory: directory
+        )
         #expect(result.source == .builtInDefaults)
         #expect(result.isValid)
     }
@@ -120,7 +126,11 @@ import WebhookHTTP
 
     @Test func exampleConfigurationHasNoProblem() throws {
         let path = F.repositoryRoot + "/config.example.json"
-        let result = Configuration.load(path: path, environment: Self.exampleEnvironment, currentDirectory: F.repositoryRoot)
+        let result = Configuration.load(
+            path: path,
+            environment: Self.exampleEnvironment,
+            currentDirectory: F.repositoryRoot
+        )
         #expect(result.problems.isEmpty, "\(result.problems)")
         let configuration = try #require(result.configuration)
         #expect(configuration.routes.map(\.path) == ["/webhooks/gu1", "/webhooks/argos"])
@@ -171,7 +181,9 @@ import WebhookHTTP
     // MARK: check-config
 
     @Test func checkReportListsEveryProblemWithItsPathAndExitsTwo() {
-        let result = F.parse(#"{"listen": {"port": 0.5}, "store": {"kind": "memory"}, "routes": [], "retry": {"maxAttempts": 0}}"#)
+        let result = F.parse(
+            #"{"listen": {"port": 0.5}, "store": {"kind": "memory"}, "routes": [], "retry": {"maxAttempts": 0}}"#
+        )
         let report = ConfigurationChecker.report(for: result)
         #expect(report.exitCode == 2)
         let lines = report.text.split(separator: "\n").map(String.init)

@@ -22,11 +22,31 @@ import WebhookHTTP
 
     static let brokenCases: [BrokenCase] = [
         BrokenCase(name: "not an object", json: #"[1, 2]"#, path: "$"),
-        BrokenCase(name: "port out of range", json: #"{"listen": {"port": 70000}, "routes": [\#(gu1)]}"#, path: "$.listen.port"),
-        BrokenCase(name: "negative port", json: #"{"listen": {"port": -1}, "routes": [\#(gu1)]}"#, path: "$.listen.port"),
-        BrokenCase(name: "port as string", json: #"{"listen": {"port": "8080"}, "routes": [\#(gu1)]}"#, path: "$.listen.port"),
-        BrokenCase(name: "fractional port", json: #"{"listen": {"port": 80.5}, "routes": [\#(gu1)]}"#, path: "$.listen.port"),
-        BrokenCase(name: "host name", json: #"{"listen": {"host": "example.com"}, "routes": [\#(gu1)]}"#, path: "$.listen.host"),
+        BrokenCase(
+            name: "port out of range",
+            json: #"{"listen": {"port": 70000}, "routes": [\#(gu1)]}"#,
+            path: "$.listen.port"
+        ),
+        BrokenCase(
+            name: "negative port",
+            json: #"{"listen": {"port": -1}, "routes": [\#(gu1)]}"#,
+            path: "$.listen.port"
+        ),
+        BrokenCase(
+            name: "port as string",
+            json: #"{"listen": {"port": "8080"}, "routes": [\#(gu1)]}"#,
+            path: "$.listen.port"
+        ),
+        BrokenCase(
+            name: "fractional port",
+            json: #"{"listen": {"port": 80.5}, "routes": [\#(gu1)]}"#,
+            path: "$.listen.port"
+        ),
+        BrokenCase(
+            name: "host name",
+            json: #"{"listen": {"host": "example.com"}, "routes": [\#(gu1)]}"#,
+            path: "$.listen.host"
+        ),
         BrokenCase(name: "listen not an object", json: #"{"listen": 8080, "routes": [\#(gu1)]}"#, path: "$.listen"),
         BrokenCase(
             name: "negative body limit",
@@ -48,14 +68,26 @@ import WebhookHTTP
             json: #"{"limits": {"maxFieldCount": true}, "routes": [\#(gu1)]}"#,
             path: "$.limits.maxFieldCount"
         ),
-        BrokenCase(name: "bad trusted proxy", json: #"{"trustedProxies": ["10.0.0.0/33"], "routes": [\#(gu1)]}"#, path: "$.trustedProxies[0]"),
+        BrokenCase(
+            name: "bad trusted proxy",
+            json: #"{"trustedProxies": ["10.0.0.0/33"], "routes": [\#(gu1)]}"#,
+            path: "$.trustedProxies[0]"
+        ),
         BrokenCase(
             name: "trusted proxy with host bits",
             json: #"{"trustedProxies": ["127.0.0.1/32", "10.1.2.3/8"], "routes": [\#(gu1)]}"#,
             path: "$.trustedProxies[1]"
         ),
-        BrokenCase(name: "unknown store kind", json: #"{"store": {"kind": "mysql"}, "routes": [\#(gu1)]}"#, path: "$.store.kind"),
-        BrokenCase(name: "postgres without url", json: #"{"store": {"kind": "postgres"}, "routes": [\#(gu1)]}"#, path: "$.store.url"),
+        BrokenCase(
+            name: "unknown store kind",
+            json: #"{"store": {"kind": "mysql"}, "routes": [\#(gu1)]}"#,
+            path: "$.store.kind"
+        ),
+        BrokenCase(
+            name: "postgres without url",
+            json: #"{"store": {"kind": "postgres"}, "routes": [\#(gu1)]}"#,
+            path: "$.store.url"
+        ),
         BrokenCase(
             name: "postgres url env unset",
             json: #"{"store": {"kind": "postgres", "url": {"env": "DATABASE_URL"}}, "routes": [\#(gu1)]}"#,
@@ -68,7 +100,8 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "path on postgres",
-            json: #"{"store": {"kind": "postgres", "url": {"env": "GU1_SECRET"}, "path": "x.db"}, "routes": [\#(gu1)]}"#,
+            json:
+                #"{"store": {"kind": "postgres", "url": {"env": "GU1_SECRET"}, "path": "x.db"}, "routes": [\#(gu1)]}"#,
             path: "$.store.path"
         ),
         BrokenCase(
@@ -76,7 +109,11 @@ import WebhookHTTP
             json: #"{"store": {"payloadRetentionDays": 30, "keyRetentionDays": 7}, "routes": [\#(gu1)]}"#,
             path: "$.store.keyRetentionDays"
         ),
-        BrokenCase(name: "group commit as string", json: #"{"store": {"groupCommit": "yes"}, "routes": [\#(gu1)]}"#, path: "$.store.groupCommit"),
+        BrokenCase(
+            name: "group commit as string",
+            json: #"{"store": {"groupCommit": "yes"}, "routes": [\#(gu1)]}"#,
+            path: "$.store.groupCommit"
+        ),
         BrokenCase(name: "no routes", json: #"{"listen": {"port": 8080}}"#, path: "$.routes"),
         BrokenCase(name: "empty routes", json: #"{"routes": []}"#, path: "$.routes"),
         BrokenCase(
@@ -112,7 +149,8 @@ import WebhookHTTP
         BrokenCase(name: "duplicate route paths", json: #"{"routes": [\#(gu1), \#(gu1)]}"#, path: "$.routes[1].path"),
         BrokenCase(
             name: "route inside the token form of an argos route",
-            json: #"{"routes": [\#(argos), {"path": "/webhooks/argos/extra", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]}]}"#,
+            json:
+                #"{"routes": [\#(argos), {"path": "/webhooks/argos/extra", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]}]}"#,
             path: "$.routes[1].path"
         ),
         BrokenCase(
@@ -127,12 +165,14 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "gu1 route with an argos key",
-            json: #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}], "token": {"env": "ARGOS_TOKEN"}}]}"#,
+            json:
+                #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}], "token": {"env": "ARGOS_TOKEN"}}]}"#,
             path: "$.routes[0].token"
         ),
         BrokenCase(
             name: "requireSignature as string",
-            json: #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}], "requireSignature": "no"}]}"#,
+            json:
+                #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}], "requireSignature": "no"}]}"#,
             path: "$.routes[0].requireSignature"
         ),
         BrokenCase(
@@ -142,7 +182,8 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "argos token env unset",
-            json: #"{"routes": [\#(gu1), {"path": "/webhooks/argos", "sender": "argos", "token": {"env": "NOT_SET_ANYWHERE"}}]}"#,
+            json:
+                #"{"routes": [\#(gu1), {"path": "/webhooks/argos", "sender": "argos", "token": {"env": "NOT_SET_ANYWHERE"}}]}"#,
             path: "$.routes[1].token.env"
         ),
         BrokenCase(
@@ -157,12 +198,14 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "bad allowFrom range",
-            json: #"{"routes": [{"path": "/webhooks/argos", "sender": "argos", "allowFrom": ["203.0.113.0/24", "nope"]}]}"#,
+            json:
+                #"{"routes": [{"path": "/webhooks/argos", "sender": "argos", "allowFrom": ["203.0.113.0/24", "nope"]}]}"#,
             path: "$.routes[0].allowFrom[1]"
         ),
         BrokenCase(
             name: "unknown decrypt algorithm",
-            json: #"{"routes": [{"path": "/a", "sender": "argos", "decrypt": {"algorithm": "aes-128-cbc", "apiKey": {"env": "ARGOS_KEY"}}}]}"#,
+            json:
+                #"{"routes": [{"path": "/a", "sender": "argos", "decrypt": {"algorithm": "aes-128-cbc", "apiKey": {"env": "ARGOS_KEY"}}}]}"#,
             path: "$.routes[0].decrypt.algorithm"
         ),
         BrokenCase(
@@ -177,7 +220,8 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "secret with two sources",
-            json: #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET", "file": "/x"}]}]}"#,
+            json:
+                #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET", "file": "/x"}]}]}"#,
             path: "$.routes[0].secrets[0]"
         ),
         BrokenCase(
@@ -192,12 +236,14 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "missing secret file",
-            json: #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"file": "/nonexistent/kyc-webhooks/secret"}]}]}"#,
+            json:
+                #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"file": "/nonexistent/kyc-webhooks/secret"}]}]}"#,
             path: "$.routes[0].secrets[0].file"
         ),
         BrokenCase(
             name: "optional flag as string",
-            json: #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET", "optional": "yes"}]}]}"#,
+            json:
+                #"{"routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET", "optional": "yes"}]}]}"#,
             path: "$.routes[0].secrets[0].optional"
         ),
         BrokenCase(
@@ -210,8 +256,16 @@ import WebhookHTTP
             json: #"{"routes": [\#(gu1)], "handlers": [{"name": "m", "type": "smtp"}]}"#,
             path: "$.handlers[0].type"
         ),
-        BrokenCase(name: "missing handler type", json: #"{"routes": [\#(gu1)], "handlers": [{"name": "m"}]}"#, path: "$.handlers[0].type"),
-        BrokenCase(name: "missing handler name", json: #"{"routes": [\#(gu1)], "handlers": [{"type": "log"}]}"#, path: "$.handlers[0].name"),
+        BrokenCase(
+            name: "missing handler type",
+            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "m"}]}"#,
+            path: "$.handlers[0].type"
+        ),
+        BrokenCase(
+            name: "missing handler name",
+            json: #"{"routes": [\#(gu1)], "handlers": [{"type": "log"}]}"#,
+            path: "$.handlers[0].name"
+        ),
         BrokenCase(
             name: "handler name with spaces",
             json: #"{"routes": [\#(gu1)], "handlers": [{"name": "my handler", "type": "log"}]}"#,
@@ -219,7 +273,8 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "duplicate handler names",
-            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "a", "type": "log"}, {"name": "a", "type": "file", "path": "x.jsonl"}]}"#,
+            json:
+                #"{"routes": [\#(gu1)], "handlers": [{"name": "a", "type": "log"}, {"name": "a", "type": "file", "path": "x.jsonl"}]}"#,
             path: "$.handlers[1].name"
         ),
         BrokenCase(
@@ -244,7 +299,8 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "negative exec timeout",
-            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "e", "type": "exec", "command": ["/bin/true"], "timeoutSeconds": -5}]}"#,
+            json:
+                #"{"routes": [\#(gu1)], "handlers": [{"name": "e", "type": "exec", "command": ["/bin/true"], "timeoutSeconds": -5}]}"#,
             path: "$.handlers[0].timeoutSeconds"
         ),
         BrokenCase(
@@ -259,7 +315,8 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "url with credentials",
-            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "h", "type": "http", "url": "https://user:pw@example.com/x"}]}"#,
+            json:
+                #"{"routes": [\#(gu1)], "handlers": [{"name": "h", "type": "http", "url": "https://user:pw@example.com/x"}]}"#,
             path: "$.handlers[0].url"
         ),
         BrokenCase(
@@ -277,7 +334,8 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "key of another handler type",
-            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "f", "type": "file", "path": "x.jsonl", "url": "https://example.com"}]}"#,
+            json:
+                #"{"routes": [\#(gu1)], "handlers": [{"name": "f", "type": "file", "path": "x.jsonl", "url": "https://example.com"}]}"#,
             path: "$.handlers[0].url"
         ),
         BrokenCase(
@@ -292,17 +350,20 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "outcome outside the vocabulary",
-            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": {"outcomes": ["approve"]}}]}"#,
+            json:
+                #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": {"outcomes": ["approve"]}}]}"#,
             path: "$.handlers[0].match.outcomes[0]"
         ),
         BrokenCase(
             name: "unknown source",
-            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": {"sources": ["argos", "gu2.kyc"]}}]}"#,
+            json:
+                #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": {"sources": ["argos", "gu2.kyc"]}}]}"#,
             path: "$.handlers[0].match.sources[1]"
         ),
         BrokenCase(
             name: "source glob",
-            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": {"sources": ["gu1.*"]}}]}"#,
+            json:
+                #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": {"sources": ["gu1.*"]}}]}"#,
             path: "$.handlers[0].match.sources[0]"
         ),
         BrokenCase(
@@ -312,7 +373,8 @@ import WebhookHTTP
         ),
         BrokenCase(
             name: "type without family",
-            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": {"types": ["approved"]}}]}"#,
+            json:
+                #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": {"types": ["approved"]}}]}"#,
             path: "$.handlers[0].match.types[0]"
         ),
         BrokenCase(
@@ -320,13 +382,21 @@ import WebhookHTTP
             json: #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": ["kyc.*"]}]}"#,
             path: "$.handlers[0].match"
         ),
-        BrokenCase(name: "zero attempts", json: #"{"routes": [\#(gu1)], "retry": {"maxAttempts": 0}}"#, path: "$.retry.maxAttempts"),
+        BrokenCase(
+            name: "zero attempts",
+            json: #"{"routes": [\#(gu1)], "retry": {"maxAttempts": 0}}"#,
+            path: "$.retry.maxAttempts"
+        ),
         BrokenCase(
             name: "max delay below initial delay",
             json: #"{"routes": [\#(gu1)], "retry": {"initialDelaySeconds": 60, "maxDelaySeconds": 10}}"#,
             path: "$.retry.maxDelaySeconds"
         ),
-        BrokenCase(name: "unknown log level", json: #"{"routes": [\#(gu1)], "logLevel": "verbose"}"#, path: "$.logLevel"),
+        BrokenCase(
+            name: "unknown log level",
+            json: #"{"routes": [\#(gu1)], "logLevel": "verbose"}"#,
+            path: "$.logLevel"
+        ),
     ]
 
     @Test("a broken config yields exactly one problem at its path", arguments: brokenCases)
@@ -360,7 +430,8 @@ import WebhookHTTP
         #expect(
             paths == [
                 "$.lisen", "$.listen.prot", "$.limits.maxBody", "$.store.kinds", "$.routes[0].secret",
-                "$.routes[0].secrets[0].envv", "$.routes[1].decrypt.key", "$.handlers[0].match.type", "$.retry.attempts",
+                "$.routes[0].secrets[0].envv", "$.routes[1].decrypt.key", "$.handlers[0].match.type",
+                "$.retry.attempts",
             ]
         )
         #expect(result.problems.count == 9)
@@ -485,7 +556,9 @@ import WebhookHTTP
         let result = F.parse(json)
         #expect(result.problems.isEmpty, "\(result.problems)")
         #expect(
-            Set(result.warnings.map(\.path)) == ["$.store.kind", "$.routes[0].requireSignature", "$.routes[1].token.value"]
+            Set(result.warnings.map(\.path)) == [
+                "$.store.kind", "$.routes[0].requireSignature", "$.routes[1].token.value",
+            ]
         )
         #expect(result.warnings.allSatisfy { $0.severity == .warning })
         let configuration = result.configuration
@@ -509,14 +582,16 @@ import WebhookHTTP
     }
 
     @Test func typeGlobOfNoKnownFamilyIsAWarning() {
-        let json = #"{"routes": [\#(Self.gu1)], "handlers": [{"name": "l", "type": "log", "match": {"types": ["kyc.*", "payment.*"]}}]}"#
+        let json =
+            #"{"routes": [\#(Self.gu1)], "handlers": [{"name": "l", "type": "log", "match": {"types": ["kyc.*", "payment.*"]}}]}"#
         let result = F.parse(json)
         #expect(result.problems.isEmpty)
         #expect(result.warnings.map(\.path) == ["$.handlers[0].match.types[1]"])
     }
 
     @Test func typesThatNoListedSourceSendsIsAWarning() {
-        let json = #"{"routes": [\#(Self.gu1)], "handlers": [{"name": "l", "type": "log", "match": {"types": ["kyc.*"], "sources": ["argos"]}}]}"#
+        let json =
+            #"{"routes": [\#(Self.gu1)], "handlers": [{"name": "l", "type": "log", "match": {"types": ["kyc.*"], "sources": ["argos"]}}]}"#
         let result = F.parse(json)
         #expect(result.problems.isEmpty)
         #expect(result.warnings.map(\.path) == ["$.handlers[0].match"])
@@ -624,7 +699,9 @@ import WebhookHTTP
             return
         }
         #expect(log.fileDescriptor == FileHandle.standardError.fileDescriptor)
-        #expect(configuration.retry == RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(500), maxDelay: .seconds(60)))
+        #expect(
+            configuration.retry == RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(500), maxDelay: .seconds(60))
+        )
         #expect(configuration.logLevel == .debug)
     }
 
@@ -666,7 +743,8 @@ import WebhookHTTP
                           {"name": "e", "type": "exec", "command": ["/bin/true"]}]}
             """#
         let configuration = try #require(F.parse(json).configuration)
-        guard case .http(let http) = configuration.handlers[0].kind, case .exec(let exec) = configuration.handlers[1].kind
+        guard case .http(let http) = configuration.handlers[0].kind,
+            case .exec(let exec) = configuration.handlers[1].kind
         else {
             Issue.record("expected an http and an exec handler")
             return

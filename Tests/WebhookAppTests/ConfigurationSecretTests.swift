@@ -29,7 +29,9 @@ import WebhookApp
     }
 
     @Test func configurationDescriptionsNeverContainSecrets() throws {
-        let environment = ["GU1_SECRET": "ENV-SECRET-VALUE-1", "ARGOS_TOKEN": "ENVTOKENVALUE2", "ARGOS_KEY": "ENV-API-KEY-3"]
+        let environment = [
+            "GU1_SECRET": "ENV-SECRET-VALUE-1", "ARGOS_TOKEN": "ENVTOKENVALUE2", "ARGOS_KEY": "ENV-API-KEY-3",
+        ]
         let json = #"""
             {
               "store": { "kind": "postgres", "url": { "env": "ARGOS_KEY" } },
@@ -75,7 +77,9 @@ import WebhookApp
         #expect(result.problems.count == 5, "\(result.problems)")
         let report = ConfigurationChecker.report(for: result)
         #expect(report.exitCode == 2)
-        for secret in ["VALUE-SECRET-abc123", "PASTED-TOKEN-xyz789", "BAD/TOKEN-SECRET-999", "12345678", "URLPASSWORD-555"] {
+        for secret in [
+            "VALUE-SECRET-abc123", "PASTED-TOKEN-xyz789", "BAD/TOKEN-SECRET-999", "12345678", "URLPASSWORD-555",
+        ] {
             #expect(!report.text.contains(secret), "\(report.text)")
         }
         #expect(report.text.contains("warning: $.routes[0].secrets[0].value:"))
@@ -96,7 +100,10 @@ import WebhookApp
         #expect(throws: SecretResolutionError.self) {
             try SecretReference(.environment("EMPTY")).resolve(environment: ["EMPTY": ""], currentDirectory: "/")
         }
-        let absent = try SecretReference(.environment("MISSING"), isOptional: true).resolve(environment: [:], currentDirectory: "/")
+        let absent = try SecretReference(.environment("MISSING"), isOptional: true).resolve(
+            environment: [:],
+            currentDirectory: "/"
+        )
         #expect(absent == nil)
     }
 
@@ -133,7 +140,10 @@ import WebhookApp
         #expect(throws: SecretResolutionError.self) {
             try SecretReference(.file(".")).resolve(environment: [:], currentDirectory: directory)
         }
-        let absent = try SecretReference(.file("absent"), isOptional: true).resolve(environment: [:], currentDirectory: directory)
+        let absent = try SecretReference(.file("absent"), isOptional: true).resolve(
+            environment: [:],
+            currentDirectory: directory
+        )
         #expect(absent == nil)
     }
 
@@ -201,7 +211,8 @@ import WebhookApp
     }
 
     @Test func everyRouteDisabledIsAnError() {
-        let json = #"{"routes": [{"path": "/a", "sender": "argos", "token": {"env": "UNSET_TOKEN", "optional": true}}]}"#
+        let json =
+            #"{"routes": [{"path": "/a", "sender": "argos", "token": {"env": "UNSET_TOKEN", "optional": true}}]}"#
         let result = F.parse(json)
         #expect(result.problems.map(\.path) == ["$.routes"])
     }

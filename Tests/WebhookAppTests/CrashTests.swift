@@ -5,7 +5,7 @@ import WebhookCrypto
 import WebhookTesting
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// kill -9 under load: every event that got a 200 is on disk after restart and reaches the `file` handler.
@@ -98,7 +98,10 @@ import Glibc
 
     /// Runs `rounds` of load-then-SIGKILL, restarts once more, and returns the acknowledged keys that the
     /// `file` handler never received (the checker). Empty means nothing acknowledged was lost.
-    static func lostEvents(unsafe: Bool, rounds: Int) async throws -> (lost: Set<String>, acknowledged: Int, directory: URL) {
+    static func lostEvents(
+        unsafe: Bool,
+        rounds: Int
+    ) async throws -> (lost: Set<String>, acknowledged: Int, directory: URL) {
         let directory = try makeDirectory()
         var acknowledged = Set<String>()
         for round in 0..<rounds {
@@ -164,7 +167,10 @@ import Glibc
             // Every line the handler wrote is a whole event (fsync'd appends, no torn lines).
             let data = try Data(contentsOf: directory.appendingPathComponent("events.jsonl"))
             for line in data.split(separator: UInt8(ascii: "\n")) {
-                #expect((try? JSONSerialization.jsonObject(with: Data(line))) != nil, "a torn line in the file handler's output")
+                #expect(
+                    (try? JSONSerialization.jsonObject(with: Data(line))) != nil,
+                    "a torn line in the file handler's output"
+                )
             }
         }
     }

@@ -4,7 +4,7 @@ import WebhookCrypto
 import WebhookTesting
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real binary: graceful drain on SIGTERM, the log scan for personal data, the CLI against its store.
@@ -63,7 +63,8 @@ import Glibc
     static func request(_ body: [UInt8], path: String = "/webhooks/gu1") -> [UInt8] {
         let mac = Hex.encode(HMACSHA256.authenticationCode(for: body, key: Array(secret.utf8)))
         return Array(
-            ("POST \(path) HTTP/1.1\r\nHost: x\r\nX-Webhook-Signature: \(mac)\r\nContent-Length: \(body.count)\r\n\r\n").utf8
+            ("POST \(path) HTTP/1.1\r\nHost: x\r\nX-Webhook-Signature: \(mac)\r\nContent-Length: \(body.count)\r\n\r\n")
+                .utf8
         ) + body
     }
 
@@ -105,7 +106,10 @@ import Glibc
             #expect(daemon.waitForExit(timeout: 20) == 0)
             #expect(daemon.standardError.contains("\"message\":\"stopped\""))
             // The event it accepted while draining is on disk.
-            let shown = try Self.cli(["events", "show", "kyc.validation_approved:550e8400-e29b-41d4-a716-446655440000"], directory: directory)
+            let shown = try Self.cli(
+                ["events", "show", "kyc.validation_approved:550e8400-e29b-41d4-a716-446655440000"],
+                directory: directory
+            )
             #expect(shown.status == 0, "\(shown.output)")
         }
     }
@@ -208,7 +212,9 @@ import Glibc
             var keys: [String] = []
             for fixture in try Fixtures.all() {
                 let path =
-                    fixture.isEncrypted ? "/webhooks/argos-encrypted" : fixture.sender == "argos" ? "/webhooks/argos/\(Self.token)" : "/webhooks/gu1"
+                    fixture.isEncrypted
+                    ? "/webhooks/argos-encrypted"
+                    : fixture.sender == "argos" ? "/webhooks/argos/\(Self.token)" : "/webhooks/gu1"
                 let client = try LoopbackClient(port: daemon.port, timeoutSeconds: 10)
                 try client.send(Self.request(fixture.body, path: path))
                 let response = try client.readResponse()
@@ -217,18 +223,21 @@ import Glibc
                 keys.append(fixture.expected.idempotencyKey)
             }
             // A body that fails to decode, with personal values in it, and a wrong signature.
-            let bad = Array(#"{"event":"kyc.validation_approved","payload":{"firstName":"Zebulon","email":"zeb@example.org"}"#.utf8)
+            let bad = Array(
+                #"{"event":"kyc.validation_approved","payload":{"firstName":"Zebulon","email":"zeb@example.org"}"#.utf8
+            )
             let badClient = try LoopbackClient(port: daemon.port, timeoutSeconds: 10)
             try badClient.send(Self.request(bad))
             #expect(try badClient.readResponse().status == 400)
             badClient.close()
             // Let the `console` log handler run and the failing exec handler die.
             usleep(1_500_000)
-            let outputs = [
-                try Self.cli(["events", "list", "--limit", "100"], directory: directory).output,
-                try Self.cli(["events", "list", "--status", "rejected"], directory: directory).output,
-                try Self.cli(["events", "list", "--status", "dead"], directory: directory).output,
-            ] + (try keys.prefix(12).map { try Self.cli(["events", "show", $0], directory: directory).output })
+            let outputs =
+                [
+                    try Self.cli(["events", "list", "--limit", "100"], directory: directory).output,
+                    try Self.cli(["events", "list", "--status", "rejected"], directory: directory).output,
+                    try Self.cli(["events", "list", "--status", "dead"], directory: directory).output,
+                ] + (try keys.prefix(12).map { try Self.cli(["events", "show", $0], directory: directory).output })
             daemon.send(signal: SIGTERM)
             #expect(daemon.waitForExit(timeout: 20) == 0)
             let everything = daemon.standardOutput + daemon.standardError + outputs.joined(separator: "\n")

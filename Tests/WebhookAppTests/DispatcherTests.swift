@@ -31,7 +31,7 @@ import WebhookTesting
         let event = TestEvents.event()
         try await harness.record(event, handlers: ["crm"])
 
-        let expectedDelays: [Double] = [1, 4, 6, 6.25]  // bases 2, 4, 8, 10 (capped) with jitter 0, 1, 0.5, 0.25
+        let expectedDelays: [Double] = [1, 4, 6, 6.25] // bases 2, 4, 8, 10 (capped) with jitter 0, 1, 0.5, 0.25
         for (index, expected) in expectedDelays.enumerated() {
             try await harness.results.wait(for: "crm", .failed, count: index + 1)
             let delivery = try await TestEvents.delivery(event.key, handler: "crm", in: harness.inbox)

@@ -1,10 +1,11 @@
 import Foundation
 import Glibc
 import Testing
-@testable import WebhookApp
 import WebhookCore
 import WebhookStore
 import WebhookTesting
+
+@testable import WebhookApp
 
 @Suite struct HandlerExecTests {
     /// Exit status 0 is success; the command gets the event JSON on stdin and the WEBHOOK_* variables, with
@@ -203,7 +204,10 @@ import WebhookTesting
         await #expect(throws: HandlerError.self) {
             try await ExecEventHandler(command: checksHomeIsUnset).handle(event, context: context)
         }
-        try await ExecEventHandler(command: checksHomeIsUnset, withheldEnvironment: ["HOME"]).handle(event, context: context)
+        try await ExecEventHandler(command: checksHomeIsUnset, withheldEnvironment: ["HOME"]).handle(
+            event,
+            context: context
+        )
     }
 
     @Test func theApplicationWithholdsEverySecretVariable() throws {

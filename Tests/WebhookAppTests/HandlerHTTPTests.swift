@@ -12,7 +12,10 @@ import WebhookTesting
     @Test func postsTheEventJSON() async throws {
         try await withTestHTTPServer(statuses: [204]) { server in
             let event = TestEvents.event()
-            try await HTTPEventHandler(url: server.url, timeout: .seconds(10)).handle(event, context: context(for: event))
+            try await HTTPEventHandler(url: server.url, timeout: .seconds(10)).handle(
+                event,
+                context: context(for: event)
+            )
 
             let request = try #require(server.requests.first)
             #expect(request.method == "POST")
@@ -95,7 +98,8 @@ import WebhookTesting
     /// A redirect is not followed: the 3xx fails the attempt and nothing is sent to the other URL.
     @Test func redirectsAreNotFollowed() async throws {
         try await withTestHTTPServer { target in
-            try await withTestHTTPServer(defaultStatus: 307, extraHeaders: "Location: \(target.url.absoluteString)\r\n") { server in
+            try await withTestHTTPServer(defaultStatus: 307, extraHeaders: "Location: \(target.url.absoluteString)\r\n")
+            { server in
                 let event = TestEvents.event()
                 let error = await #expect(throws: HandlerError.self) {
                     try await HTTPEventHandler(url: server.url, timeout: .seconds(10), signingKey: Array("k".utf8))

@@ -23,7 +23,10 @@ import WebhookApp
         #expect(problems.allSatisfy { $0.severity == .error })
         #expect(
             Set(problems.map(\.path))
-                == ["$.handlers[0].match.sources[0]", "$.handlers[0].match.sources[1]", "$.handlers[0].match.outcomes[1]"]
+                == [
+                    "$.handlers[0].match.sources[0]", "$.handlers[0].match.sources[1]",
+                    "$.handlers[0].match.outcomes[1]",
+                ]
         )
         #expect(Self.problems(#"{"types": [""]}"#).map(\.severity) == [.error])
         #expect(Self.problems(#"{"sources": ["gu1.*"]}"#).map(\.severity) == [.error])

@@ -40,7 +40,8 @@ import WebhookApp
         logger.debug(
             "Event recorded",
             metadata: [
-                "http.status": "200", "webhook.key": "kyc.validation_approved:v1", "webhook.type": "kyc.validation_approved",
+                "http.status": "200", "webhook.key": "kyc.validation_approved:v1",
+                "webhook.type": "kyc.validation_approved",
             ]
         )
         logger.trace("Below the level")
@@ -114,8 +115,8 @@ import WebhookApp
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
-        var seconds: Int64 = -2_208_988_800  // 1900-01-01
-        while seconds < 4_102_444_800 {  // 2100-01-01
+        var seconds: Int64 = -2_208_988_800 // 1900-01-01
+        while seconds < 4_102_444_800 { // 2100-01-01
             let date = Date(timeIntervalSince1970: Double(seconds) + 0.25)
             let object = try Self.parse(JSONLineLogHandler.encode(Self.record(time: date)))
             #expect(object["time"] as? String == formatter.string(from: date))
@@ -160,7 +161,8 @@ import WebhookApp
     /// Quotes, backslashes, control characters, line separators and non-ASCII text round-trip through JSON,
     /// and the line stays one line.
     @Test func escapesSpecialCharacters() throws {
-        let message = "quote \" backslash \\ newline \n return \r tab \t nul \u{0} bell \u{7} del \u{7F} sep \u{2028} \u{2029} é ü 日本 🚀"
+        let message =
+            "quote \" backslash \\ newline \n return \r tab \t nul \u{0} bell \u{7} del \u{7F} sep \u{2028} \u{2029} é ü 日本 🚀"
         let value = "line1\nline2 \"quoted\" \u{1F} \\"
         let line = JSONLineLogHandler.encode(Self.record(message: message, metadata: ["error": value, "k\"ey\n": "v"]))
         let object = try Self.parse(line)
@@ -209,9 +211,13 @@ import WebhookApp
         let handler = JSONLineLogHandler(fileDescriptor: fd)
         let threads = 8
         let perThread = 100
-        let filler = String(repeating: "x", count: 1500)  // lines of ~6 KB: more than PIPE_BUF
+        let filler = String(repeating: "x", count: 1500) // lines of ~6 KB: more than PIPE_BUF
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
-            let logger = Logger(label: "t\(thread)", metadata: ["a": filler, "b": filler, "c": filler, "d": filler], handler: handler)
+            let logger = Logger(
+                label: "t\(thread)",
+                metadata: ["a": filler, "b": filler, "c": filler, "d": filler],
+                handler: handler
+            )
             for index in 0..<perThread {
                 logger.info("Line", metadata: ["thread": String(thread), "index": String(index)])
             }

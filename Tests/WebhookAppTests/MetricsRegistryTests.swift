@@ -7,7 +7,11 @@ import WebhookApp
     /// integral values without a fraction, cumulative histogram buckets ending in +Inf, then _sum and _count.
     @Test func rendersTextFormatExactly() {
         let metrics = Metrics()
-        let requests = metrics.counter("test_requests_total", help: "Requests handled.", labelNames: ["route", "status"])
+        let requests = metrics.counter(
+            "test_requests_total",
+            help: "Requests handled.",
+            labelNames: ["route", "status"]
+        )
         requests.labels("/b", "200").increment(by: 2)
         requests.labels("/a", "404").increment()
         requests.labels("/a", "200").increment()
@@ -71,7 +75,11 @@ import WebhookApp
     /// Label values escape backslash, double quote and line feed; HELP escapes backslash and line feed.
     @Test func escapesLabelValuesAndHelp() {
         let metrics = Metrics()
-        let family = metrics.counter("test_escaped_total", help: "Back\\slash and\nnewline \"kept\".", labelNames: ["path"])
+        let family = metrics.counter(
+            "test_escaped_total",
+            help: "Back\\slash and\nnewline \"kept\".",
+            labelNames: ["path"]
+        )
         family.labels("a\\b\"c\nd").increment()
         let expected = """
             # HELP test_escaped_total Back\\\\slash and\\nnewline "kept".
@@ -175,8 +183,13 @@ import WebhookApp
     /// The histogram's `le` label values are formatted like the sample values.
     @Test func bucketBoundsRenderCanonically() {
         let metrics = Metrics()
-        _ = metrics.histogram("test_bounds_seconds", help: "Bounds.", labelNames: ["route"], buckets: [0.0005, 2.5, 10])
-            .labels("/x")
+        _ = metrics.histogram(
+            "test_bounds_seconds",
+            help: "Bounds.",
+            labelNames: ["route"],
+            buckets: [0.0005, 2.5, 10]
+        )
+        .labels("/x")
         let lines = metrics.render().split(separator: "\n").filter { $0.contains("_bucket") }
         #expect(
             lines == [

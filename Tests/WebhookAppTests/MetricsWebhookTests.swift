@@ -35,7 +35,10 @@ import WebhookStore
     /// The populated registry passes `promtool check metrics` with no complaint at all (syntax and lint).
     /// promtool must be installed (Debian package `prometheus`): a missing promtool fails the test.
     @Test func renderedMetricsPassPromtool() throws {
-        let promtool = try #require(Self.findExecutable("promtool"), "promtool is not on PATH: install the prometheus package")
+        let promtool = try #require(
+            Self.findExecutable("promtool"),
+            "promtool is not on PATH: install the prometheus package"
+        )
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -4,7 +4,7 @@ import WebhookCrypto
 import WebhookTesting
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real nginx (Debian's) in front of the real daemon: every fixture through the proxy, with nginx's default
@@ -106,7 +106,9 @@ import Glibc
         /// still runs, reaps both and removes the directory, whatever `body` did. `body` runs on a thread of
         /// its own (``withDaemon(arguments:environment:directory:timeout:wrapper:_:)``): it may block.
         static func with(mode: Mode, _ body: (Setup) throws -> Void) async throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kyc-nginx-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "kyc-nginx-\(UUID().uuidString)"
+            )
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let config = """
@@ -133,12 +135,20 @@ import Glibc
                 let nginxPort = try NginxTests.freePort()
                 let conf = directory.appendingPathComponent("nginx.conf")
                 try Data(
-                    NginxTests.nginxConfiguration(mode: mode, port: nginxPort, upstreamPort: daemon.port, directory: directory)
-                        .utf8
+                    NginxTests.nginxConfiguration(
+                        mode: mode,
+                        port: nginxPort,
+                        upstreamPort: daemon.port,
+                        directory: directory
+                    )
+                    .utf8
                 ).write(to: conf)
                 let nginx = Process()
                 nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-                nginx.arguments = ["-p", directory.path, "-c", conf.path, "-e", directory.appendingPathComponent("nginx-error.log").path]
+                nginx.arguments = [
+                    "-p", directory.path, "-c", conf.path, "-e",
+                    directory.appendingPathComponent("nginx-error.log").path,
+                ]
                 nginx.standardOutput = FileHandle.nullDevice
                 nginx.standardError = FileHandle.nullDevice
                 try nginx.run()
@@ -173,7 +183,10 @@ import Glibc
             let bodyFile = directory.appendingPathComponent("body-\(UUID().uuidString)")
             try Data(body).write(to: bodyFile)
             defer { try? FileManager.default.removeItem(at: bodyFile) }
-            var arguments = ["-s", "-S", "--max-time", "10", "--interface", source, "-w", "\n%{http_code}", "-H", "Content-Type: application/json"]
+            var arguments = [
+                "-s", "-S", "--max-time", "10", "--interface", source, "-w", "\n%{http_code}", "-H",
+                "Content-Type: application/json",
+            ]
             for header in headers { arguments += ["-H", header] }
             arguments += ["--data-binary", "@\(bodyFile.path)", "http://127.0.0.1:\(port ?? nginxPort)\(path)"]
             let text = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/curl"), arguments).standardOutput
@@ -216,7 +229,10 @@ import Glibc
         }
     }
 
-    @Test("allowFrom sees the client address nginx forwards; a forged X-Forwarded-For is not believed", arguments: Mode.allCases)
+    @Test(
+        "allowFrom sees the client address nginx forwards; a forged X-Forwarded-For is not believed",
+        arguments: Mode.allCases
+    )
     func allowFromBehindNginx(mode: Mode) async throws {
         try await Setup.with(mode: mode) { setup in
             let body = try Fixtures.load("argos/submit.json").body
@@ -226,7 +242,11 @@ import Glibc
             #expect(try setup.post("/webhooks/argos-allowlisted", body: body, source: "127.0.0.3").0 == 403)
             // Another client forging the allowed address: nginx appends the real one, which the daemon believes.
             let forged = try setup.post(
-                "/webhooks/argos-allowlisted", body: body, headers: ["X-Forwarded-For: 127.0.0.2"], source: "127.0.0.3")
+                "/webhooks/argos-allowlisted",
+                body: body,
+                headers: ["X-Forwarded-For: 127.0.0.2"],
+                source: "127.0.0.3"
+            )
             #expect(forged.0 == 403)
             // Straight to the daemon from a peer that is not the proxy: its X-Forwarded-For is ignored.
             let direct = try setup.post(

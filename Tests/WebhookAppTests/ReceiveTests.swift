@@ -88,7 +88,10 @@ import WebhookTesting
             #expect(stored.summary.type == fixture.expected.type)
             // receivedAt is ISO 8601 UTC with milliseconds, e.g. 2026-11-22T10:00:00.123Z.
             let receivedAt = stored.summary.receivedAt
-            #expect(receivedAt.count == 24 && receivedAt.hasSuffix("Z") && receivedAt.dropFirst(19).hasPrefix("."), "\(receivedAt)")
+            #expect(
+                receivedAt.count == 24 && receivedAt.hasSuffix("Z") && receivedAt.dropFirst(19).hasPrefix("."),
+                "\(receivedAt)"
+            )
         }
     }
 
@@ -104,10 +107,16 @@ import WebhookTesting
             #expect(reserialized != body)
             let cases: [(String, [UInt8], [(String, String)], Int, String)] = [
                 ("missing", body, [], 401, "invalid_signature"),
-                ("wrong secret", body, [("X-Webhook-Signature", Self.sign(body, secret: "nope"))], 401, "invalid_signature"),
+                (
+                    "wrong secret", body, [("X-Webhook-Signature", Self.sign(body, secret: "nope"))], 401,
+                    "invalid_signature"
+                ),
                 ("other body", body + Array(" ".utf8), [("X-Webhook-Signature", good)], 401, "invalid_signature"),
                 ("truncated", body, [("X-Webhook-Signature", String(good.dropLast(2)))], 401, "invalid_signature"),
-                ("not hex", body, [("X-Webhook-Signature", String(repeating: "z", count: 64))], 401, "invalid_signature"),
+                (
+                    "not hex", body, [("X-Webhook-Signature", String(repeating: "z", count: 64))], 401,
+                    "invalid_signature"
+                ),
                 ("re-serialized JSON", reserialized, [("X-Webhook-Signature", good)], 401, "invalid_signature"),
                 (
                     "two fields", body, [("X-Webhook-Signature", good), ("X-Webhook-Signature", good)], 400,
@@ -136,7 +145,11 @@ import WebhookTesting
                 Self.sign(bodies[2], secret: "whsec_test_previous"),
             ]
             for (body, signature) in zip(bodies, forms) {
-                let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", signature)])
+                let response = try await app.post(
+                    "/webhooks/gu1",
+                    body: body,
+                    headers: [("X-Webhook-Signature", signature)]
+                )
                 #expect(response.status == 200, "\(signature.prefix(8)): \(response.text)")
             }
         }
@@ -161,7 +174,11 @@ import WebhookTesting
             #expect(response.status == 200)
             let key = try #require(try Self.json(response)["key"] as? String)
             #expect(key.hasPrefix("kyc.validation_rejected:"))
-            #expect(app.application.metrics.render().contains(#"kyc_webhooks_event_type_mismatches_total{route="/webhooks/gu1"} 1"#))
+            #expect(
+                app.application.metrics.render().contains(
+                    #"kyc_webhooks_event_type_mismatches_total{route="/webhooks/gu1"} 1"#
+                )
+            )
         }
     }
 
@@ -170,15 +187,23 @@ import WebhookTesting
         try await Self.withApp(customHandlers: [.init(name: "recorder", handler: recorder)]) { app in
             let body = try Fixtures.load("gu1-biometric/approved.json").body
             let first = try await app.post(
-                "/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body)), ("X-Webhook-ID", "org-delivery-1")])
+                "/webhooks/gu1",
+                body: body,
+                headers: [("X-Webhook-Signature", Self.sign(body)), ("X-Webhook-ID", "org-delivery-1")]
+            )
             let second = try await app.post(
-                "/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body)), ("X-Webhook-ID", "per-request-2")])
+                "/webhooks/gu1",
+                body: body,
+                headers: [("X-Webhook-Signature", Self.sign(body)), ("X-Webhook-ID", "per-request-2")]
+            )
             #expect(try Self.json(first)["status"] as? String == "accepted")
             #expect(try Self.json(second)["status"] as? String == "duplicate")
             #expect(try Self.json(first)["key"] as? String == Self.json(second)["key"] as? String)
             // The delivery may still be on its way to the dispatcher: wait for it, then for a second that never comes.
             let deadline = ContinuousClock.now + .seconds(10)
-            while recorder.calls.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            while recorder.calls.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try await Task.sleep(for: .milliseconds(300))
             await app.stop()
             #expect(recorder.calls.count == 1)
@@ -198,16 +223,26 @@ import WebhookTesting
             ].map { Array($0.utf8) }
             var keys: Set<String> = []
             for body in bodies {
-                let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body))])
+                let response = try await app.post(
+                    "/webhooks/gu1",
+                    body: body,
+                    headers: [("X-Webhook-Signature", Self.sign(body))]
+                )
                 #expect(try Self.json(response)["status"] as? String == "accepted", "\(response.text)")
                 keys.insert(try #require(try Self.json(response)["key"] as? String))
             }
             #expect(keys.count == 4)
             // The same body again is still one event.
-            let again = try await app.post("/webhooks/gu1", body: bodies[1], headers: [("X-Webhook-Signature", Self.sign(bodies[1]))])
+            let again = try await app.post(
+                "/webhooks/gu1",
+                body: bodies[1],
+                headers: [("X-Webhook-Signature", Self.sign(bodies[1]))]
+            )
             #expect(try Self.json(again)["status"] as? String == "duplicate")
             let deadline = ContinuousClock.now + .seconds(10)
-            while recorder.calls.count < 4 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            while recorder.calls.count < 4 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try await Task.sleep(for: .milliseconds(200))
             #expect(recorder.calls.count == 4)
         }
@@ -221,7 +256,11 @@ import WebhookTesting
             let statuses = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", signature)])
+                        let response = try await app.post(
+                            "/webhooks/gu1",
+                            body: body,
+                            headers: [("X-Webhook-Signature", signature)]
+                        )
                         return try Self.json(response)["status"] as? String ?? "?"
                     }
                 }
@@ -230,7 +269,9 @@ import WebhookTesting
             #expect(statuses.filter { $0 == "accepted" }.count == 1)
             #expect(statuses.filter { $0 == "duplicate" }.count == 19)
             let deadline = ContinuousClock.now + .seconds(10)
-            while recorder.calls.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            while recorder.calls.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try await Task.sleep(for: .milliseconds(300))
             #expect(recorder.calls.count == 1)
         }
@@ -261,11 +302,18 @@ import WebhookTesting
             #expect(refused.status == 403)
             #expect(try Self.json(refused)["error"] as? String == "forbidden")
             // ...unless a trusted proxy (127.0.0.1 is one by default) forwards for an allowed client.
-            let forwarded = try await app.post("/webhooks/argos-remote", body: body, headers: [("X-Forwarded-For", "203.0.113.7")])
+            let forwarded = try await app.post(
+                "/webhooks/argos-remote",
+                body: body,
+                headers: [("X-Forwarded-For", "203.0.113.7")]
+            )
             #expect(forwarded.status == 200)
             // A forged hop left of an untrusted client is not believed: the client is 198.51.100.1.
             let forged = try await app.post(
-                "/webhooks/argos-remote", body: body, headers: [("X-Forwarded-For", "203.0.113.7, 198.51.100.1")])
+                "/webhooks/argos-remote",
+                body: body,
+                headers: [("X-Forwarded-For", "203.0.113.7, 198.51.100.1")]
+            )
             #expect(forged.status == 403)
         }
     }
@@ -312,18 +360,27 @@ import WebhookTesting
     @Test func authenticBodiesThatFailToDecodeAreKeptForReview() async throws {
         try await Self.withApp { app in
             let notJSON = Array("{\"event\": \"kyc.validation_approved\", ".utf8)
-            let gu1 = try await app.post("/webhooks/gu1", body: notJSON, headers: [("X-Webhook-Signature", Self.sign(notJSON))])
+            let gu1 = try await app.post(
+                "/webhooks/gu1",
+                body: notJSON,
+                headers: [("X-Webhook-Signature", Self.sign(notJSON))]
+            )
             #expect(gu1.status == 400)
             #expect(try Self.json(gu1)["error"] as? String == "invalid_payload")
             let noSubmission = Array(#"{"webhook_trigger": "approved"}"#.utf8)
             let argos = try await app.post("/webhooks/argos/tok_0123456789abcdef", body: noSubmission)
             #expect(argos.status == 400)
             // Authentic by its token, then fails to decrypt: kept too.
-            let encrypted = try await app.post("/webhooks/argos-token-encrypted/tok_0123456789abcdef", body: Array(#"{"data": "QUJD"}"#.utf8))
+            let encrypted = try await app.post(
+                "/webhooks/argos-token-encrypted/tok_0123456789abcdef",
+                body: Array(#"{"data": "QUJD"}"#.utf8)
+            )
             #expect(encrypted.status == 400)
             let rejected = try await app.application.inbox.listEvents(EventQuery(status: "rejected", limit: 10))
             #expect(rejected.count == 3)
-            #expect(Set(rejected.map(\.route)) == ["/webhooks/gu1", "/webhooks/argos", "/webhooks/argos-token-encrypted"])
+            #expect(
+                Set(rejected.map(\.route)) == ["/webhooks/gu1", "/webhooks/argos", "/webhooks/argos-token-encrypted"]
+            )
         }
     }
 
@@ -362,7 +419,11 @@ import WebhookTesting
             var refused: LoopbackResponse?
             for index in 0..<200 {
                 let body = Self.uniqueBody(index)
-                let response = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body))])
+                let response = try await app.post(
+                    "/webhooks/gu1",
+                    body: body,
+                    headers: [("X-Webhook-Signature", Self.sign(body))]
+                )
                 if response.status != 200 {
                     refusedBody = body
                     refused = response
@@ -376,7 +437,11 @@ import WebhookTesting
             #expect(try Self.json(full)["error"] as? String == "unavailable")
             #expect(try await app.get("/healthz").status == 200)
             _ = try await inbox.setMaxPageCount(1_000_000)
-            let recovered = try await app.post("/webhooks/gu1", body: body, headers: [("X-Webhook-Signature", Self.sign(body))])
+            let recovered = try await app.post(
+                "/webhooks/gu1",
+                body: body,
+                headers: [("X-Webhook-Signature", Self.sign(body))]
+            )
             #expect(recovered.status == 200)
             #expect(try Self.json(recovered)["status"] as? String == "accepted", "the 503'd event was not recorded")
             #expect(app.application.metrics.render().contains("kyc_webhooks_store_commit_failures_total 1"))

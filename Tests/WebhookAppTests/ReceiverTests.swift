@@ -1,12 +1,13 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import WebhookApp
 import WebhookCore
 import WebhookCrypto
 import WebhookHTTP
 import WebhookStore
 import WebhookTesting
+
+@testable import WebhookApp
 
 /// `WebhookReceiver` behind the router, driven as the server drives a request (preflight with a new context,
 /// then respond with the context preflight left), without sockets and without the application's metrics.
@@ -52,7 +53,12 @@ import WebhookTesting
 
     /// What the server does with one request: preflight, then (unless refused) respond with its context.
     /// The memory inbox completes `record` at once, so the response is there when `respond` returns.
-    static func serve(_ router: RouterResponder, _ target: String, body: [UInt8], fields: [HTTPFields.Field] = [])
+    static func serve(
+        _ router: RouterResponder,
+        _ target: String,
+        body: [UInt8],
+        fields: [HTTPFields.Field] = []
+    )
         throws -> HTTPResponse
     {
         let head = HTTPRequestHead(
@@ -134,7 +140,12 @@ import WebhookTesting
         let router = Self.router(for: Self.gu1Settings, inbox: MemoryInbox(), observer: observer)
         let body = Self.gu1Body("sig-1")
         #expect(try Self.serve(router, "/webhooks/gu1", body: body, fields: [Self.gu1Signature(body)]).status == 200)
-        let forged = try Self.serve(router, "/webhooks/gu1", body: body, fields: [Self.gu1Signature(Self.gu1Body("other"))])
+        let forged = try Self.serve(
+            router,
+            "/webhooks/gu1",
+            body: body,
+            fields: [Self.gu1Signature(Self.gu1Body("other"))]
+        )
         #expect(forged.status == 401)
         #expect(String(decoding: forged.body, as: UTF8.self) == #"{"error":"invalid_signature"}"#)
         let missing = try Self.serve(router, "/webhooks/gu1", body: body)
@@ -180,7 +191,9 @@ import WebhookTesting
         #expect(isFirstDone)
         try await Task.sleep(for: .milliseconds(300))
         let second = Self.gu1Body("wake-2")
-        #expect(try Self.serve(router, "/webhooks/gu1", body: second, fields: [Self.gu1Signature(second)]).status == 200)
+        #expect(
+            try Self.serve(router, "/webhooks/gu1", body: second, fields: [Self.gu1Signature(second)]).status == 200
+        )
         #expect(await Self.wait(seconds: 10) { recorder.calls.count == 2 })
 
         dispatcher.shutdown(gracePeriod: .seconds(1))

@@ -28,10 +28,13 @@ import WebhookTesting
 
         /// Writes zeros to `filler` until the file system is full.
         func fill() throws {
-            let handle = try #require(FileHandle(forWritingAtPath: filler) ?? {
-                _ = FileManager.default.createFile(atPath: filler, contents: nil)
-                return FileHandle(forWritingAtPath: filler)
-            }())
+            let handle = try #require(
+                FileHandle(forWritingAtPath: filler)
+                    ?? {
+                        _ = FileManager.default.createFile(atPath: filler, contents: nil)
+                        return FileHandle(forWritingAtPath: filler)
+                    }()
+            )
             defer { try? handle.close() }
             let chunk = Data(count: 64 * 1024)
             while (try? handle.write(contentsOf: chunk)) != nil {}
@@ -95,7 +98,9 @@ import WebhookTesting
             // One delivery runs, held until the disk is full.
             #expect(try await Self.post(app, Self.body(0)).status == 200)
             let deadline = ContinuousClock.now + .seconds(10)
-            while recorder.calls.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            while recorder.calls.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             #expect(recorder.calls.count == 1)
             #expect(try await app.get("/readyz").status == 200)
 

@@ -4,7 +4,7 @@ import WebhookApp
 import WebhookTesting
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A unix datagram socket standing in for systemd's notification socket.

@@ -1,6 +1,6 @@
 import Testing
-import WebhookCrypto
 import WebhookCore
+import WebhookCrypto
 import WebhookTesting
 
 /// ARGOS bodies: every trigger, documented variants, undocumented triggers, the encrypted envelope.

@@ -21,7 +21,8 @@ import WebhookCore
     /// Every day from 1890 to 2110, and every 97th day from 1600 to 9999, is the date Foundation's calendar
     /// gives, and converts back to its day count.
     @Test func agreesWithFoundation() {
-        let dense = CivilCalendar.days(year: 1890, month: 1, day: 1)...CivilCalendar.days(year: 2110, month: 12, day: 31)
+        let dense =
+            CivilCalendar.days(year: 1890, month: 1, day: 1)...CivilCalendar.days(year: 2110, month: 12, day: 31)
         let sparse = stride(
             from: CivilCalendar.days(year: 1600, month: 1, day: 1),
             through: CivilCalendar.days(year: 9999, month: 12, day: 31),
@@ -73,8 +74,12 @@ import WebhookCore
         #expect(!CivilCalendar.isLeapYear(2023))
         #expect(CivilCalendar.daysInMonth(year: 2024, month: 2) == 29)
         #expect(CivilCalendar.daysInMonth(year: 2100, month: 2) == 28)
-        #expect(CivilCalendar.days(year: 2000, month: 3, day: 1) - CivilCalendar.days(year: 2000, month: 2, day: 28) == 2)
-        #expect(CivilCalendar.days(year: 1900, month: 3, day: 1) - CivilCalendar.days(year: 1900, month: 2, day: 28) == 1)
+        #expect(
+            CivilCalendar.days(year: 2000, month: 3, day: 1) - CivilCalendar.days(year: 2000, month: 2, day: 28) == 2
+        )
+        #expect(
+            CivilCalendar.days(year: 1900, month: 3, day: 1) - CivilCalendar.days(year: 1900, month: 2, day: 28) == 1
+        )
     }
 
     @Test func knownDays() {

@@ -5,7 +5,11 @@ import WebhookTesting
 
 /// Every fixture body decodes to exactly the fields `expected.json` gives for it.
 @Suite struct FixtureDecodingTests {
-    static let context = DecodeContext(route: "/webhooks/test", receivedAt: "2026-11-22T10:00:00.123Z", deliveryId: "d-1")
+    static let context = DecodeContext(
+        route: "/webhooks/test",
+        receivedAt: "2026-11-22T10:00:00.123Z",
+        deliveryId: "d-1"
+    )
 
     /// Decodes a fixture the way the receive pipeline does: Gu1 as is, ARGOS decrypted first when encrypted.
     static func decode(_ fixture: Fixture) throws -> (event: WebhookEvent, plaintext: [UInt8]) {
@@ -80,7 +84,9 @@ import WebhookTesting
                 == Rejection(
                     code: nil,
                     reason: "Document authenticity could not be verified",
-                    warnings: ["Document authenticity check failed", "Face match confidence low", "Liveness detection failed"]
+                    warnings: [
+                        "Document authenticity check failed", "Face match confidence low", "Liveness detection failed",
+                    ]
                 )
         )
         let biometric = try Self.decode(Fixtures.load("gu1-biometric/rejected.json")).event

@@ -75,9 +75,13 @@ import WebhookCore
     }
 
     @Test func organizationIdComesFromEnvelopeThenPayload() throws {
-        let envelope = try Self.decode(#"{"event":"kyc.validation_created","organizationId":"org-a","payload":{"id":"v","organizationId":"org-b"}}"#)
+        let envelope = try Self.decode(
+            #"{"event":"kyc.validation_created","organizationId":"org-a","payload":{"id":"v","organizationId":"org-b"}}"#
+        )
         #expect(envelope.organizationId == "org-a")
-        let payload = try Self.decode(#"{"event":"kyc.validation_created","payload":{"id":"v","organizationId":"org-b"}}"#)
+        let payload = try Self.decode(
+            #"{"event":"kyc.validation_created","payload":{"id":"v","organizationId":"org-b"}}"#
+        )
         #expect(payload.organizationId == "org-b")
         let none = try Self.decode(#"{"event":"kyc.validation_created","organizationId":null,"payload":{"id":"v"}}"#)
         #expect(none.organizationId == nil)
@@ -86,9 +90,13 @@ import WebhookCore
     @Test func externalIdFallsBackToPayloadOnlyForOtherFamilies() throws {
         let kyc = try Self.decode(#"{"event":"kyc.validation_created","payload":{"id":"v","externalId":"x"}}"#)
         #expect(kyc.externalId == nil)
-        let other = try Self.decode(#"{"event":"transaction.created","payload":{"transactionId":"t","externalId":"x"}}"#)
+        let other = try Self.decode(
+            #"{"event":"transaction.created","payload":{"transactionId":"t","externalId":"x"}}"#
+        )
         #expect(other.externalId == "x")
-        let nested = try Self.decode(#"{"event":"transaction.created","payload":{"transactionId":"t","externalId":"x","entity":{"externalId":"y"}}}"#)
+        let nested = try Self.decode(
+            #"{"event":"transaction.created","payload":{"transactionId":"t","externalId":"x","entity":{"externalId":"y"}}}"#
+        )
         #expect(nested.externalId == "y")
     }
 
@@ -98,12 +106,15 @@ import WebhookCore
                 + #""rejectionReason":"r","warnings":["w1",{"message":"w2"},7]}}"#
         )
         #expect(event.rejection == Rejection(code: "C1", reason: "m", warnings: ["w1", "w2"]))
-        let approved = try Self.decode(#"{"event":"kyc.validation_approved","payload":{"id":"v","rejectionCode":"C1"}}"#)
+        let approved = try Self.decode(
+            #"{"event":"kyc.validation_approved","payload":{"id":"v","rejectionCode":"C1"}}"#
+        )
         #expect(approved.rejection == nil)
     }
 
     @Test func approvalWithATruncatedSurrogatePairStillDecodes() throws {
-        let body = #"{"event":"kyc.validation_approved","payload":{"id":"v","entity":{"name":"Ana \ud83d","externalId":"c\u00e9"}}}"#
+        let body =
+            #"{"event":"kyc.validation_approved","payload":{"id":"v","entity":{"name":"Ana \ud83d","externalId":"c\u00e9"}}}"#
         let event = try Self.decode(body)
         #expect(event.outcome == .approved)
         #expect(event.externalId == "cé")
@@ -111,7 +122,9 @@ import WebhookCore
     }
 
     @Test func timestampIsNormalizedToUTC() throws {
-        let event = try Self.decode(#"{"event":"entity.updated","timestamp":"2025-01-08T10:00:00+01:00","payload":{"entity":{"id":"e"}}}"#)
+        let event = try Self.decode(
+            #"{"event":"entity.updated","timestamp":"2025-01-08T10:00:00+01:00","payload":{"entity":{"id":"e"}}}"#
+        )
         #expect(event.occurredAt == "2025-01-08T09:00:00Z")
         #expect(event.key == "entity.updated:e@2025-01-08T09:00:00Z")
     }
@@ -122,11 +135,17 @@ import WebhookCore
         (#"{"event":"","payload":{"id":"v"}}"#, "`event` is empty"),
         (#"{"event":"kyc.validation_created"}"#, "missing `payload`"),
         (#"{"event":"kyc.validation_created","payload":"v"}"#, "`payload` is not an object"),
-        (#"{"event":"kyc.validation_created","payload":{"entityId":"e"}}"#, "missing `payload.id` (or `payload.validationId`)"),
+        (
+            #"{"event":"kyc.validation_created","payload":{"entityId":"e"}}"#,
+            "missing `payload.id` (or `payload.validationId`)"
+        ),
         (#"{"event":"biometric.session_created","payload":{"validationId":"e"}}"#, "missing `payload.id`"),
         (#"{"event":"rule.triggered","payload":{"ruleId":"e"}}"#, "missing `payload.id` (or `payload.evaluationId`)"),
         (#"{"event":"entity.created","payload":{"entity":{}}}"#, "missing `payload.id` (or `payload.entity.id`)"),
-        (#"{"event":"kyc.validation_created","payload":{"id":""}}"#, "missing `payload.id` (or `payload.validationId`)"),
+        (
+            #"{"event":"kyc.validation_created","payload":{"id":""}}"#,
+            "missing `payload.id` (or `payload.validationId`)"
+        ),
         (#"{"event":"a","event":"b","payload":{"id":"v"}}"#, "duplicate member `event`"),
         (#"{"event":"kyc.validation_created","payload":{"id":"v","id":"w"}}"#, "duplicate member `payload.id`"),
         (#"["event"]"#, "body is not a JSON object"),

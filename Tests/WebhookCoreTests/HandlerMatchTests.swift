@@ -38,7 +38,11 @@ import WebhookCore
     }
 
     @Test func allGivenFiltersMustMatch() {
-        let match = HandlerMatch(types: ["kyc.*", "biometric.session_approved"], sources: ["gu1.kyc", "gu1.biometric"], outcomes: ["approved"])
+        let match = HandlerMatch(
+            types: ["kyc.*", "biometric.session_approved"],
+            sources: ["gu1.kyc", "gu1.biometric"],
+            outcomes: ["approved"]
+        )
         #expect(match.matches(Self.kycApproved))
         #expect(match.matches(Self.bioApproved))
         #expect(!match.matches(Self.kycRejected))

@@ -22,11 +22,15 @@ import WebhookTesting
     @Test func twoArgosUpdatesOfOneSubmissionAtDifferentTimesHaveDifferentKeys() throws {
         let context = DecodeContext(route: "/webhooks/argos", receivedAt: "2026-11-22T10:00:00.000Z")
         let first = try ArgosDecoder.decode(
-            body: Array(#"{"webhook_trigger":"updated","submission_id":"s-1","update_time":"2025-03-03 10:00:00"}"#.utf8),
+            body: Array(
+                #"{"webhook_trigger":"updated","submission_id":"s-1","update_time":"2025-03-03 10:00:00"}"#.utf8
+            ),
             context: context
         )
         let second = try ArgosDecoder.decode(
-            body: Array(#"{"webhook_trigger":"updated","submission_id":"s-1","update_time":"2025-03-04 11:30:00"}"#.utf8),
+            body: Array(
+                #"{"webhook_trigger":"updated","submission_id":"s-1","update_time":"2025-03-04 11:30:00"}"#.utf8
+            ),
             context: context
         )
         #expect(first.key == "argos.updated:s-1@2025-03-03T10:00:00Z")
@@ -70,9 +74,17 @@ import WebhookTesting
 
     @Test func previousRuleKeyOnlyWhereTheRulesDiffer() {
         // Keyed `type:subjectId` before, with a discriminator now.
-        #expect(IdempotencyKey.previousRuleKey(type: "transaction.status_changed", subjectId: "t") == "transaction.status_changed:t")
-        #expect(IdempotencyKey.previousRuleKey(type: "risk_analysis_entity_executed", subjectId: "r") == "risk_analysis_entity_executed:r")
-        #expect(IdempotencyKey.previousRuleKey(type: "argos.future_trigger", subjectId: "s") == "argos.future_trigger:s")
+        #expect(
+            IdempotencyKey.previousRuleKey(type: "transaction.status_changed", subjectId: "t")
+                == "transaction.status_changed:t"
+        )
+        #expect(
+            IdempotencyKey.previousRuleKey(type: "risk_analysis_entity_executed", subjectId: "r")
+                == "risk_analysis_entity_executed:r"
+        )
+        #expect(
+            IdempotencyKey.previousRuleKey(type: "argos.future_trigger", subjectId: "s") == "argos.future_trigger:s"
+        )
         // The same key under both rules.
         #expect(IdempotencyKey.previousRuleKey(type: "kyc.validation_approved", subjectId: "v") == nil)
         #expect(IdempotencyKey.previousRuleKey(type: "argos.updated", subjectId: "s") == nil)
@@ -82,10 +94,12 @@ import WebhookTesting
     @Test func twoStatusChangesOfOneTransactionAreTwoEventsAndTheSameBodyIsOne() throws {
         let context = DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
         let approved = Array(
-            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1","status":"approved"}}"#.utf8
+            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1","status":"approved"}}"#
+                .utf8
         )
         let rejected = Array(
-            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T12:00:00Z","payload":{"id":"tx-1","status":"rejected"}}"#.utf8
+            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T12:00:00Z","payload":{"id":"tx-1","status":"rejected"}}"#
+                .utf8
         )
         let first = try Gu1Decoder.decode(body: approved, context: context)
         let again = try Gu1Decoder.decode(body: approved, context: context)
@@ -98,11 +112,17 @@ import WebhookTesting
     @Test func aDotlessUnknownTypeTwiceAtDifferentTimesIsTwoEvents() throws {
         let context = DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
         let a = try Gu1Decoder.decode(
-            body: Array(#"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"ra-1"}}"#.utf8),
+            body: Array(
+                #"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"ra-1"}}"#
+                    .utf8
+            ),
             context: context
         )
         let b = try Gu1Decoder.decode(
-            body: Array(#"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-08T11:00:00Z","payload":{"id":"ra-1"}}"#.utf8),
+            body: Array(
+                #"{"event":"risk_analysis_entity_executed","timestamp":"2025-01-08T11:00:00Z","payload":{"id":"ra-1"}}"#
+                    .utf8
+            ),
             context: context
         )
         #expect(a.key != b.key)
@@ -111,11 +131,15 @@ import WebhookTesting
     @Test func approvalRedeliveredWithAnotherTimestampIsOneEvent() throws {
         let context = DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
         let a = try Gu1Decoder.decode(
-            body: Array(#"{"event":"kyc.validation_approved","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"v-1"}}"#.utf8),
+            body: Array(
+                #"{"event":"kyc.validation_approved","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"v-1"}}"#.utf8
+            ),
             context: context
         )
         let b = try Gu1Decoder.decode(
-            body: Array(#"{"event":"kyc.validation_approved","timestamp":"2025-01-07T11:05:00Z","payload":{"id":"v-1"}}"#.utf8),
+            body: Array(
+                #"{"event":"kyc.validation_approved","timestamp":"2025-01-07T11:05:00Z","payload":{"id":"v-1"}}"#.utf8
+            ),
             context: context
         )
         #expect(a.key == "kyc.validation_approved:v-1")

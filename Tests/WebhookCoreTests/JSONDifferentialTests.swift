@@ -17,7 +17,8 @@ import WebhookTesting
         }
     }
 
-    static let alphabet = Array(#"{}[]:,"\ 0123456789-+.eEtrufalsn/u"#.utf8) + [0x00, 0x0A, 0x1F, 0x80, 0xC3, 0xA9, 0xFF]
+    static let alphabet =
+        Array(#"{}[]:,"\ 0123456789-+.eEtrufalsn/u"#.utf8) + [0x00, 0x0A, 0x1F, 0x80, 0xC3, 0xA9, 0xFF]
 
     @Test func agreesWithFoundationOnMutatedBodies() throws {
         var generator = SplitMix(state: 0x5EED)

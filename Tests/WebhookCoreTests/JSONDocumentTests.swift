@@ -69,14 +69,14 @@ import WebhookCore
     }
 
     static let invalidUTF8: [[UInt8]] = [
-        [0x22, 0xC0, 0x80, 0x22],  // overlong NUL
-        [0x22, 0xC1, 0xBF, 0x22],  // overlong
-        [0x22, 0xE0, 0x80, 0x80, 0x22],  // overlong 3-byte
-        [0x22, 0xED, 0xA0, 0x80, 0x22],  // UTF-8-encoded surrogate
-        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
+        [0x22, 0xC0, 0x80, 0x22], // overlong NUL
+        [0x22, 0xC1, 0xBF, 0x22], // overlong
+        [0x22, 0xE0, 0x80, 0x80, 0x22], // overlong 3-byte
+        [0x22, 0xED, 0xA0, 0x80, 0x22], // UTF-8-encoded surrogate
+        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], // above U+10FFFF
         [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22],
-        [0x22, 0x80, 0x22],  // lone continuation
-        [0x22, 0xC3, 0x22],  // truncated
+        [0x22, 0x80, 0x22], // lone continuation
+        [0x22, 0xC3, 0x22], // truncated
         [0x22, 0xE2, 0x82, 0x22],
         [0x22, 0xFF, 0x22],
     ]
@@ -87,7 +87,8 @@ import WebhookCore
     }
 
     static let validDocuments: [String] = [
-        "{}", "[]", " {} ", "\n\t\r {}\n", "0", "-0", "1", "-1.5e10", "0.0", "1E-2", "1e+2", "123456789012345678901234567890",
+        "{}", "[]", " {} ", "\n\t\r {}\n", "0", "-0", "1", "-1.5e10", "0.0", "1E-2", "1e+2",
+        "123456789012345678901234567890",
         "\"\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\u0000\\uFFFF\\uD83D\\uDE00\"", "true", "false", "null",
         "{\"a\":[1,{\"b\":null}],\"c\":\"d\"}", "[[[[]]]]", "\"é 😀 中\"", "{\"\":1}",
         String(repeating: "[", count: 64) + String(repeating: "]", count: 64),

@@ -77,11 +77,11 @@ import WebhookCrypto
     @Test(
         "invalid padding",
         arguments: [
-            [UInt8](repeating: 0, count: 16),  // pad byte 0
-            [UInt8](repeating: 0x11, count: 16),  // pad byte 17 > block size
-            [UInt8](repeating: 0xFF, count: 16),  // pad byte 255
-            [UInt8](repeating: 0x41, count: 14) + [0x03, 0x02],  // "02" pad without its second 0x02
-            [UInt8](repeating: 0x41, count: 1) + [UInt8](repeating: 0x10, count: 15),  // 16 claimed, 15 present
+            [UInt8](repeating: 0, count: 16), // pad byte 0
+            [UInt8](repeating: 0x11, count: 16), // pad byte 17 > block size
+            [UInt8](repeating: 0xFF, count: 16), // pad byte 255
+            [UInt8](repeating: 0x41, count: 14) + [0x03, 0x02], // "02" pad without its second 0x02
+            [UInt8](repeating: 0x41, count: 1) + [UInt8](repeating: 0x10, count: 15), // 16 claimed, 15 present
         ]
     )
     func invalidPadding(lastBlock: [UInt8]) throws {

@@ -13,9 +13,9 @@ import WebhookCrypto
     @Test(
         "refuses non-strict hex",
         arguments: [
-            "0", "abc",  // odd length
-            "0g", "zz", "0x12", "12 ", " 12", "12\n", "1-", "+1", "é1",  // characters outside 0-9a-fA-F
-            "\u{FF10}\u{FF11}",  // fullwidth digits (even length in characters, not ASCII)
+            "0", "abc", // odd length
+            "0g", "zz", "0x12", "12 ", " 12", "12\n", "1-", "+1", "é1", // characters outside 0-9a-fA-F
+            "\u{FF10}\u{FF11}", // fullwidth digits (even length in characters, not ASCII)
         ]
     )
     func refusesNonStrictHex(text: String) {
@@ -55,14 +55,14 @@ import WebhookCrypto
     @Test(
         "refuses non-strict base64",
         arguments: [
-            "Zg", "Zm8", "Zm9vYg",  // unpadded
-            "Zg=", "Z", "Zm9vY",  // length not a multiple of 4
-            "Zg==Zg==", "Zm8=Zm8=", "=Zm8", "Z=m8",  // padding in the middle
-            "Z===", "====", "Zm9v====",  // too much padding
-            "Zh==", "Zm9=",  // non-zero pad bits
-            "Zm9v\n", " Zm9v", "Zm 9v", "Zm9v\r\n", "Zm9v\tYmFy",  // whitespace
-            "Zm-_", "Zm9v-_==",  // URL-safe alphabet
-            "Zm9*", "Zm\u{0}v", "Zm9é",  // other characters
+            "Zg", "Zm8", "Zm9vYg", // unpadded
+            "Zg=", "Z", "Zm9vY", // length not a multiple of 4
+            "Zg==Zg==", "Zm8=Zm8=", "=Zm8", "Z=m8", // padding in the middle
+            "Z===", "====", "Zm9v====", // too much padding
+            "Zh==", "Zm9=", // non-zero pad bits
+            "Zm9v\n", " Zm9v", "Zm 9v", "Zm9v\r\n", "Zm9v\tYmFy", // whitespace
+            "Zm-_", "Zm9v-_==", // URL-safe alphabet
+            "Zm9*", "Zm\u{0}v", "Zm9é", // other characters
         ]
     )
     func refusesNonStrictBase64(text: String) {

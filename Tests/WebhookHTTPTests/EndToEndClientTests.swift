@@ -69,7 +69,8 @@ private func curl(_ arguments: [String]) throws -> (status: Int32, output: Strin
             try Data(repeating: UInt8(ascii: "x"), count: 300_000).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
             let result = try curl([
-                "-v", "-H", "Expect: 100-continue", "--data-binary", "@\(file.path)", "http://127.0.0.1:\(server.port)/big",
+                "-v", "-H", "Expect: 100-continue", "--data-binary", "@\(file.path)",
+                "http://127.0.0.1:\(server.port)/big",
             ])
             #expect(result.output.hasPrefix("POST /big 300000\n"))
             #expect(result.errors.contains("HTTP/1.1 100 Continue"))
@@ -101,7 +102,7 @@ private func curl(_ arguments: [String]) throws -> (status: Int32, output: Strin
     @Test func ipv6Loopback() async throws {
         let configuration = HTTPServerConfiguration(host: "::1", port: 0, eventLoopCount: 1)
         let hasIPv6 = (try? await withServer(configuration) { _ in }) != nil
-        guard hasIPv6 else { return }  // no IPv6 on this machine
+        guard hasIPv6 else { return } // no IPv6 on this machine
         try await withServer(configuration) { server in
             let result = try curl(["-g", "http://[::1]:\(server.port)/six"])
             #expect(result.output == "GET /six 0\n")

@@ -115,7 +115,13 @@ let acceptanceCases: [AcceptanceCase] = [
         [
             RequestSummary("GET", "/a", fields: ["Host: h"]),
             RequestSummary("POST", "/b", framing: .length(3), fields: ["Host: h", "Content-Length: 3"], body: "abc"),
-            RequestSummary("POST", "/c", framing: .chunked, fields: ["Host: h", "Transfer-Encoding: chunked"], body: "de"),
+            RequestSummary(
+                "POST",
+                "/c",
+                framing: .chunked,
+                fields: ["Host: h", "Transfer-Encoding: chunked"],
+                body: "de"
+            ),
         ]
     ),
     AcceptanceCase(
@@ -181,7 +187,15 @@ let acceptanceCases: [AcceptanceCase] = [
     AcceptanceCase(
         "Content-Length with leading zeros is decimal",
         "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0010\r\n\r\n0123456789",
-        [RequestSummary("POST", "/", framing: .length(10), fields: ["Host: h", "Content-Length: 0010"], body: "0123456789")]
+        [
+            RequestSummary(
+                "POST",
+                "/",
+                framing: .length(10),
+                fields: ["Host: h", "Content-Length: 0010"],
+                body: "0123456789"
+            )
+        ]
     ),
     AcceptanceCase(
         "Content-Length: 0",
@@ -232,7 +246,12 @@ let acceptanceCases: [AcceptanceCase] = [
             + "OPTIONS http://h HTTP/1.1\r\nHost: h\r\n\r\n"
             + "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n",
         [
-            RequestSummary("POST", "HTTPS://h/webhooks/gu1", framing: .length(0), fields: ["Host: h", "Content-Length: 0"]),
+            RequestSummary(
+                "POST",
+                "HTTPS://h/webhooks/gu1",
+                framing: .length(0),
+                fields: ["Host: h", "Content-Length: 0"]
+            ),
             RequestSummary("OPTIONS", "http://h", fields: ["Host: h"]),
             RequestSummary("CONNECT", "127.0.0.1:443", fields: ["Host: 127.0.0.1:443"]),
         ]
@@ -245,7 +264,15 @@ let acceptanceCases: [AcceptanceCase] = [
     AcceptanceCase(
         "obs-text in a field value that is UTF-8, body with CRLFs and NULs",
         "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\n\r\n\u{0}\r\n\u{0}",
-        [RequestSummary("POST", "/", framing: .length(6), fields: ["Host: h", "Content-Length: 6"], body: "\r\n\u{0}\r\n\u{0}")]
+        [
+            RequestSummary(
+                "POST",
+                "/",
+                framing: .length(6),
+                fields: ["Host: h", "Content-Length: 6"],
+                body: "\r\n\u{0}\r\n\u{0}"
+            )
+        ]
     ),
 ]
 
@@ -358,19 +385,24 @@ struct ParserAcceptanceTests {
 
     /// The path of an absolute-form target is the one after its authority, `/` when it has none (RFC 9112
     /// §3.2.2); the query is found the same way in every form.
-    @Test(arguments: [
-        ("/a/b?c=d", "/a/b", "c=d"),
-        ("http://h:8080/webhooks/gu1?x=1", "/webhooks/gu1", "x=1"),
-        ("HTTPS://h/webhooks/argos/tok", "/webhooks/argos/tok", nil),
-        ("http://h", "/", nil),
-        ("http://h?x", "/", "x"),
-        ("http://h/", "/", nil),
-        ("*", "*", nil),
-        ("h:443", "h:443", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("/a/b?c=d", "/a/b", "c=d"),
+            ("http://h:8080/webhooks/gu1?x=1", "/webhooks/gu1", "x=1"),
+            ("HTTPS://h/webhooks/argos/tok", "/webhooks/argos/tok", nil),
+            ("http://h", "/", nil),
+            ("http://h?x", "/", "x"),
+            ("http://h/", "/", nil),
+            ("*", "*", nil),
+            ("h:443", "h:443", nil),
+        ] as [(String, String, String?)]
+    )
     func pathOfEachTargetForm(target: String, path: String, query: String?) throws {
         let transcript = ParserHarness.decisions(
-            Array(request: "\(target == "*" ? "OPTIONS" : target == "h:443" ? "CONNECT" : "GET") \(target) HTTP/1.1\r\nHost: h\r\n\r\n")
+            Array(
+                request:
+                    "\(target == "*" ? "OPTIONS" : target == "h:443" ? "CONNECT" : "GET") \(target) HTTP/1.1\r\nHost: h\r\n\r\n"
+            )
         )
         let head = try #require(transcript.messages.first?.head)
         #expect(head.path == path[...])
@@ -379,7 +411,9 @@ struct ParserAcceptanceTests {
 
     /// Field names keep their spelling; look-ups ignore ASCII case.
     @Test func fieldLookupIgnoresCase() throws {
-        let transcript = ParserHarness.decisions(Array(request: "GET / HTTP/1.1\r\nhOsT: h\r\nX-Sig: a\r\nx-sig: b\r\n\r\n"))
+        let transcript = ParserHarness.decisions(
+            Array(request: "GET / HTTP/1.1\r\nhOsT: h\r\nX-Sig: a\r\nx-sig: b\r\n\r\n")
+        )
         let head = try #require(transcript.messages.first?.head)
         #expect(head.fields["host"] == "h")
         #expect(head.fields.values(for: "X-SIG") == ["a", "b"])

@@ -54,7 +54,10 @@ struct ParserDifferentialTests {
         let scratch = packageRoot.appendingPathComponent(".build/differential-probe").path
         let build = try run(
             "/usr/bin/env",
-            ["swift", "build", "--package-path", packageRoot.path, "--scratch-path", scratch, "--product", "http-probe"]
+            [
+                "swift", "build", "--package-path", packageRoot.path, "--scratch-path", scratch, "--product",
+                "http-probe",
+            ]
         )
         guard build.status == 0 else {
             Issue.record("swift build --product http-probe failed:\n\(build.output)")

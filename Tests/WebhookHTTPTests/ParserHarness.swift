@@ -65,7 +65,10 @@ enum ParserHarness {
                     guard range.lowerBound >= 0, range.upperBound == result.consumed, !range.isEmpty,
                         !transcript.messages.isEmpty
                     else {
-                        Issue.record("bad body range \(range), consumed \(result.consumed)", sourceLocation: sourceLocation)
+                        Issue.record(
+                            "bad body range \(range), consumed \(result.consumed)",
+                            sourceLocation: sourceLocation
+                        )
                         return transcript
                     }
                     transcript.messages[transcript.messages.count - 1].body += buffer[range]

@@ -80,7 +80,11 @@ let refusalCases: [RefusalCase] = [
     RefusalCase("authority-form with GET", "GET h:80 HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
     RefusalCase("authority-form with OPTIONS", "OPTIONS h:443 HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
     RefusalCase("CONNECT with an origin-form target", "CONNECT /x HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
-    RefusalCase("CONNECT with an absolute-form target", "CONNECT http://h:443/ HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
+    RefusalCase(
+        "CONNECT with an absolute-form target",
+        "CONNECT http://h:443/ HTTP/1.1\r\nHost: h\r\n\r\n",
+        .invalidTarget
+    ),
     RefusalCase("CONNECT without a port", "CONNECT h: HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
     RefusalCase("CONNECT with a path after the port", "CONNECT h:443/x HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
     RefusalCase("CONNECT without a host", "CONNECT :443 HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
@@ -147,7 +151,11 @@ let refusalCases: [RefusalCase] = [
         "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
         .conflictingFraming
     ),
-    RefusalCase("Content-Length list of equal values", plainHead + "Content-Length: 5, 5\r\n\r\nhello", .invalidContentLength),
+    RefusalCase(
+        "Content-Length list of equal values",
+        plainHead + "Content-Length: 5, 5\r\n\r\nhello",
+        .invalidContentLength
+    ),
     RefusalCase(
         "Content-Length repeated with the same value",
         plainHead + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
@@ -158,7 +166,11 @@ let refusalCases: [RefusalCase] = [
         plainHead + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
         .invalidContentLength
     ),
-    RefusalCase("Content-Length with a plus sign", plainHead + "Content-Length: +5\r\n\r\nhello", .invalidContentLength),
+    RefusalCase(
+        "Content-Length with a plus sign",
+        plainHead + "Content-Length: +5\r\n\r\nhello",
+        .invalidContentLength
+    ),
     RefusalCase("negative Content-Length", plainHead + "Content-Length: -1\r\n\r\n", .invalidContentLength),
     RefusalCase("Content-Length with an underscore", plainHead + "Content-Length: 1_0\r\n\r\n", .invalidContentLength),
     RefusalCase("hex Content-Length", plainHead + "Content-Length: 0x10\r\n\r\n", .invalidContentLength),
@@ -172,7 +184,11 @@ let refusalCases: [RefusalCase] = [
     ),
     RefusalCase("Content-Length of Int.max", plainHead + "Content-Length: 9223372036854775807\r\n\r\n", .bodyTooLarge),
 
-    RefusalCase("Content-Length with a trailing comma", plainHead + "Content-Length: 5,\r\n\r\nhello", .invalidContentLength),
+    RefusalCase(
+        "Content-Length with a trailing comma",
+        plainHead + "Content-Length: 5,\r\n\r\nhello",
+        .invalidContentLength
+    ),
     RefusalCase(
         "Content-Length in two spellings",
         plainHead + "content-length: 1\r\nCONTENT-LENGTH: 1\r\n\r\nx",
@@ -232,7 +248,11 @@ let refusalCases: [RefusalCase] = [
         plainHead + "Transfer-Encoding: chunked,\r\n\r\n0\r\n\r\n",
         .invalidTransferEncoding
     ),
-    RefusalCase("quoted chunked", plainHead + "Transfer-Encoding: \"chunked\"\r\n\r\n0\r\n\r\n", .invalidTransferEncoding),
+    RefusalCase(
+        "quoted chunked",
+        plainHead + "Transfer-Encoding: \"chunked\"\r\n\r\n0\r\n\r\n",
+        .invalidTransferEncoding
+    ),
     RefusalCase(
         "Transfer-Encoding value on an obs-fold line",
         plainHead + "Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n",
@@ -243,7 +263,11 @@ let refusalCases: [RefusalCase] = [
         plainHead + "Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n",
         .invalidField
     ),
-    RefusalCase("vertical tab before chunked", plainHead + "Transfer-Encoding: \u{B}chunked\r\n\r\n0\r\n\r\n", .invalidField),
+    RefusalCase(
+        "vertical tab before chunked",
+        plainHead + "Transfer-Encoding: \u{B}chunked\r\n\r\n0\r\n\r\n",
+        .invalidField
+    ),
     RefusalCase(
         "Transfer-Encoding on HTTP/1.0",
         "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
@@ -282,7 +306,11 @@ let refusalCases: [RefusalCase] = [
     RefusalCase("bare CR in a chunk extension", chunkedHead + "5;a\rb\r\nhello\r\n0\r\n\r\n", .invalidChunk),
     RefusalCase("bare LF ending a chunk extension", chunkedHead + "5;a=b\nhello\r\n0\r\n\r\n", .invalidChunk),
     RefusalCase("empty chunk extension name", chunkedHead + "5;\r\nhello\r\n0\r\n\r\n", .invalidChunk),
-    RefusalCase("control byte in a quoted extension", chunkedHead + "5;a=\"b\u{1}\"\r\nhello\r\n0\r\n\r\n", .invalidChunk),
+    RefusalCase(
+        "control byte in a quoted extension",
+        chunkedHead + "5;a=\"b\u{1}\"\r\nhello\r\n0\r\n\r\n",
+        .invalidChunk
+    ),
     RefusalCase("unterminated quoted extension", chunkedHead + "5;a=\"b\r\nhello\r\n0\r\n\r\n", .invalidChunk),
     RefusalCase(
         "request smuggled where trailers belong",

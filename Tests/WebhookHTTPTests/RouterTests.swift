@@ -70,7 +70,10 @@ private func head(_ method: String, _ target: String, fields: [HTTPFields.Field]
         let router = makeRouter(guarded: guarded)
         let key = [HTTPFields.Field(name: "X-Key", value: "k")]
         #expect(router.preflight(head("POST", "http://h/webhooks/gu1", fields: key), remoteAddress: "127.0.0.1") == nil)
-        #expect(router.preflight(head("POST", "http://h:80/webhooks/argos/tok?x", fields: key), remoteAddress: "127.0.0.1") == nil)
+        #expect(
+            router.preflight(head("POST", "http://h:80/webhooks/argos/tok?x", fields: key), remoteAddress: "127.0.0.1")
+                == nil
+        )
         #expect(guarded.preflights.withLock { $0 } == ["/webhooks/gu1", "/webhooks/argos/tok"])
         let health = try #require(router.preflight(head("POST", "https://h/healthz"), remoteAddress: "127.0.0.1"))
         #expect(health.status == 405)
@@ -227,7 +230,9 @@ private func head(_ method: String, _ target: String, fields: [HTTPFields.Field]
     @Test func earlyRefusalWithExpectContinueClosesWithout100() async throws {
         try await withServer(responder: makeRouter()) { server in
             let client = try LoopbackClient(port: server.port)
-            try client.send("POST /webhooks/gu1 HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n")
+            try client.send(
+                "POST /webhooks/gu1 HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n"
+            )
             let refused = try client.readResponse()
             #expect(refused.status == 401)
             #expect(refused.header("Connection") == "close")

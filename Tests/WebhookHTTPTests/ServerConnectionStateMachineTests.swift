@@ -81,7 +81,9 @@ import Testing
 
     @Test func keptAliveConnectionClosesSilentlyAtTheIdleDeadline() throws {
         var machine = Self.machine(now: 0)
-        let sequence = try #require(Self.sequence(of: Self.feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0).actions))
+        let sequence = try #require(
+            Self.sequence(of: Self.feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0).actions)
+        )
         _ = machine.responseReady(HTTPResponse(status: 200), sequence: sequence, now: 1)
         #expect(machine.writeCompleted(now: 2) == .none)
         #expect(machine.deadline == 2 + 5 * Self.second)
@@ -91,14 +93,20 @@ import Testing
 
     @Test func keepAliveCycleAndPipelinedBytesWait() throws {
         var machine = Self.machine()
-        let (actions, rest) = Self.feed(&machine, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n", now: 0)
+        let (actions, rest) = Self.feed(
+            &machine,
+            "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+            now: 0
+        )
         let sequence = try #require(Self.sequence(of: actions))
         // The second request waits, unparsed, until the first response is written.
         #expect(rest == "GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(!machine.canParse)
         #expect(machine.responseReady(HTTPResponse(status: 200), sequence: sequence + 1, now: 1) == .none)
         let write = machine.responseReady(HTTPResponse(status: 200), sequence: sequence, now: 1)
-        #expect(write == .write(HTTPResponse(status: 200), .init(close: false, keepAliveHeader: false, omitBody: false)))
+        #expect(
+            write == .write(HTTPResponse(status: 200), .init(close: false, keepAliveHeader: false, omitBody: false))
+        )
         #expect(!machine.canParse)
         #expect(machine.writeCompleted(now: 2) == .none)
         #expect(machine.canParse)
@@ -123,7 +131,12 @@ import Testing
     @Test func earlyRefusalDrainsTheDeclaredBodyThenAcceptsTheNextRequest() {
         var machine = Self.machine()
         let refusal = HTTPResponse.json(404, "{}")
-        let first = Self.feed(&machine, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab", now: 0, refusal: refusal)
+        let first = Self.feed(
+            &machine,
+            "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab",
+            now: 0,
+            refusal: refusal
+        )
         #expect(first.actions.contains(.write(refusal, .init(close: false, keepAliveHeader: false, omitBody: false))))
         // Draining goes on while the refusal is being written.
         #expect(machine.canParse)
@@ -137,7 +150,12 @@ import Testing
         var machine = Self.machine(maxBodyBytes: 10)
         let refusal = HTTPResponse.json(404, "{}")
         // The parser refuses the declared length itself (413), before any preflight.
-        let actions = Self.feed(&machine, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n", now: 0, refusal: refusal).actions
+        let actions = Self.feed(
+            &machine,
+            "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n",
+            now: 0,
+            refusal: refusal
+        ).actions
         guard case .write(let response, let options) = actions.last else {
             Issue.record("expected a write, got \(actions)")
             return
@@ -151,13 +169,27 @@ import Testing
         let actions = Self.feed(&machine, "HEAD / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", now: 0).actions
         let sequence = try #require(Self.sequence(of: actions))
         let write = machine.responseReady(HTTPResponse(status: 200, body: [1, 2]), sequence: sequence, now: 0)
-        #expect(write == .write(HTTPResponse(status: 200, body: [1, 2]), .init(close: false, keepAliveHeader: true, omitBody: true)))
+        #expect(
+            write
+                == .write(
+                    HTTPResponse(status: 200, body: [1, 2]),
+                    .init(close: false, keepAliveHeader: true, omitBody: true)
+                )
+        )
     }
 
     @Test func malformedRequestIsAnsweredWith400AndNothingAfterIsParsed() {
         var machine = Self.machine()
-        let (actions, _) = Self.feed(&machine, "GET / HTTP/1.1\r\nBad Header: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0)
-        #expect(actions == [.write(Machine.errorResponse(status: 400), .init(close: true, keepAliveHeader: false, omitBody: false))])
+        let (actions, _) = Self.feed(
+            &machine,
+            "GET / HTTP/1.1\r\nBad Header: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+            now: 0
+        )
+        #expect(
+            actions == [
+                .write(Machine.errorResponse(status: 400), .init(close: true, keepAliveHeader: false, omitBody: false))
+            ]
+        )
         #expect(!machine.canParse)
     }
 
@@ -166,7 +198,9 @@ import Testing
         #expect(idle.beginShutdown(now: 0) == .close)
 
         var busy = Self.machine()
-        let sequence = try #require(Self.sequence(of: Self.feed(&busy, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0).actions))
+        let sequence = try #require(
+            Self.sequence(of: Self.feed(&busy, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0).actions)
+        )
         #expect(busy.beginShutdown(now: 1) == .none)
         let write = busy.responseReady(HTTPResponse(status: 200), sequence: sequence, now: 2)
         #expect(write == .write(HTTPResponse(status: 200), .init(close: true, keepAliveHeader: false, omitBody: false)))
@@ -176,7 +210,9 @@ import Testing
     /// A complete request followed by end-of-file is still answered, then the connection closes.
     @Test func halfClosedPeerStillGetsItsResponse() throws {
         var machine = Self.machine()
-        let sequence = try #require(Self.sequence(of: Self.feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0).actions))
+        let sequence = try #require(
+            Self.sequence(of: Self.feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0).actions)
+        )
         #expect(machine.peerClosed(now: 1) == .none)
         let write = machine.responseReady(HTTPResponse(status: 200), sequence: sequence, now: 2)
         #expect(write == .write(HTTPResponse(status: 200), .init(close: true, keepAliveHeader: false, omitBody: false)))
@@ -190,7 +226,9 @@ import Testing
 
     @Test func writeThatNeverCompletesIsCutAtTheBodyDeadline() throws {
         var machine = Self.machine()
-        let sequence = try #require(Self.sequence(of: Self.feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0).actions))
+        let sequence = try #require(
+            Self.sequence(of: Self.feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", now: 0).actions)
+        )
         _ = machine.responseReady(HTTPResponse(status: 200), sequence: sequence, now: 0)
         #expect(machine.deadline == 2 * Self.second)
         #expect(machine.timedOut(now: 2 * Self.second) == .close)

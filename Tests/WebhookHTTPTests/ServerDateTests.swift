@@ -7,7 +7,7 @@ import Testing
 @Suite struct ServerDateTests {
     @Test(arguments: [
         (0, "Thu, 01 Jan 1970 00:00:00 GMT"),
-        (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"),  // the example of RFC 9110 §5.6.7
+        (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"), // the example of RFC 9110 §5.6.7
         (951_782_400, "Tue, 29 Feb 2000 00:00:00 GMT"),
         (4_107_542_399, "Sun, 28 Feb 2100 23:59:59 GMT"),
         (4_107_542_400, "Mon, 01 Mar 2100 00:00:00 GMT"),
@@ -20,8 +20,8 @@ import Testing
     /// Every day from 1900 to 2200, and times of day across them, agree with the C library's `gmtime_r`.
     @Test func agreesWithTheCLibrary() {
         var generator = SystemRandomNumberGenerator()
-        var second = -2_208_988_800  // 1900-01-01
-        while second < 7_258_118_400 {  // 2200-01-01
+        var second = -2_208_988_800 // 1900-01-01
+        while second < 7_258_118_400 { // 2200-01-01
             let instant = second + Int.random(in: 0..<86_400, using: &generator)
             var time = instant
             var parts = tm()

@@ -150,7 +150,13 @@ import WebhookTesting
     @Test func responderCanAskToClose() async throws {
         struct ClosingResponder: HTTPResponder {
             func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
-                writer.write(.json(503, #"{"error":"unavailable"}"#, fields: HTTPFields([.init(name: "Connection", value: "close")])))
+                writer.write(
+                    .json(
+                        503,
+                        #"{"error":"unavailable"}"#,
+                        fields: HTTPFields([.init(name: "Connection", value: "close")])
+                    )
+                )
             }
         }
         try await withServer(responder: ClosingResponder()) { server in
@@ -261,7 +267,9 @@ import WebhookTesting
         }
         try await withServer(responder: router.buildResponder()) { server in
             let client = try LoopbackClient(port: server.port)
-            try client.send("POST http://127.0.0.1/webhooks/gu1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}")
+            try client.send(
+                "POST http://127.0.0.1/webhooks/gu1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}"
+            )
             let response = try client.readResponse()
             #expect(response.status == 200)
             #expect(response.text == "/webhooks/gu1 2")
@@ -355,7 +363,9 @@ import WebhookTesting
         func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
             if request.head.path == "/large" {
                 var body = [UInt8](repeating: 0, count: 6_000_000)
-                for index in stride(from: 0, to: body.count, by: 4096) { body[index] = UInt8(truncatingIfNeeded: index / 4096) }
+                for index in stride(from: 0, to: body.count, by: 4096) {
+                    body[index] = UInt8(truncatingIfNeeded: index / 4096)
+                }
                 writer.write(HTTPResponse(status: 200, body: body))
             } else {
                 writer.write(HTTPResponse(status: 200, body: Array("small".utf8)))

@@ -40,7 +40,9 @@ import WebhookTesting
     @Test func chunkedBodyOverLimitGets413() async throws {
         try await withServer(Self.configuration(maxBodyBytes: 16)) { server in
             let client = try LoopbackClient(port: server.port)
-            try client.send("POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n")
+            try client.send(
+                "POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n"
+            )
             let response = try client.readResponse()
             #expect(response.status == 413)
             #expect(response.header("Connection") == "close")
@@ -125,7 +127,7 @@ import WebhookTesting
                 do {
                     try client.send([head[sent]])
                 } catch {
-                    break  // closed by the server
+                    break // closed by the server
                 }
                 sent += 1
                 if let answer = try? client.readResponse() {

@@ -15,7 +15,10 @@ private let date = Array(dateText.utf8)
             date: date,
             into: &buffer
         )
-        #expect(String(decoding: buffer, as: UTF8.self) == "HTTP/1.1 204 No Content\r\nDate: \(dateText)\r\nConnection: keep-alive\r\n\r\n")
+        #expect(
+            String(decoding: buffer, as: UTF8.self)
+                == "HTTP/1.1 204 No Content\r\nDate: \(dateText)\r\nConnection: keep-alive\r\n\r\n"
+        )
     }
 
     @Test func emptyBodyStillHasContentLength() {
@@ -26,7 +29,10 @@ private let date = Array(dateText.utf8)
             date: date,
             into: &buffer
         )
-        #expect(String(decoding: buffer, as: UTF8.self) == "HTTP/1.1 200 OK\r\nDate: \(dateText)\r\nContent-Length: 0\r\n\r\n")
+        #expect(
+            String(decoding: buffer, as: UTF8.self)
+                == "HTTP/1.1 200 OK\r\nDate: \(dateText)\r\nContent-Length: 0\r\n\r\n"
+        )
     }
 
     @Test func responseEncoderWritesFramingFieldsAndDropsUnsafeOnes() {

@@ -37,17 +37,17 @@ import WebhookTesting
                     refused = true
                 }
                 if !refused { try await Task.sleep(for: .milliseconds(25)) }
-        }
-        #expect(refused)
+            }
+            #expect(refused)
 
-        // The in-flight request is answered late, from another thread.
-        await Task.detached { busyWriter.write(.json(200, #"{"status":"accepted"}"#)) }.value
-        let response = try busy.readResponse()
-        #expect(response.status == 200)
-        #expect(response.header("Connection") == "close")
-        #expect(busy.waitForClose())
-        busy.close()
-        await server.waitUntilStopped()
+            // The in-flight request is answered late, from another thread.
+            await Task.detached { busyWriter.write(.json(200, #"{"status":"accepted"}"#)) }.value
+            let response = try busy.readResponse()
+            #expect(response.status == 200)
+            #expect(response.header("Connection") == "close")
+            #expect(busy.waitForClose())
+            busy.close()
+            await server.waitUntilStopped()
         }
     }
 

@@ -35,7 +35,13 @@ struct EchoResponder: HTTPResponder {
     func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
         var body = Array("\(request.head.method) \(request.head.target) \(request.body.count)\n".utf8)
         body.append(contentsOf: request.body)
-        writer.write(HTTPResponse(status: 200, fields: HTTPFields([.init(name: "Content-Type", value: "text/plain")]), body: body))
+        writer.write(
+            HTTPResponse(
+                status: 200,
+                fields: HTTPFields([.init(name: "Content-Type", value: "text/plain")]),
+                body: body
+            )
+        )
     }
 }
 

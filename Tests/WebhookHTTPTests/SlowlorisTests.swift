@@ -14,7 +14,9 @@ import WebhookTesting
         )
         try await withServer(configuration) { server in
             let count = 300
-            let head = Array("POST /slow HTTP/1.1\r\nHost: t\r\nX-Padding: \(String(repeating: "p", count: 100))\r\n".utf8)
+            let head = Array(
+                "POST /slow HTTP/1.1\r\nHost: t\r\nX-Padding: \(String(repeating: "p", count: 100))\r\n".utf8
+            )
             var slow: [LoopbackClient] = []
             for _ in 0..<count {
                 let client = try LoopbackClient(port: server.port, timeoutSeconds: 3)

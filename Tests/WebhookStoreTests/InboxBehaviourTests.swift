@@ -361,7 +361,7 @@ import WebhookCore
             payloadRetentionDays: 10,
             keyRetentionDays: 100
         )
-        #expect(keysPruned == 3)  // "old", the rejected body, and "recent"'s payload.
+        #expect(keysPruned == 3) // "old", the rejected body, and "recent"'s payload.
         #expect(try await inbox.event(key: "old") == nil)
         #expect(try await inbox.event(key: "old-pending") != nil)
         #expect(try await inbox.event(key: "recent") != nil)

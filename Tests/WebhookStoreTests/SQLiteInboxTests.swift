@@ -44,14 +44,17 @@ import WebhookCore
         let bytes = Array(body.utf8)
         var event =
             sender == "gu1"
-            ? try Gu1Decoder.decode(body: bytes, context: context) : try ArgosDecoder.decode(body: bytes, context: context)
+            ? try Gu1Decoder.decode(body: bytes, context: context)
+            : try ArgosDecoder.decode(body: bytes, context: context)
         if let key { event.key = key }
         return InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: bytes, handlers: ["audit"])
     }
 
     @Test func eventsKeyedByThePreviousRuleStillAnswerDuplicateAfterAnUpgrade() async throws {
-        let approved = #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1","status":"approved"}}"#
-        let rejected = #"{"event":"transaction.status_changed","timestamp":"2025-01-07T12:00:00Z","payload":{"id":"tx-1","status":"rejected"}}"#
+        let approved =
+            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1","status":"approved"}}"#
+        let rejected =
+            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T12:00:00Z","payload":{"id":"tx-1","status":"rejected"}}"#
         let paused = #"{"webhook_trigger":"kyc_paused","submission_id":"s-1","note":"a"}"#
         let pausedOther = #"{"webhook_trigger":"kyc_paused","submission_id":"s-1","note":"b"}"#
         let directory = try TemporaryDirectory()
@@ -181,7 +184,12 @@ import WebhookCore
         let inbox = try SQLiteInbox(path: directory.databasePath)
         defer { inbox.close() }
         inbox.pauseWriter()
-        let outcomes = try await recordMany(inbox, count: 20, key: { _ in "same" }) { inbox.resumeWriter() }
+        let outcomes = try await recordMany(
+            inbox,
+            count: 20,
+            key: { _ in "same" },
+            afterQueueing: { inbox.resumeWriter() }
+        )
         #expect(outcomes.filter { $0 == .accepted }.count == 1)
         #expect(outcomes.filter { $0 == .duplicate }.count == 19)
         #expect(try inspect(directory.databasePath, "SELECT COUNT(*) FROM deliveries") == "2")
@@ -532,7 +540,9 @@ import WebhookCore
         defer { inbox.close() }
         #expect(try await inbox.pragma("user_version") == String(SQLiteMigrations.all.count))
         let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1])
-        #expect(claimed.map { String(decoding: $0.eventJSON, as: UTF8.self) } == [#"{"key":"k","payload":{"id":"val-1"}}"#])
+        #expect(
+            claimed.map { String(decoding: $0.eventJSON, as: UTF8.self) } == [#"{"key":"k","payload":{"id":"val-1"}}"#]
+        )
     }
 
     // MARK: Pruning

@@ -85,11 +85,17 @@ import WebhookCore
         let path = directory.url.appendingPathComponent("other.sqlite3").path
         #expect(FileManager.default.createFile(atPath: path, contents: Data()))
         let other = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 1000)
-        try other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER); INSERT INTO invoices VALUES (1, 5);")
+        try other.execute(
+            "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER); INSERT INTO invoices VALUES (1, 5);"
+        )
         try other.close()
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         expectRefused(path, containing: "another application")
-        expectRefused(path, options: .init(createIfMissing: false, verifyContent: false), containing: "another application")
+        expectRefused(
+            path,
+            options: .init(createIfMissing: false, verifyContent: false),
+            containing: "another application"
+        )
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
@@ -136,7 +142,9 @@ import WebhookCore
         defer { try? connection.close() }
         #expect(try connection.integer("PRAGMA application_id") == StoreFileCheck.applicationID)
         #expect(try connection.integer("PRAGMA user_version") == Int64(SQLiteMigrations.all.count))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.url.appendingPathComponent("data").path)
+        let leftovers = try FileManager.default.contentsOfDirectory(
+            atPath: directory.url.appendingPathComponent("data").path
+        )
         #expect(leftovers.allSatisfy { !$0.contains(".creating-") }, "\(leftovers)")
         // And it opens again, checked.
         let again = try SQLiteInbox(path: directory.databasePath)

@@ -20,7 +20,8 @@ import WebhookCore
             route: "/webhooks/gu1",
             payload: RawJSON(bytes: Array(payload.utf8))
         )
-        let raw = body ?? #"{"event":"kyc.validation_approved","payload":\#(payload),"timestamp":"2026-11-22T10:00:00Z"}"#
+        let raw =
+            body ?? #"{"event":"kyc.validation_approved","payload":\#(payload),"timestamp":"2026-11-22T10:00:00Z"}"#
         return (event.jsonBytes(), Array(raw.utf8))
     }
 
@@ -48,7 +49,8 @@ import WebhookCore
 
     @Test func prettyPrintedBodyKeepsTheWholeJSON() {
         let payload = #"{"id":"val-1","status":"approved"}"#
-        let body = "{\n  \"event\": \"kyc.validation_approved\",\n  \"payload\": {\"id\": \"val-1\", \"status\": \"approved\"}\n}"
+        let body =
+            "{\n  \"event\": \"kyc.validation_approved\",\n  \"payload\": {\"id\": \"val-1\", \"status\": \"approved\"}\n}"
         let (json, raw) = Self.event(payload: payload, body: body)
         let (split, rebuilt) = Self.roundTrip(json, raw)
         #expect(split.payloadInRawBody == nil)

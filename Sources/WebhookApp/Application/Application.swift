@@ -74,7 +74,8 @@ public final class Application: Sendable {
         )
         self.metrics = metrics
         let healthReporter = StoreHealthReporter(logger: logger, metrics: metrics)
-        let inbox = try inbox ?? Self.openInbox(configuration.store, logger: logger, observeHealth: healthReporter.observe)
+        let inbox =
+            try inbox ?? Self.openInbox(configuration.store, logger: logger, observeHealth: healthReporter.observe)
         self.inbox = inbox
 
         var registrations: [Dispatcher.Registration] = []
@@ -93,7 +94,11 @@ public final class Application: Sendable {
         }
         for custom in customHandlers {
             registrations.append(
-                Dispatcher.Registration(name: custom.name, handler: custom.handler, maxConcurrency: custom.maxConcurrency)
+                Dispatcher.Registration(
+                    name: custom.name,
+                    handler: custom.handler,
+                    maxConcurrency: custom.maxConcurrency
+                )
             )
             matchers.append((custom.name, custom.match))
         }
@@ -115,10 +120,14 @@ public final class Application: Sendable {
         router.add("/readyz", methods: ["GET", "HEAD"], responder: ReadinessResponder(inbox: inbox))
         router.add("/metrics", methods: ["GET"], responder: MetricsResponder(render: { metrics.render() }))
         let trusted = configuration.trustedProxies
-        let isTrustedProxy: @Sendable (String) -> Bool = { address in trusted.contains { $0.contains(address: address) } }
+        let isTrustedProxy: @Sendable (String) -> Bool = { address in trusted.contains { $0.contains(address: address) }
+        }
         for route in configuration.routes {
             if case .gu1(let gu1) = route.sender, !gu1.requireSignature {
-                logger.warning("route accepts unsigned Gu1 requests (requireSignature false)", metadata: ["http.route": route.path])
+                logger.warning(
+                    "route accepts unsigned Gu1 requests (requireSignature false)",
+                    metadata: ["http.route": route.path]
+                )
             }
             let receiver = WebhookReceiver(
                 route: route,
@@ -209,7 +218,9 @@ public final class Application: Sendable {
                         payloadRetentionDays: configuration.store.payloadRetentionDays,
                         keyRetentionDays: configuration.store.keyRetentionDays
                     )
-                    if changed > 0 { logger.info("pruned old payloads and keys", metadata: ["store.rows": "\(changed)"]) }
+                    if changed > 0 {
+                        logger.info("pruned old payloads and keys", metadata: ["store.rows": "\(changed)"])
+                    }
                 } catch {
                     logger.warning("pruning failed; will try again", metadata: ["error": "\(error)"])
                 }

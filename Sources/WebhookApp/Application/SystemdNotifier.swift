@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// systemd's readiness protocol (`Type=notify`, sd_notify(3)) without libsystemd: one datagram per change of

@@ -23,13 +23,19 @@ enum EventsCommand {
         }
         switch subcommand {
         case "list":
-            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("events list takes no arguments.") }
+            guard arguments.positionals.count == 1 else {
+                throw Arguments.UsageError("events list takes no arguments.")
+            }
             var limit = 50
             if let text = arguments.value("limit") {
-                guard let value = Int(text), value > 0 else { throw Arguments.UsageError("--limit must be a positive number.") }
+                guard let value = Int(text), value > 0 else {
+                    throw Arguments.UsageError("--limit must be a positive number.")
+                }
                 limit = value
             }
-            if let status = arguments.value("status"), !["accepted", "pending", "done", "dead", "rejected"].contains(status) {
+            if let status = arguments.value("status"),
+                !["accepted", "pending", "done", "dead", "rejected"].contains(status)
+            {
                 throw Arguments.UsageError("--status must be one of accepted, pending, done, dead, rejected.")
             }
             let inbox = try StoreOption.open(arguments)

@@ -3,7 +3,7 @@ import WebhookCore
 import WebhookCrypto
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `kyc-webhooks send EVENT --url URL [--secret S | --secret-env NAME] [--file BODY]`.

@@ -3,7 +3,7 @@ import Foundation
 import WebhookHTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `kyc-webhooks serve [--config FILE]`: runs the daemon until SIGTERM/SIGINT, then drains and exits 0.
@@ -23,7 +23,9 @@ enum ServeCommand {
             print(help)
             return 0
         }
-        guard arguments.positionals.isEmpty else { throw Arguments.UsageError("serve takes no arguments; see serve --help.") }
+        guard arguments.positionals.isEmpty else {
+            throw Arguments.UsageError("serve takes no arguments; see serve --help.")
+        }
         let configuration = try ConfigurationOption.load(arguments)
         let logger = Logger.standardError(label: "kyc-webhooks", logLevel: configuration.logLevel ?? .info)
 
@@ -45,14 +47,18 @@ enum ServeCommand {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
             source.setEventHandler {
-                logger.info("signal received; shutting down", metadata: ["signal": number == SIGTERM ? "SIGTERM" : "SIGINT"])
+                logger.info(
+                    "signal received; shutting down",
+                    metadata: ["signal": number == SIGTERM ? "SIGTERM" : "SIGINT"]
+                )
                 notifier?.notify("STOPPING=1")
                 app.shutdown()
             }
             source.resume()
             sources.append(source)
         }
-        let host = configuration.server.host.contains(":") ? "[\(configuration.server.host)]" : configuration.server.host
+        let host =
+            configuration.server.host.contains(":") ? "[\(configuration.server.host)]" : configuration.server.host
         // Written straight to fd 1 so it is out at once even when stdout is a pipe (tests, systemd).
         FileHandle.standardOutput.write(
             Data("kyc-webhooks \(CommandLineTool.version) listening on http://\(host):\(app.port)\n".utf8)
@@ -62,7 +68,7 @@ enum ServeCommand {
             logger.warning("could not tell systemd the daemon is ready", metadata: ["errno": "\(failure)"])
         }
         try await app.run()
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
         return 0
     }
 }
@@ -82,7 +88,9 @@ enum ConfigurationOption {
             let report = ConfigurationChecker.report(for: result)
             FileHandle.standardError.write(Data(report.text.utf8))
             if !report.text.hasSuffix("\n") { FileHandle.standardError.write(Data("\n".utf8)) }
-            throw CommandFailure.usage("The configuration has problems; fix them (kyc-webhooks check-config lists them).")
+            throw CommandFailure.usage(
+                "The configuration has problems; fix them (kyc-webhooks check-config lists them)."
+            )
         }
         return configuration
     }

@@ -57,7 +57,8 @@ extension SecretReference {
                 let state = environment[name] == nil ? "is not set" : "is empty"
                 throw SecretResolutionError(
                     key: "env",
-                    description: "environment variable \(name) \(state): export it before starting, or mark this secret \"optional\": true"
+                    description:
+                        "environment variable \(name) \(state): export it before starting, or mark this secret \"optional\": true"
                 )
             }
             return Secret(value, origin: "env \(name)")
@@ -74,11 +75,15 @@ extension SecretReference {
             if isOptional { return nil }
             throw SecretResolutionError(
                 key: "file",
-                description: "secret file \(path) does not exist: create it, fix the path, or mark this secret \"optional\": true"
+                description:
+                    "secret file \(path) does not exist: create it, fix the path, or mark this secret \"optional\": true"
             )
         }
         guard !isDirectory.boolValue else {
-            throw SecretResolutionError(key: "file", description: "secret file \(path) is a directory: name the file that holds the secret")
+            throw SecretResolutionError(
+                key: "file",
+                description: "secret file \(path) is a directory: name the file that holds the secret"
+            )
         }
         guard manager.isReadableFile(atPath: fullPath), let data = manager.contents(atPath: fullPath) else {
             throw SecretResolutionError(
@@ -98,7 +103,10 @@ extension SecretReference {
         }
         guard !bytes.isEmpty else {
             if isOptional { return nil }
-            throw SecretResolutionError(key: "file", description: "secret file \(path) is empty: write the secret into it")
+            throw SecretResolutionError(
+                key: "file",
+                description: "secret file \(path) is empty: write the secret into it"
+            )
         }
         return Secret(bytes: bytes, origin: "file \(path)")
     }
@@ -146,7 +154,12 @@ extension Configuration {
     ///   - environment: the process environment.
     /// - Returns: the configuration (nil on errors), the problems and the warnings.
     public static func builtInDefaults(environment: [String: String]) -> ConfigurationLoadResult {
-        parse(json: Array(builtInDefaultsJSON.utf8), environment: environment, currentDirectory: "/", source: .builtInDefaults)
+        parse(
+            json: Array(builtInDefaultsJSON.utf8),
+            environment: environment,
+            currentDirectory: "/",
+            source: .builtInDefaults
+        )
     }
 
     /// `path` if absolute, else `currentDirectory/path`.

@@ -108,11 +108,17 @@ extension Configuration.Handler {
     static let commonKeys = ["name", "type", "match", "concurrency"]
 
     /// The handlers when `handlers` is absent: one `log` handler to stdout, as the built-in defaults.
-    static var defaultHandlers: [Configuration.Handler] { [Configuration.Handler(name: "log", kind: .log(LogEventHandler()))] }
+    static var defaultHandlers: [Configuration.Handler] {
+        [Configuration.Handler(name: "log", kind: .log(LogEventHandler()))]
+    }
 
     /// Reads `handlers`: the defaults when absent, every handler that is valid otherwise (the others are
     /// reported), with unique names.
-    static func readList(_ value: JSONValue?, at path: JSONPath, reader: inout ConfigurationReader) -> [Configuration.Handler] {
+    static func readList(
+        _ value: JSONValue?,
+        at path: JSONPath,
+        reader: inout ConfigurationReader
+    ) -> [Configuration.Handler] {
         guard let value else { return defaultHandlers }
         guard let elements = reader.array(value, at: path, what: "a list of handlers") else { return [] }
         if elements.isEmpty {
@@ -127,12 +133,17 @@ extension Configuration.Handler {
             let handlerPath = path.appending(index: index)
             if let name = reader.peekString("name", in: element), isName(name) {
                 if let first = namesSeen[name] {
-                    reader.error(handlerPath.appending("name"), "repeats the name of handlers[\(first)]: give each handler its own name")
+                    reader.error(
+                        handlerPath.appending("name"),
+                        "repeats the name of handlers[\(first)]: give each handler its own name"
+                    )
                 } else {
                     namesSeen[name] = index
                 }
             }
-            if let handler = Configuration.Handler(element, at: handlerPath, reader: &reader) { handlers.append(handler) }
+            if let handler = Configuration.Handler(element, at: handlerPath, reader: &reader) {
+                handlers.append(handler)
+            }
         }
         return handlers
     }
@@ -148,7 +159,10 @@ extension Configuration.Handler {
                 if Self.isName(text) {
                     name = text
                 } else {
-                    reader.error(path.appending("name"), "must be 1 to 64 letters, digits, -, _ or .: rename the handler")
+                    reader.error(
+                        path.appending("name"),
+                        "must be 1 to 64 letters, digits, -, _ or .: rename the handler"
+                    )
                 }
             }
         } else {
@@ -160,7 +174,10 @@ extension Configuration.Handler {
         if let value = members["type"] {
             type = reader.enumString(value, at: path.appending("type"), allowed: typeNames, what: "a handler type")
         } else {
-            reader.error(path.appending("type"), "is missing: add \"type\": one of \"log\", \"file\", \"exec\", \"http\"")
+            reader.error(
+                path.appending("type"),
+                "is missing: add \"type\": one of \"log\", \"file\", \"exec\", \"http\""
+            )
         }
         if let type {
             let allowed = Self.commonKeys + Configuration.Kind.configurationKeys(ofType: type)
@@ -178,13 +195,16 @@ extension Configuration.Handler {
         }
 
         var secrets: [Secret] = []
-        let kind = type.flatMap { Configuration.Kind.read(type: $0, members, at: path, secrets: &secrets, reader: &reader) }
+        let kind = type.flatMap {
+            Configuration.Kind.read(type: $0, members, at: path, secrets: &secrets, reader: &reader)
+        }
         guard let name, let kind, reader.problems.count == problemsBefore else { return nil }
         self.init(name: name, kind: kind, match: match, concurrency: concurrency, secrets: secrets)
     }
 
     /// 1 to 64 of letters, digits, `-`, `_`, `.`.
     static func isName(_ name: String) -> Bool {
-        (1...64).contains(name.count) && name.unicodeScalars.allSatisfy { ConfigurationReader.isUnreserved($0) && $0 != "~" }
+        (1...64).contains(name.count)
+            && name.unicodeScalars.allSatisfy { ConfigurationReader.isUnreserved($0) && $0 != "~" }
     }
 }

@@ -47,7 +47,11 @@ extension Configuration {
             )
             return ConfigurationLoadResult(source: source, configuration: nil, problems: [problem], warnings: [])
         }
-        var reader = ConfigurationReader(document: document, environment: environment, currentDirectory: currentDirectory)
+        var reader = ConfigurationReader(
+            document: document,
+            environment: environment,
+            currentDirectory: currentDirectory
+        )
         // JSON allows a key twice in one object, and which one counts would be an accident: refuse them all.
         for path in document.duplicateMembers() {
             reader.error(path, "appears twice in the same object, and only one would be used: keep one")
@@ -88,15 +92,27 @@ extension ConfigurationReader {
         guard let members = object(document.root, at: path, what: "the configuration") else { return configuration }
         rejectUnknownKeys(members, allowed: Self.topLevelKeys, at: path, context: "at the top level")
 
-        if let value = members["listen"] { configuration.server.readListen(value, at: path.appending("listen"), reader: &self) }
+        if let value = members["listen"] {
+            configuration.server.readListen(value, at: path.appending("listen"), reader: &self)
+        }
         if let value = members["trustedProxies"] {
             configuration.trustedProxies = parseCIDRList(value, at: path.appending("trustedProxies"), allowsEmpty: true)
         }
-        if let value = members["limits"] { configuration.server.readLimits(value, at: path.appending("limits"), reader: &self) }
-        if let value = members["store"] { configuration.store = Configuration.Store(value, at: path.appending("store"), reader: &self) }
+        if let value = members["limits"] {
+            configuration.server.readLimits(value, at: path.appending("limits"), reader: &self)
+        }
+        if let value = members["store"] {
+            configuration.store = Configuration.Store(value, at: path.appending("store"), reader: &self)
+        }
         configuration.routes = parseRoutes(members["routes"], at: path.appending("routes"))
-        configuration.handlers = Configuration.Handler.readList(members["handlers"], at: path.appending("handlers"), reader: &self)
-        if let value = members["retry"] { configuration.retry = RetryPolicy(value, at: path.appending("retry"), reader: &self) }
+        configuration.handlers = Configuration.Handler.readList(
+            members["handlers"],
+            at: path.appending("handlers"),
+            reader: &self
+        )
+        if let value = members["retry"] {
+            configuration.retry = RetryPolicy(value, at: path.appending("retry"), reader: &self)
+        }
         if let value = members["logLevel"] {
             let names = Logger.Level.allCases.map(\.name)
             if let name = enumString(value, at: path.appending("logLevel"), allowed: names, what: "a log level") {

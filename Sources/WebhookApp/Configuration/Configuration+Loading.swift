@@ -24,7 +24,9 @@ extension Configuration {
         let result: ConfigurationLoadResult
         if let path {
             result = load(file: path, environment: environment, currentDirectory: currentDirectory)
-        } else if FileManager.default.fileExists(atPath: absolutePath(defaultFileName, currentDirectory: currentDirectory)) {
+        } else if FileManager.default.fileExists(
+            atPath: absolutePath(defaultFileName, currentDirectory: currentDirectory)
+        ) {
             result = load(file: defaultFileName, environment: environment, currentDirectory: currentDirectory)
         } else {
             result = builtInDefaults(environment: environment)
@@ -72,7 +74,9 @@ extension Configuration {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: fullPath, isDirectory: &isDirectory) else {
-            return failure("configuration file \(file) does not exist: check the --config path, or create it from config.example.json")
+            return failure(
+                "configuration file \(file) does not exist: check the --config path, or create it from config.example.json"
+            )
         }
         guard !isDirectory.boolValue else {
             return failure("configuration file \(file) is a directory: name the JSON file itself")
@@ -83,6 +87,11 @@ extension Configuration {
         guard data.count <= maximumFileBytes else {
             return failure("configuration file \(file) is larger than 1 MiB: name the configuration file itself")
         }
-        return parse(json: [UInt8](data), environment: environment, currentDirectory: currentDirectory, source: .file(file))
+        return parse(
+            json: [UInt8](data),
+            environment: environment,
+            currentDirectory: currentDirectory,
+            source: .file(file)
+        )
     }
 }

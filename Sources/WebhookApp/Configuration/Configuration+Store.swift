@@ -135,7 +135,10 @@ extension Configuration.Store {
             )
         case .postgres:
             guard let value = members["url"] else {
-                reader.error(path.appending("url"), "is required for the postgres store: add \"url\": {\"env\": \"DATABASE_URL\"}")
+                reader.error(
+                    path.appending("url"),
+                    "is required for the postgres store: add \"url\": {\"env\": \"DATABASE_URL\"}"
+                )
                 return
             }
             switch reader.secret(value, at: path.appending("url")) {

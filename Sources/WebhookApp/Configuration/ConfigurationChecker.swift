@@ -71,12 +71,16 @@ public enum ConfigurationChecker {
                 var methods: [String] = []
                 if argos.token != nil { methods.append("token") }
                 if argos.decryption != nil { methods.append("decrypt") }
-                if let ranges = argos.allowFrom { methods.append("allowFrom \(ranges.count) range\(ranges.count == 1 ? "" : "s")") }
+                if let ranges = argos.allowFrom {
+                    methods.append("allowFrom \(ranges.count) range\(ranges.count == 1 ? "" : "s")")
+                }
                 lines.append("route \(route.path) argos (\(methods.joined(separator: ", ")))")
             }
         }
         for handler in configuration.handlers {
-            lines.append("handler \(handler.name) \(handler.kind.typeName)\(handler.match == nil ? " (every event)" : "")")
+            lines.append(
+                "handler \(handler.name) \(handler.kind.typeName)\(handler.match == nil ? " (every event)" : "")"
+            )
         }
         return lines
     }

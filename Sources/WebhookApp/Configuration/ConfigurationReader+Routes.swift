@@ -41,7 +41,10 @@ extension ConfigurationReader {
             // Duplicate paths are checked on every route that has a valid path, enabled or not.
             if let text = peekString("path", in: element), Self.isValidRoutePath(text) {
                 if let first = pathsSeen[text] {
-                    error(routePath.appending("path"), "repeats the path of routes[\(first)]: give each route its own path")
+                    error(
+                        routePath.appending("path"),
+                        "repeats the path of routes[\(first)]: give each route its own path"
+                    )
                 } else {
                     pathsSeen[text] = index
                 }
@@ -54,7 +57,10 @@ extension ConfigurationReader {
         }
         checkTokenPathConflicts(elements, at: path)
         if routes.isEmpty, disabledCount > 0, !hasInvalid {
-            error(path, "no route is enabled, because every route's secrets are optional and not set: set them, or make one required")
+            error(
+                path,
+                "no route is enabled, because every route's secrets are optional and not set: set them, or make one required"
+            )
         }
         return routes
     }
@@ -73,13 +79,19 @@ extension ConfigurationReader {
                             + " slashes, with no trailing slash, query or fragment"
                     )
                 } else if Self.reservedPaths.contains(text) {
-                    error(path.appending("path"), "is an operational endpoint of the daemon (/healthz, /readyz, /metrics): choose another path")
+                    error(
+                        path.appending("path"),
+                        "is an operational endpoint of the daemon (/healthz, /readyz, /metrics): choose another path"
+                    )
                 } else {
                     routePath = text
                 }
             }
         } else {
-            error(path.appending("path"), "is missing: add the request path the sender posts to, like \"/webhooks/gu1\"")
+            error(
+                path.appending("path"),
+                "is missing: add the request path the sender posts to, like \"/webhooks/gu1\""
+            )
         }
 
         var sender: String?
@@ -91,13 +103,23 @@ extension ConfigurationReader {
 
         switch sender {
         case "gu1":
-            rejectUnknownKeys(members, allowed: Self.commonRouteKeys + Self.gu1RouteKeys, at: path, context: "in a gu1 route")
+            rejectUnknownKeys(
+                members,
+                allowed: Self.commonRouteKeys + Self.gu1RouteKeys,
+                at: path,
+                context: "in a gu1 route"
+            )
             let outcome = parseGu1(members, at: path)
             guard let routePath, problems.count == problemsBefore else { return .invalid }
             guard let gu1 = outcome else { return .disabled }
             return .route(Configuration.Route(path: routePath, sender: .gu1(gu1)))
         case "argos":
-            rejectUnknownKeys(members, allowed: Self.commonRouteKeys + Self.argosRouteKeys, at: path, context: "in an argos route")
+            rejectUnknownKeys(
+                members,
+                allowed: Self.commonRouteKeys + Self.argosRouteKeys,
+                at: path,
+                context: "in an argos route"
+            )
             let outcome = parseArgos(members, at: path)
             guard let routePath, problems.count == problemsBefore else { return .invalid }
             guard let argos = outcome else { return .disabled }
@@ -127,9 +149,16 @@ extension ConfigurationReader {
         var invalidCount = 0
         if let value = members["secrets"] {
             let secretsPath = path.appending("secrets")
-            if let elements = array(value, at: secretsPath, what: "a list of secrets like [{\"env\": \"GU1_WEBHOOK_SECRET\"}]") {
+            if let elements = array(
+                value,
+                at: secretsPath,
+                what: "a list of secrets like [{\"env\": \"GU1_WEBHOOK_SECRET\"}]"
+            ) {
                 if elements.isEmpty, requireSignature {
-                    error(secretsPath, "is empty: list the Gu1 webhook secret, like [{\"env\": \"GU1_WEBHOOK_SECRET\"}]")
+                    error(
+                        secretsPath,
+                        "is empty: list the Gu1 webhook secret, like [{\"env\": \"GU1_WEBHOOK_SECRET\"}]"
+                    )
                 }
                 for (index, element) in elements.enumerated() {
                     switch secret(element, at: secretsPath.appending(index: index)) {
@@ -148,7 +177,10 @@ extension ConfigurationReader {
         // Disabled only when every secret is optional and unset; a required one that is missing is an error
         // already, and saying "every secret is optional" beside it would be wrong.
         if requireSignature, secrets.isEmpty, absentCount > 0, invalidCount == 0 {
-            warn(path, "is disabled: every secret it lists is optional and not set; set one to receive Gu1 webhooks here")
+            warn(
+                path,
+                "is disabled: every secret it lists is optional and not set; set one to receive Gu1 webhooks here"
+            )
             return nil
         }
         return Configuration.Gu1Route(secrets: secrets, requireSignature: requireSignature)
@@ -206,7 +238,10 @@ extension ConfigurationReader {
                     case .invalid: break
                     }
                 } else {
-                    error(decryptPath.appending("apiKey"), "is missing: add the ARGOS API key, like \"apiKey\": {\"env\": \"ARGOS_API_KEY\"}")
+                    error(
+                        decryptPath.appending("apiKey"),
+                        "is missing: add the ARGOS API key, like \"apiKey\": {\"env\": \"ARGOS_API_KEY\"}"
+                    )
                 }
             }
         }
@@ -215,7 +250,10 @@ extension ConfigurationReader {
         }
         let route = Configuration.ArgosRoute(token: token, decryption: decryption, allowFrom: allowFrom)
         if !route.hasAuthentication, hasAbsent {
-            warn(path, "is disabled: its authentication uses only optional secrets that are not set; set them to receive ARGOS webhooks here")
+            warn(
+                path,
+                "is disabled: its authentication uses only optional secrets that are not set; set them to receive ARGOS webhooks here"
+            )
             return nil
         }
         return route
@@ -233,7 +271,8 @@ extension ConfigurationReader {
             if peekString("sender", in: element) == "argos" { argosPaths.append(text) }
         }
         for (index, text) in allPaths {
-            for argos in argosPaths where text.hasPrefix(argos + "/") && !text.dropFirst(argos.count + 1).contains("/") {
+            for argos in argosPaths where text.hasPrefix(argos + "/") && !text.dropFirst(argos.count + 1).contains("/")
+            {
                 error(
                     path.appending(index: index).appending("path"),
                     "is the token form (<path>/<token>) of the argos route \(argos): choose a path outside it"
@@ -254,7 +293,9 @@ extension ConfigurationReader {
 
     /// RFC 3986 unreserved: letters, digits, `-`, `.`, `_`, `~`.
     static func isUnreserved(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~".unicodeScalars.contains(scalar))
+        scalar.isASCII
+            && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                || "-._~".unicodeScalars.contains(scalar))
     }
 
     /// Whether a token can be a path segment as is.

@@ -43,18 +43,30 @@ extension ConfigurationReader {
         case "env":
             guard let name = string(sourceValue, at: sourcePath) else { return .invalid }
             guard Self.isEnvironmentName(name) else {
-                error(sourcePath, "is not an environment variable name: use letters, digits and underscores, not starting with a digit")
+                error(
+                    sourcePath,
+                    "is not an environment variable name: use letters, digits and underscores, not starting with a digit"
+                )
                 return .invalid
             }
             source = .environment(name)
         case "file":
-            guard let file = nonEmptyString(sourceValue, at: sourcePath, what: "the path of the file that holds the secret") else {
+            guard
+                let file = nonEmptyString(
+                    sourceValue,
+                    at: sourcePath,
+                    what: "the path of the file that holds the secret"
+                )
+            else {
                 return .invalid
             }
             source = .file(file)
         default:
             guard let literal = document.string(sourceValue) else {
-                error(sourcePath, "must be a string, found \(typeName(of: sourceValue)): put the secret in double quotes")
+                error(
+                    sourcePath,
+                    "must be a string, found \(typeName(of: sourceValue)): put the secret in double quotes"
+                )
                 return .invalid
             }
             source = .value(Secret(literal, origin: "value in the config file"))
@@ -65,11 +77,15 @@ extension ConfigurationReader {
         }
         let reference = SecretReference(source, isOptional: isOptional)
         do {
-            guard let secret = try reference.resolve(environment: environment, currentDirectory: currentDirectory) else {
+            guard let secret = try reference.resolve(environment: environment, currentDirectory: currentDirectory)
+            else {
                 return .absent
             }
             if case .file(let file) = source, reference.isReadableByEveryone(currentDirectory: currentDirectory) {
-                warn(sourcePath, "secret file \(file) is readable by every user of this machine: restrict it, like chmod 600")
+                warn(
+                    sourcePath,
+                    "secret file \(file) is readable by every user of this machine: restrict it, like chmod 600"
+                )
             }
             if case .value = source {
                 warn(
@@ -87,9 +103,12 @@ extension ConfigurationReader {
 
     /// `[A-Za-z_][A-Za-z0-9_]*`.
     static func isEnvironmentName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
+        else {
             return false
         }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        return name.unicodeScalars.allSatisfy {
+            $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+        }
     }
 }

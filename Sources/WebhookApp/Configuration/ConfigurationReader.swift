@@ -140,7 +140,10 @@ extension ConfigurationReader {
     mutating func integer(_ value: JSONValue, at path: JSONPath, in range: ClosedRange<Int>, fallback: Int) -> Int {
         guard let integer = document.integer(value), range.contains(integer) else {
             let found = document.kind(of: value) == .number ? "" : ", found \(typeName(of: value))"
-            error(path, "must be a whole number from \(range.lowerBound) to \(range.upperBound)\(found): change it to one")
+            error(
+                path,
+                "must be a whole number from \(range.lowerBound) to \(range.upperBound)\(found): change it to one"
+            )
             return fallback
         }
         return integer
@@ -150,7 +153,10 @@ extension ConfigurationReader {
     mutating func seconds(_ value: JSONValue, at path: JSONPath, maximum: Double, fallback: Double) -> Double {
         guard let number = document.double(value), number > 0, number <= maximum else {
             let found = document.kind(of: value) == .number ? "" : ", found \(typeName(of: value))"
-            error(path, "must be a number of seconds greater than 0 and at most \(Int(maximum))\(found): change it to one")
+            error(
+                path,
+                "must be a number of seconds greater than 0 and at most \(Int(maximum))\(found): change it to one"
+            )
             return fallback
         }
         return number
@@ -174,7 +180,12 @@ extension ConfigurationReader {
     }
 
     /// Reports every key of `members` that is not in `allowed` (sorted, so the report is stable).
-    mutating func rejectUnknownKeys(_ members: [String: JSONValue], allowed: [String], at path: JSONPath, context: String) {
+    mutating func rejectUnknownKeys(
+        _ members: [String: JSONValue],
+        allowed: [String],
+        at path: JSONPath,
+        context: String
+    ) {
         for key in members.keys.sorted() where !allowed.contains(key) {
             var message = "unknown key \(context): "
             if let suggestion = Self.closest(to: key, in: allowed) {

@@ -19,22 +19,33 @@ extension HandlerMatch {
         reader.rejectUnknownKeys(members, allowed: Self.configurationKeys, at: path, context: "in match")
         self.init()
         if let value = members["types"] {
-            types = Self.stringList(value, at: path.appending("types"), what: "event type globs like [\"kyc.*\"]", reader: &reader) {
-                text, elementPath, reader in
+            types = Self.stringList(
+                value,
+                at: path.appending("types"),
+                what: "event type globs like [\"kyc.*\"]",
+                reader: &reader
+            ) {
+                text,
+                elementPath,
+                reader in
                 Self.checkTypeGlob(text, at: elementPath, reader: &reader)
             }
         }
         if let value = members["sources"] {
             let what = "sources like [\"gu1.kyc\", \"argos\"]"
             sources = Self.stringList(value, at: path.appending("sources"), what: what, reader: &reader) {
-                text, elementPath, reader in
+                text,
+                elementPath,
+                reader in
                 Self.checkSource(text, at: elementPath, reader: &reader)
             }
         }
         if let value = members["outcomes"] {
             let what = "outcomes like [\"approved\"]"
             outcomes = Self.stringList(value, at: path.appending("outcomes"), what: what, reader: &reader) {
-                text, elementPath, reader in
+                text,
+                elementPath,
+                reader in
                 guard Outcome(rawValue: text) == nil else { return true }
                 reader.error(
                     elementPath,
@@ -46,7 +57,10 @@ extension HandlerMatch {
         if let types, let sources, !types.isEmpty, !sources.isEmpty {
             let compatible = types.contains { glob in sources.contains { Self.glob(glob, canMatchSource: $0) } }
             if !compatible {
-                reader.warn(path, "no type in types can come from a source in sources, so this handler never matches: align the two lists")
+                reader.warn(
+                    path,
+                    "no type in types can come from a source in sources, so this handler never matches: align the two lists"
+                )
             }
         }
     }
@@ -61,7 +75,10 @@ extension HandlerMatch {
     ) -> [String]? {
         guard let elements = reader.array(value, at: path, what: what) else { return nil }
         guard !elements.isEmpty else {
-            reader.error(path, "is empty, so this handler would never match: list at least one value, or remove the key to match any")
+            reader.error(
+                path,
+                "is empty, so this handler would never match: list at least one value, or remove the key to match any"
+            )
             return nil
         }
         var list: [String] = []
@@ -80,11 +97,17 @@ extension HandlerMatch {
             !glob.isEmpty
             && glob.unicodeScalars.allSatisfy { $0 == "*" || ConfigurationReader.isUnreserved($0) }
         guard isWellFormed else {
-            reader.error(path, "is not an event type pattern: use letters, digits, _, -, . and * (like \"kyc.*\" or \"argos.approved\")")
+            reader.error(
+                path,
+                "is not an event type pattern: use letters, digits, _, -, . and * (like \"kyc.*\" or \"argos.approved\")"
+            )
             return false
         }
         guard glob.contains("*") || glob.contains(".") else {
-            reader.error(path, "is not an event type (they look like family.name): write \"kyc.validation_approved\" or a glob like \"kyc.*\"")
+            reader.error(
+                path,
+                "is not an event type (they look like family.name): write \"kyc.validation_approved\" or a glob like \"kyc.*\""
+            )
             return false
         }
         if !Self.knownTypeFamilies.contains(where: { Self.glob(glob, canMatchFamily: $0) }) {
@@ -102,7 +125,9 @@ extension HandlerMatch {
         if source == "argos" { return true }
         if source.hasPrefix("gu1.") {
             let family = source.dropFirst(4)
-            if !family.isEmpty, family.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" }) { return true }
+            if !family.isEmpty, family.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" }) {
+                return true
+            }
         }
         reader.error(
             path,

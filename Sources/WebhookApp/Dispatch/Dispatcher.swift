@@ -66,7 +66,8 @@ public final class Dispatcher: Sendable {
         ///   - name: the configured handler name.
         ///   - handler: what runs the deliveries.
         ///   - maxConcurrency: how many of its deliveries may run at once, default ``defaultMaxConcurrency``.
-        public init(name: String, handler: any WebhookHandler, maxConcurrency: Int = Registration.defaultMaxConcurrency) {
+        public init(name: String, handler: any WebhookHandler, maxConcurrency: Int = Registration.defaultMaxConcurrency)
+        {
             self.name = name
             self.handler = handler
             self.maxConcurrency = maxConcurrency
@@ -401,7 +402,7 @@ public final class Dispatcher: Sendable {
     private func drain() async {
         let gracePeriod = state.withLock { state -> Duration in
             if case .draining(let gracePeriod) = state.lifecycle { return gracePeriod }
-            return .zero  // cancelled
+            return .zero // cancelled
         }
         let deadline = clock.currentDate().addingTimeInterval(gracePeriod.inSeconds)
         logger.info(

@@ -19,7 +19,12 @@ extension RetryPolicy {
             initialDelay = reader.duration(value, at: valuePath, maximum: 86_400, fallback: initialDelay)
         }
         if let value = members["maxDelaySeconds"] {
-            maxDelay = reader.duration(value, at: path.appending("maxDelaySeconds"), maximum: 30 * 86_400, fallback: maxDelay)
+            maxDelay = reader.duration(
+                value,
+                at: path.appending("maxDelaySeconds"),
+                maximum: 30 * 86_400,
+                fallback: maxDelay
+            )
         }
         if maxDelay < initialDelay {
             reader.error(

@@ -34,7 +34,9 @@ extension ExecEventHandler {
         }
         var command: [String] = []
         for (index, element) in elements.enumerated() {
-            if let argument = reader.string(element, at: commandPath.appending(index: index)) { command.append(argument) }
+            if let argument = reader.string(element, at: commandPath.appending(index: index)) {
+                command.append(argument)
+            }
         }
         guard command.count == elements.count else { return nil }
         if command[0].isEmpty {

@@ -78,7 +78,7 @@ public struct ExecEventHandler: WebhookHandler {
                     do {
                         try await clock.sleep(for: timeout)
                         run.kill(because: .timeout)
-                    } catch {}  // The command ended first.
+                    } catch {} // The command ended first.
                 }
                 let ending = await run.run()
                 group.cancelAll()
@@ -90,7 +90,11 @@ public struct ExecEventHandler: WebhookHandler {
         try Self.check(ending, program: program, timeout: timeout)
     }
 
-    private static func check(_ ending: ChildProcess.Ending, program: String, timeout: Duration)
+    private static func check(
+        _ ending: ChildProcess.Ending,
+        program: String,
+        timeout: Duration
+    )
         throws
     {
         let output = ending.output.isEmpty ? "" : "; output: " + Self.printable(ending.output)
@@ -212,7 +216,7 @@ extension ExecEventHandler {
 
         private static func killGroup(_ pid: pid_t) {
             _ = Glibc.kill(-pid, SIGKILL)
-            _ = Glibc.kill(pid, SIGKILL)  // In case the group could not be set up.
+            _ = Glibc.kill(pid, SIGKILL) // In case the group could not be set up.
         }
 
         // MARK: On the run's own thread
@@ -308,8 +312,8 @@ extension ExecEventHandler {
             let argv = arguments.map { strdup($0) } + [nil]
             let envp = environment.map { strdup($0) } + [nil]
             defer {
-                argv.forEach { free($0) }
-                envp.forEach { free($0) }
+                for pointer in argv { free(pointer) }
+                for pointer in envp { free(pointer) }
             }
             var pid = pid_t()
             let code = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
@@ -319,7 +323,11 @@ extension ExecEventHandler {
         /// Feeds `input`, collects the output's tail and reaps the child.
         ///
         /// - Returns: the wait status (nil when the child was reaped elsewhere) and the output's tail.
-        private func communicate(pid: pid_t, input inputFD: Int32, output outputFD: Int32) -> (
+        private func communicate(
+            pid: pid_t,
+            input inputFD: Int32,
+            output outputFD: Int32
+        ) -> (
             Int32?, [UInt8]
         ) {
             var inputFD: Int32? = inputFD
@@ -373,7 +381,7 @@ extension ExecEventHandler {
                             if written == input.count { closeInput() }
                         }
                     } catch {
-                        closeInput()  // EPIPE: the command does not read its stdin.
+                        closeInput() // EPIPE: the command does not read its stdin.
                     }
                 }
                 drainOutput()

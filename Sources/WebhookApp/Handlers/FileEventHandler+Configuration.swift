@@ -15,7 +15,8 @@ extension FileEventHandler {
             )
             return nil
         }
-        guard let file = reader.nonEmptyString(value, at: path.appending("path"), what: "the file events are appended to")
+        guard
+            let file = reader.nonEmptyString(value, at: path.appending("path"), what: "the file events are appended to")
         else { return nil }
         self.init(path: file)
     }

@@ -11,7 +11,8 @@ extension HTTPEventHandler {
     /// is ``defaultTimeout``.
     ///
     /// - Parameter secrets: gets the signing secret, when there is one.
-    init?(_ members: [String: JSONValue], at path: JSONPath, secrets: inout [Secret], reader: inout ConfigurationReader) {
+    init?(_ members: [String: JSONValue], at path: JSONPath, secrets: inout [Secret], reader: inout ConfigurationReader)
+    {
         let urlPath = path.appending("url")
         let problemsBefore = reader.problems.count
         var timeout = Self.defaultTimeout
@@ -37,7 +38,10 @@ extension HTTPEventHandler {
             }
         }
         guard let value = members["url"] else {
-            reader.error(urlPath, "is missing: add the endpoint to POST events to, like \"url\": \"https://crm.example.com/kyc\"")
+            reader.error(
+                urlPath,
+                "is missing: add the endpoint to POST events to, like \"url\": \"https://crm.example.com/kyc\""
+            )
             return nil
         }
         guard let text = reader.string(value, at: urlPath) else { return nil }

@@ -76,7 +76,10 @@ public final class Histogram: MetricSeries {
         for (index, bucketCount) in counts.enumerated() {
             cumulative += bucketCount
             buckets.append(
-                Snapshot.Bucket(upperBound: index < upperBounds.count ? upperBounds[index] : .infinity, count: cumulative)
+                Snapshot.Bucket(
+                    upperBound: index < upperBounds.count ? upperBounds[index] : .infinity,
+                    count: cumulative
+                )
             )
         }
         return Snapshot(buckets: buckets, sum: sum, count: count)
@@ -93,7 +96,12 @@ public final class Histogram: MetricSeries {
                 to: &output
             )
         }
-        Self.appendSample(name: name + "_sum", labels: labels, value: PrometheusText.formatValue(snapshot.sum), to: &output)
+        Self.appendSample(
+            name: name + "_sum",
+            labels: labels,
+            value: PrometheusText.formatValue(snapshot.sum),
+            to: &output
+        )
         Self.appendSample(name: name + "_count", labels: labels, value: String(snapshot.count), to: &output)
     }
 }

@@ -113,7 +113,8 @@ public struct JSONLineLogHandler: LogHandler {
                 case 0x08: output.append(contentsOf: #"\b"#.utf8)
                 case 0x0C: output.append(contentsOf: #"\f"#.utf8)
                 case 0x00..<0x20, 0x7F: appendUnicodeEscape(UInt32(byte), to: &output)
-                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                case 0xE2
+                where index + 2 < bytes.count && bytes[index + 1] == 0x80
                     && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                     appendUnicodeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, to: &output)
                     index += 2

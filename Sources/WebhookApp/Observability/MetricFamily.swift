@@ -37,7 +37,10 @@ public final class MetricFamily<Series: MetricSeries>: Sendable {
         precondition(PrometheusText.isValidMetricName(name), "invalid metric name \(name)")
         precondition(labelNames.allSatisfy(PrometheusText.isValidLabelName), "invalid label name in \(labelNames)")
         precondition(Set(labelNames).count == labelNames.count, "repeated label name in \(labelNames)")
-        precondition(seriesLimit == nil || overflowLabelValues?.count == labelNames.count, "a limit needs overflow values")
+        precondition(
+            seriesLimit == nil || overflowLabelValues?.count == labelNames.count,
+            "a limit needs overflow values"
+        )
         self.name = name
         self.help = help
         self.labelNames = labelNames

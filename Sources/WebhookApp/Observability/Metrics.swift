@@ -111,14 +111,19 @@ public final class Metrics: Sendable {
         families.withLock { families in
             if let existing = families[family.name] {
                 guard let same = existing as? MetricFamily<Series>, same.labelNames == family.labelNames else {
-                    preconditionFailure("metric \(family.name) is already registered as another type or with other labels")
+                    preconditionFailure(
+                        "metric \(family.name) is already registered as another type or with other labels"
+                    )
                 }
                 return same
             }
             for suffix in ["_bucket", "_sum", "_count"] where family.name.hasSuffix(suffix) {
                 // A histogram's own sample names would collide with such a family.
                 let base = String(family.name.dropLast(suffix.count))
-                precondition(families[base]?.typeName != "histogram", "metric \(family.name) collides with histogram \(base)")
+                precondition(
+                    families[base]?.typeName != "histogram",
+                    "metric \(family.name) collides with histogram \(base)"
+                )
             }
             families[family.name] = family
             return family

@@ -33,7 +33,11 @@ public struct RouteMetrics: Sendable {
     init(label: String, families: Families, isEager: Bool) {
         self.label = label
         self.durationSeries = SeriesHandle(family: families.duration, labels: [label], isEager: isEager)
-        self.signatureFailureSeries = SeriesHandle(family: families.signatureFailures, labels: [label], isEager: isEager)
+        self.signatureFailureSeries = SeriesHandle(
+            family: families.signatureFailures,
+            labels: [label],
+            isEager: isEager
+        )
         self.tokenFailureSeries = SeriesHandle(family: families.tokenFailures, labels: [label], isEager: isEager)
         self.forbiddenSeries = SeriesHandle(family: families.forbidden, labels: [label], isEager: isEager)
         self.duplicateSeries = SeriesHandle(family: families.duplicates, labels: [label], isEager: isEager)

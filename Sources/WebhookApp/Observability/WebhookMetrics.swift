@@ -1,4 +1,5 @@
 public import WebhookStore
+
 /// The metrics kyc-webhooks exposes on `GET /metrics` (docs/reference.md §4), with named methods for each thing it counts.
 ///
 /// Every label value comes from configuration (route paths, handler names, the version) or from a bounded
@@ -312,7 +313,8 @@ public struct WebhookMetrics: Sendable {
         let bytes = type.utf8
         guard !bytes.isEmpty, bytes.count <= maximumEventTypeLength else { return false }
         return bytes.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
         }

@@ -151,7 +151,10 @@ struct WebhookReceiver: HTTPResponder {
         if let key = argos.decryptionKey {
             guard let ciphertextText = ArgosDecoder.encryptedData(in: request.body) else {
                 return .failure(
-                    .invalidPayload("body is not an encrypted {\"data\": ...} envelope", isAuthentic: authenticBeforeDecryption)
+                    .invalidPayload(
+                        "body is not an encrypted {\"data\": ...} envelope",
+                        isAuthentic: authenticBeforeDecryption
+                    )
                 )
             }
             do {

@@ -13,7 +13,11 @@ struct DecodeReader {
     var root: JSONValue { document.root }
 
     /// The member, with a duplicate name reported as a decode error naming `field`.
-    func member(_ name: StaticString, of object: JSONValue, field: @autoclosure () -> String) throws(DecodeError)
+    func member(
+        _ name: StaticString,
+        of object: JSONValue,
+        field: @autoclosure () -> String
+    ) throws(DecodeError)
         -> JSONValue?
     {
         do {
@@ -24,7 +28,11 @@ struct DecodeReader {
     }
 
     /// A string member; nil when absent, null or of another kind (optional fields are read tolerantly).
-    func optionalString(_ name: StaticString, of object: JSONValue?, field: @autoclosure () -> String)
+    func optionalString(
+        _ name: StaticString,
+        of object: JSONValue?,
+        field: @autoclosure () -> String
+    )
         throws(DecodeError) -> String?
     {
         guard let object, let value = try member(name, of: object, field: field()) else { return nil }
@@ -32,7 +40,11 @@ struct DecodeReader {
     }
 
     /// An identifier member: a non-empty string, or a number's text; nil when absent, null, empty or another kind.
-    func optionalIdentifier(_ name: StaticString, of object: JSONValue?, field: @autoclosure () -> String)
+    func optionalIdentifier(
+        _ name: StaticString,
+        of object: JSONValue?,
+        field: @autoclosure () -> String
+    )
         throws(DecodeError) -> String?
     {
         guard let object, let value = try member(name, of: object, field: field()) else { return nil }
@@ -42,7 +54,11 @@ struct DecodeReader {
     }
 
     /// An object member, or nil when absent or not an object.
-    func optionalObject(_ name: StaticString, of object: JSONValue?, field: @autoclosure () -> String)
+    func optionalObject(
+        _ name: StaticString,
+        of object: JSONValue?,
+        field: @autoclosure () -> String
+    )
         throws(DecodeError) -> JSONValue?
     {
         guard let object, let value = try member(name, of: object, field: field()) else { return nil }

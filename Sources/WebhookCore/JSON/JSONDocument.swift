@@ -177,7 +177,7 @@ public struct JSONDocument: Sendable {
             digits.removeLast()
             scale += 1
         }
-        guard scale >= 0 else { return nil }  // a fraction
+        guard scale >= 0 else { return nil } // a fraction
         var magnitude: UInt = 0
         for digit in digits + repeatElement(0, count: min(scale, 20)) {
             let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
@@ -339,9 +339,9 @@ public struct JSONDocument: Sendable {
                         index += 6
                     }
                 }
-                if scalar >= 0xD800, scalar <= 0xDFFF { scalar = 0xFFFD }  // an unpaired surrogate
+                if scalar >= 0xD800, scalar <= 0xDFFF { scalar = 0xFFFD } // an unpaired surrogate
                 appendUTF8(scalar, to: &output)
-            default: output.append(escaped)  // \" \\ \/
+            default: output.append(escaped) // \" \\ \/
             }
         }
         return output

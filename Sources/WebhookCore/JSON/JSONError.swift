@@ -75,7 +75,7 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 1
-            } else if byte & 0xC0 != 0x80 {  // not a UTF-8 continuation byte
+            } else if byte & 0xC0 != 0x80 { // not a UTF-8 continuation byte
                 column += 1
             }
         }

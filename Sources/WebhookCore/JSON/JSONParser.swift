@@ -61,16 +61,16 @@ struct JSONParser {
             append(.number, start: start)
         case UInt8(ascii: "t"):
             let start = position
-            try scanLiteral(0x74_72_75_65, length: 4)  // "true"
+            try scanLiteral(0x74_72_75_65, length: 4) // "true"
             append(.boolean, start: start)
         case UInt8(ascii: "f"):
             let start = position
             position += 1
-            try scanLiteral(0x61_6C_73_65, length: 4)  // "alse"
+            try scanLiteral(0x61_6C_73_65, length: 4) // "alse"
             append(.boolean, start: start)
         case UInt8(ascii: "n"):
             let start = position
-            try scanLiteral(0x6E_75_6C_6C, length: 4)  // "null"
+            try scanLiteral(0x6E_75_6C_6C, length: 4) // "null"
             append(.null, start: start)
         default:
             throw JSONError(.unexpectedByte, offset: position)
@@ -95,7 +95,9 @@ struct JSONParser {
         guard depth <= maxDepth else { throw JSONError(.tooDeep, offset: position) }
         let index = nodes.count
         let start = position
-        nodes.append(JSONNode(start: Int32(truncatingIfNeeded: start), end: 0, next: 0, kind: .object, hasEscapes: false))
+        nodes.append(
+            JSONNode(start: Int32(truncatingIfNeeded: start), end: 0, next: 0, kind: .object, hasEscapes: false)
+        )
         position += 1
         skipWhitespace()
         if position < count, base[position] == UInt8(ascii: "}") {
@@ -137,7 +139,9 @@ struct JSONParser {
         guard depth <= maxDepth else { throw JSONError(.tooDeep, offset: position) }
         let index = nodes.count
         let start = position
-        nodes.append(JSONNode(start: Int32(truncatingIfNeeded: start), end: 0, next: 0, kind: .array, hasEscapes: false))
+        nodes.append(
+            JSONNode(start: Int32(truncatingIfNeeded: start), end: 0, next: 0, kind: .array, hasEscapes: false)
+        )
         position += 1
         skipWhitespace()
         if position < count, base[position] == UInt8(ascii: "]") {
@@ -282,12 +286,20 @@ struct JSONParser {
         var high: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
+        case 0xE0:
+            length = 3
+            low = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
+        case 0xED:
+            length = 3
+            high = 0x9F
+        case 0xF0:
+            length = 4
+            low = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
+        case 0xF4:
+            length = 4
+            high = 0x8F
         default: throw JSONError(.invalidUTF8, offset: start)
         }
         guard start + length <= count else { throw JSONError(.invalidUTF8, offset: start) }

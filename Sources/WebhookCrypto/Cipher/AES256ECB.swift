@@ -85,8 +85,10 @@ public enum AES256ECB {
 
         let initialized = key.withUnsafeBufferPointer { keyBuffer in
             switch direction {
-            case .encrypt: EVP_EncryptInit_ex(context, FetchedAlgorithm.aes256ECB.pointer, nil, keyBuffer.baseAddress, nil)
-            case .decrypt: EVP_DecryptInit_ex(context, FetchedAlgorithm.aes256ECB.pointer, nil, keyBuffer.baseAddress, nil)
+            case .encrypt:
+                EVP_EncryptInit_ex(context, FetchedAlgorithm.aes256ECB.pointer, nil, keyBuffer.baseAddress, nil)
+            case .decrypt:
+                EVP_DecryptInit_ex(context, FetchedAlgorithm.aes256ECB.pointer, nil, keyBuffer.baseAddress, nil)
             }
         }
         guard initialized == 1 else {

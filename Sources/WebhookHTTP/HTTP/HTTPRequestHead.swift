@@ -1,6 +1,8 @@
 /// The HTTP version of a request: 1.0 or 1.1 (anything else is refused by the parser).
 public enum HTTPVersion: Sendable, Equatable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     case http1_0
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     case http1_1
 }
 

@@ -142,7 +142,8 @@ struct HTTPFramingFields: Sendable {
     }
 
     /// Whether `input[start..<end]` equals `lowercase` ASCII case-insensitively.
-    static func bytes(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int, equal lowercase: StaticString) -> Bool {
+    static func bytes(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int, equal lowercase: StaticString) -> Bool
+    {
         let count = lowercase.utf8CodeUnitCount
         guard end &- start == count else { return false }
         let literal = lowercase.utf8Start

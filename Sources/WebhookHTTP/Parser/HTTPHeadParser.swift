@@ -153,7 +153,8 @@ struct HTTPHeadParser: Sendable {
                 }
                 guard i > targetStart else { return .failed(.invalidRequestLine) }
                 targetEnd = i
-                guard Self.hasValidForm(input, targetStart, targetEnd, methodStart: methodStart, methodEnd: methodEnd) else {
+                guard Self.hasValidForm(input, targetStart, targetEnd, methodStart: methodStart, methodEnd: methodEnd)
+                else {
                     return .failed(.invalidTarget)
                 }
                 versionIndex = 0
@@ -247,12 +248,12 @@ struct HTTPHeadParser: Sendable {
     private mutating func checkVersionByte(_ c: UInt8) -> HTTPParserError? {
         let isDigit = c >= 0x30 && c <= 0x39
         switch versionIndex {
-        case 0: return c == 0x48 ? nil : .invalidRequestLine  // H
-        case 1, 2: return c == 0x54 ? nil : .invalidRequestLine  // T
-        case 3: return c == 0x50 ? nil : .invalidRequestLine  // P
-        case 4: return c == 0x2F ? nil : .invalidRequestLine  // /
-        case 5: return c == 0x31 ? nil : (isDigit ? .unsupportedVersion : .invalidRequestLine)  // 1
-        case 6: return c == 0x2E ? nil : .invalidRequestLine  // .
+        case 0: return c == 0x48 ? nil : .invalidRequestLine // H
+        case 1, 2: return c == 0x54 ? nil : .invalidRequestLine // T
+        case 3: return c == 0x50 ? nil : .invalidRequestLine // P
+        case 4: return c == 0x2F ? nil : .invalidRequestLine // /
+        case 5: return c == 0x31 ? nil : (isDigit ? .unsupportedVersion : .invalidRequestLine) // 1
+        case 6: return c == 0x2E ? nil : .invalidRequestLine // .
         case 7:
             if c == 0x31 {
                 isHTTP11 = true
@@ -282,8 +283,8 @@ struct HTTPHeadParser: Sendable {
     ) -> Bool {
         if bytes(input, methodStart, methodEnd, equal: "CONNECT") { return isAuthorityForm(input, start, end) }
         let first = input[start]
-        if first == 0x2F { return true }  // origin-form
-        if first == 0x2A {  // asterisk-form: exactly "*", for OPTIONS
+        if first == 0x2F { return true } // origin-form
+        if first == 0x2A { // asterisk-form: exactly "*", for OPTIONS
             return end &- start == 1 && bytes(input, methodStart, methodEnd, equal: "OPTIONS")
         }
         return isAbsoluteForm(input, start, end)
@@ -305,7 +306,7 @@ struct HTTPHeadParser: Sendable {
         let authorityStart = i &+ 3
         i = authorityStart
         while i < end && input[i] != 0x2F && input[i] != 0x3F {
-            if input[i] == 0x40 { return false }  // userinfo "@"
+            if input[i] == 0x40 { return false } // userinfo "@"
             i &+= 1
         }
         return i > authorityStart
@@ -321,7 +322,7 @@ struct HTTPHeadParser: Sendable {
                 colon = i
                 break
             }
-            if c == 0x2F || c == 0x3F || c == 0x40 { return false }  // "/", "?", "@": not a reg-name or IPv4
+            if c == 0x2F || c == 0x3F || c == 0x40 { return false } // "/", "?", "@": not a reg-name or IPv4
             i &+= 1
         }
         guard colon > start, end &- colon > 1 else { return false }
@@ -334,7 +335,12 @@ struct HTTPHeadParser: Sendable {
     }
 
     /// Whether `input[start..<end]` is exactly `literal` (methods are case-sensitive).
-    private static func bytes(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int, equal literal: StaticString) -> Bool {
+    private static func bytes(
+        _ input: UnsafeRawBufferPointer,
+        _ start: Int,
+        _ end: Int,
+        equal literal: StaticString
+    ) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard end &- start == count else { return false }
         let bytes = literal.utf8Start

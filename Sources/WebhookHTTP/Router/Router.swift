@@ -62,7 +62,12 @@ public struct Router: Sendable {
         matchingOneMoreSegment: Bool = false,
         handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     ) {
-        add(path, methods: methods, matchingOneMoreSegment: matchingOneMoreSegment, responder: ClosureResponder(handler))
+        add(
+            path,
+            methods: methods,
+            matchingOneMoreSegment: matchingOneMoreSegment,
+            responder: ClosureResponder(handler)
+        )
     }
 
     /// Freezes the routes into an immutable, `Sendable` responder for ``HTTPServer``.

@@ -342,7 +342,11 @@ final class EventLoop: @unchecked Sendable {
         guard isAcceptPaused, shutdownDeadline == nil else { return }
         isAcceptPaused = false
         for (offset, listener) in listeners.enumerated() {
-            try? epoll.add(listener.descriptor, interest: [.readable, .exclusive], tag: Self.listenerTagBase - UInt64(offset))
+            try? epoll.add(
+                listener.descriptor,
+                interest: [.readable, .exclusive],
+                tag: Self.listenerTagBase - UInt64(offset)
+            )
         }
     }
 
@@ -406,7 +410,10 @@ final class EventLoop: @unchecked Sendable {
     ///
     /// - Returns: how many bytes were consumed, and whether it stopped because the parser needs more input
     ///   (rather than because the connection waits for a response or a write, or closed).
-    private func parse(_ connection: HTTPConnection, _ bytes: UnsafeRawBufferPointer) -> (consumed: Int, needsInput: Bool) {
+    private func parse(
+        _ connection: HTTPConnection,
+        _ bytes: UnsafeRawBufferPointer
+    ) -> (consumed: Int, needsInput: Bool) {
         var offset = 0
         while connection.socket.isOpen && connection.machine.canParse {
             let remaining = UnsafeRawBufferPointer(rebasing: bytes[offset...])
@@ -450,7 +457,12 @@ final class EventLoop: @unchecked Sendable {
         case .write(let response, let options):
             headBuffer.removeAll(keepingCapacity: true)
             // time() is read from the vDSO: no system call per response.
-            HTTPResponseEncoder.encodeHead(response, options: options, date: date.value(at: time(nil)), into: &headBuffer)
+            HTTPResponseEncoder.encodeHead(
+                response,
+                options: options,
+                date: date.value(at: time(nil)),
+                into: &headBuffer
+            )
             let hasBody = !options.omitBody && HTTPResponseEncoder.hasBody(status: response.status)
             write(headBuffer, hasBody ? response.body : [], on: connection)
         case .linger:
@@ -499,8 +511,14 @@ final class EventLoop: @unchecked Sendable {
             written = try head.withUnsafeBytes { headBytes in
                 try body.withUnsafeBytes { bodyBytes in
                     var vectors = (
-                        iovec(iov_base: UnsafeMutableRawPointer(mutating: headBytes.baseAddress), iov_len: headBytes.count),
-                        iovec(iov_base: UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress), iov_len: bodyBytes.count)
+                        iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: headBytes.baseAddress),
+                            iov_len: headBytes.count
+                        ),
+                        iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress),
+                            iov_len: bodyBytes.count
+                        )
                     )
                     return try withUnsafeMutableBytes(of: &vectors) { raw in
                         let buffers = raw.bindMemory(to: iovec.self)

@@ -174,7 +174,10 @@ struct HTTPConnectionStateMachine {
     ///     without a body).
     ///   - now: monotonic nanoseconds.
     /// - Returns: how many bytes were consumed, whether the parser needs more input, and the action.
-    mutating func parse(_ input: UnsafeRawBufferPointer, now: UInt64) -> (consumed: Int, needsMore: Bool, action: Action) {
+    mutating func parse(
+        _ input: UnsafeRawBufferPointer,
+        now: UInt64
+    ) -> (consumed: Int, needsMore: Bool, action: Action) {
         precondition(canParse, "parse called in state \(state)")
         if case .idle = state {
             if input.isEmpty { return (0, true, .none) }
@@ -241,7 +244,11 @@ struct HTTPConnectionStateMachine {
             return isWriting ? .none : finishClosing(now: now)
         }
         state = .closing
-        return write(Self.errorResponse(status: error.status), options: .init(close: true, keepAliveHeader: false, omitBody: false), now: now)
+        return write(
+            Self.errorResponse(status: error.status),
+            options: .init(close: true, keepAliveHeader: false, omitBody: false),
+            now: now
+        )
     }
 
     /// The responder's preflight answered: a refusal to send at once, or nil to read the body.
@@ -249,7 +256,7 @@ struct HTTPConnectionStateMachine {
         guard case .preflight(let head) = state else {
             preconditionFailure("preflight answer in state \(state)")
         }
-        let bodyLength: Int?  // nil: chunked
+        let bodyLength: Int? // nil: chunked
         switch head.framing {
         case .none: bodyLength = 0
         case .length(let length): bodyLength = length
@@ -357,7 +364,11 @@ struct HTTPConnectionStateMachine {
                 return .close
             }
             state = .closing
-            return write(Self.errorResponse(status: 408), options: .init(close: true, keepAliveHeader: false, omitBody: false), now: now)
+            return write(
+                Self.errorResponse(status: 408),
+                options: .init(close: true, keepAliveHeader: false, omitBody: false),
+                now: now
+            )
         case .draining(let deadline) where now >= deadline,
             .lingering(let deadline) where now >= deadline:
             state = .closed
@@ -439,7 +450,9 @@ extension Substring {
         var start = startIndex
         var end = endIndex
         while start < end, self[start] == " " || self[start] == "\t" { start = index(after: start) }
-        while end > start, self[index(before: end)] == " " || self[index(before: end)] == "\t" { end = index(before: end) }
+        while end > start, self[index(before: end)] == " " || self[index(before: end)] == "\t" {
+            end = index(before: end)
+        }
         return String(self[start..<end])
     }
 }

@@ -32,7 +32,7 @@ struct HTTPDate {
         var out: [UInt8] = []
         out.reserveCapacity(29)
         out.append(contentsOf: dayNames[(weekday * 3)..<(weekday * 3 + 3)])
-        out.append(contentsOf: [0x2C, 0x20])  // ", "
+        out.append(contentsOf: [0x2C, 0x20]) // ", "
         appendDigits(day, count: 2, to: &out)
         out.append(0x20)
         out.append(contentsOf: monthNames[((month - 1) * 3)..<((month - 1) * 3 + 3)])
@@ -51,12 +51,12 @@ struct HTTPDate {
     /// Year, month (1–12) and day (1–31) of a day counted from 1970-01-01, by whole 400-year eras (146 097
     /// days each) and years that start on March 1st, so that the leap day falls at the end of a year.
     static func civilDate(daysSince1970: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = daysSince1970 + 719_468  // days from 0000-03-01 to 1970-01-01
+        let shifted = daysSince1970 + 719_468 // days from 0000-03-01 to 1970-01-01
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let marchMonth = (5 * dayOfYear + 2) / 153  // 0 is March
+        let marchMonth = (5 * dayOfYear + 2) / 153 // 0 is March
         let day = dayOfYear - (153 * marchMonth + 2) / 5 + 1
         let month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)

@@ -24,6 +24,11 @@ public struct HTTPRequest: Sendable {
 
     /// A request that went through no preflight: no route, no admission.
     public init(head: HTTPRequestHead, body: [UInt8], remoteAddress: String, requestID: String) {
-        self.init(head: head, body: body, context: HTTPRequestContext(remoteAddress: remoteAddress), requestID: requestID)
+        self.init(
+            head: head,
+            body: body,
+            context: HTTPRequestContext(remoteAddress: remoteAddress),
+            requestID: requestID
+        )
     }
 }

@@ -30,7 +30,11 @@ final class Socket {
     /// - Throws: ``SystemError`` naming the failed call (`bind` with `EADDRINUSE`, say).
     static func listen(on address: SocketAddress, backlog: Int32) throws(SystemError) -> Socket {
         let fd = try syscallValue("socket") {
-            Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            Glibc.socket(
+                address.family,
+                Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                0
+            )
         }
         let socket = Socket(descriptor: fd)
         do {
@@ -39,7 +43,12 @@ final class Socket {
             if case .v6 = address {
                 // `::` means IPv6 only here; bind `0.0.0.0` separately for IPv4. Keeps behaviour independent
                 // of the host's `net.ipv6.bindv6only`.
-                try socket.setOption(level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1, operation: "setsockopt(IPV6_V6ONLY)")
+                try socket.setOption(
+                    level: Int32(IPPROTO_IPV6),
+                    name: IPV6_V6ONLY,
+                    value: 1,
+                    operation: "setsockopt(IPV6_V6ONLY)"
+                )
             }
             try address.withSockAddr { (pointer, length) throws(SystemError) in
                 _ = try syscallValue("bind(\(address))") { Glibc.bind(fd, pointer, length) }
@@ -78,7 +87,9 @@ final class Socket {
             }
         case AF_INET6:
             return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin6_port))
+                }
             }
         default:
             return 0

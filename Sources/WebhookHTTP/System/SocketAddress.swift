@@ -66,7 +66,8 @@ enum SocketAddress: Sendable, CustomStringConvertible {
     }
 
     /// Calls `body` with the C address and its length.
-    func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws(SystemError) -> R) throws(SystemError) -> R {
+    func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws(SystemError) -> R) throws(SystemError) -> R
+    {
         switch self {
         case .v4(var address):
             return try withUnsafePointer(to: &address) { (pointer) throws(SystemError) -> R in

@@ -24,25 +24,30 @@ enum StoreFileCheck {
 
     /// Refuses an existing file that is not a whole store of ours; see the type's documentation.
     /// - Throws: ``InboxError`` `untrustedStore`, or ``SQLiteError`` when the file cannot be read at all.
-    static func check(_ connection: SQLiteConnection, path: String, knownSchemaVersion: Int, verifyContent: Bool) throws {
+    static func check(_ connection: SQLiteConnection, path: String, knownSchemaVersion: Int, verifyContent: Bool) throws
+    {
         let header: (applicationID: Int64, schemaVersion: Int64, tables: Set<String>)
         do {
             header = (
                 try connection.integer("PRAGMA application_id") ?? 0,
                 try connection.integer("PRAGMA user_version") ?? 0,
-                Set(try connection.statement("SELECT name FROM sqlite_schema WHERE type = 'table'").query { $0.text(0) ?? "" })
+                Set(
+                    try connection.statement("SELECT name FROM sqlite_schema WHERE type = 'table'").query {
+                        $0.text(0) ?? ""
+                    }
+                )
             )
         } catch let error as SQLiteError where error.isNotADatabase || error.isCorrupt {
             throw refusal(path, "is not an SQLite database (\(error.message))")
         }
-        let hasOurTables = header.tables.isSuperset(of: ["events", "deliveries"])  // in every schema version
+        let hasOurTables = header.tables.isSuperset(of: ["events", "deliveries"]) // in every schema version
         switch header.applicationID {
         case applicationID:
             break
         case 0 where header.schemaVersion > 0 && header.schemaVersion <= Int64(knownSchemaVersion) && hasOurTables:
-            break  // written before the id was set; migrating sets it
+            break // written before the id was set; migrating sets it
         case 0 where header.schemaVersion > Int64(knownSchemaVersion) && hasOurTables:
-            break  // a newer version of ours: migrating refuses it with its own error
+            break // a newer version of ours: migrating refuses it with its own error
         case 0 where header.tables.isEmpty && header.schemaVersion == 0:
             throw refusal(path, "is an SQLite database with no tables, not a kyc-webhooks store")
         default:

@@ -17,7 +17,7 @@ enum EventStatus: String, Sendable {
             switch status {
             case nil: self = .everything
             case "accepted": self = .accepted
-            case let .some(text):
+            case .some(let text):
                 guard let status = EventStatus(rawValue: text) else {
                     throw InboxError(
                         .invalidQuery,
