@@ -8,14 +8,61 @@ public struct InboxRecord: Sendable {
     public var eventJSON: [UInt8]
     /// The exact bytes received (before decryption for ARGOS).
     public var rawBody: [UInt8]
-    /// Names of the handlers whose `match` selects this event: one delivery each (a name given twice gets one).
+    /// Names of the handlers whose `match` selects this event as built, not stale: one delivery each (a name
+    /// given twice gets one).
     public var handlers: [String]
+    /// Names of the handlers whose `match` selects this event should the store find it stale
+    /// (docs/reference.md §5 "Order"): only the store knows, inside the transaction that records it.
+    public var handlersIfStale: [String]
 
-    public init(event: WebhookEvent, eventJSON: [UInt8], rawBody: [UInt8], handlers: [String]) {
+    /// - Parameters:
+    ///   - eventJSON: the event as handlers receive it, with `"stale":false` (the store marks it when stale).
+    ///   - handlers: the handlers that match the event when it is not stale.
+    ///   - handlersIfStale: those that match it when it is stale; nil for the same as `handlers` (no handler
+    ///     matches on `stale`).
+    public init(
+        event: WebhookEvent,
+        eventJSON: [UInt8],
+        rawBody: [UInt8],
+        handlers: [String],
+        handlersIfStale: [String]? = nil
+    ) {
         self.event = event
         self.eventJSON = eventJSON
         self.rawBody = rawBody
         self.handlers = handlers
+        self.handlersIfStale = handlersIfStale ?? handlers
+    }
+}
+
+/// One event of a subject's timeline (`subjects show`, docs/reference.md §5 "Order"): no payload.
+public struct SubjectEvent: Sendable, Equatable, Codable {
+    public var key: String
+    public var type: String
+    public var source: String
+    public var outcome: String
+    /// The sender's time, ISO 8601 UTC, or nil (listed after the timed events, by receipt).
+    public var occurredAt: String?
+    public var receivedAt: String
+    /// Whether a later event of the same source and subject was already recorded when this one was.
+    public var stale: Bool
+
+    public init(
+        key: String,
+        type: String,
+        source: String,
+        outcome: String,
+        occurredAt: String?,
+        receivedAt: String,
+        stale: Bool
+    ) {
+        self.key = key
+        self.type = type
+        self.source = source
+        self.outcome = outcome
+        self.occurredAt = occurredAt
+        self.receivedAt = receivedAt
+        self.stale = stale
     }
 }
 
@@ -238,6 +285,10 @@ public protocol Inbox: AnyObject, Sendable {
     /// Records `record` atomically: the key unique, the event row, one delivery per handler, due at the
     /// event's `receivedAt` (so at once). A key already stored, even in the same commit, is `duplicate` and
     /// changes nothing.
+    ///
+    /// Decides, in the same atomic step, whether the event is stale (docs/reference.md §5 "Order"): it has an
+    /// `occurredAt` and the store holds an event of the same `source` and `subjectId` with a later one. A
+    /// stale event is stored with `"stale":true` in its JSON and gets `record.handlersIfStale`.
     func record(_ record: InboxRecord, completion: @escaping @Sendable (Result<RecordOutcome, any Error>) -> Void)
 
     /// Keeps an authentic body that failed to decode; it is listed as `rejected:<id>`.
@@ -277,6 +328,10 @@ public protocol Inbox: AnyObject, Sendable {
 
     /// `events list`: newest first (by `receivedAt`), filtered per ``EventQuery``.
     func listEvents(_ query: EventQuery) async throws -> [EventSummary]
+
+    /// `subjects show`: the events of `subjectId` (any source), by `occurredAt` (compared as instants), then
+    /// those without one by receipt.
+    func subjectTimeline(_ subjectId: String) async throws -> [SubjectEvent]
 
     /// `events show`: the event with its deliveries, or a rejected body by its `rejected:<id>` key; nil if none.
     func event(key: String) async throws -> EventDetail?

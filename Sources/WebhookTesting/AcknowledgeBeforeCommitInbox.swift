@@ -54,6 +54,10 @@ public final class AcknowledgeBeforeCommitInbox: Inbox {
         try await inner.fail(delivery, error: error, retryAt: retryAt, now: now)
     }
 
+    public func subjectTimeline(_ subjectId: String) async throws -> [SubjectEvent] {
+        try await inner.subjectTimeline(subjectId)
+    }
+
     public func release(_ delivery: Delivery.ID, now: Date) async throws {
         try await inner.release(delivery, now: now)
     }

@@ -378,6 +378,11 @@ import WebhookHTTP
             path: "$.handlers[0].match.types[0]"
         ),
         BrokenCase(
+            name: "match stale not a boolean",
+            json: #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": {"stale": "false"}}]}"#,
+            path: "$.handlers[0].match.stale"
+        ),
+        BrokenCase(
             name: "match not an object",
             json: #"{"routes": [\#(gu1)], "handlers": [{"name": "l", "type": "log", "match": ["kyc.*"]}]}"#,
             path: "$.handlers[0].match"
@@ -621,7 +626,8 @@ import WebhookHTTP
               ],
               "handlers": [
                 { "name": "run", "type": "exec", "command": ["/bin/sh", "-c", "true"], "concurrency": 1,
-                  "match": { "types": ["argos.*"], "sources": ["argos"], "outcomes": ["approved", "in_review"] } },
+                  "match": { "types": ["argos.*"], "sources": ["argos"], "outcomes": ["approved", "in_review"],
+                             "stale": false } },
                 { "name": "post", "type": "http", "url": "https://example.com/hook" },
                 { "name": "errors", "type": "log", "stream": "stderr" }
               ],
@@ -675,7 +681,8 @@ import WebhookHTTP
                 == HandlerMatch(
                     types: ["argos.*"],
                     sources: ["argos"],
-                    outcomes: [Outcome.approved.rawValue, Outcome.inReview.rawValue]
+                    outcomes: [Outcome.approved.rawValue, Outcome.inReview.rawValue],
+                    stale: false
                 )
         )
         guard case .exec(let exec) = run.kind else {

@@ -40,4 +40,25 @@ import WebhookCore
     func normalizes(text: String, expected: String?) {
         #expect(EventTime.normalize(text) == expected)
     }
+
+    /// Instants, not text: `11:00:00Z` is before `11:00:00.500Z` though it sorts after it lexically.
+    @Test func millisecondsCompareInstantsWithAndWithoutFractions() throws {
+        let whole = try #require(EventTime.milliseconds("2025-01-07T11:00:00Z"))
+        let half = try #require(EventTime.milliseconds("2025-01-07T11:00:00.500Z"))
+        #expect("2025-01-07T11:00:00Z" > "2025-01-07T11:00:00.500Z")
+        #expect(whole < half)
+        #expect(half - whole == 500)
+        #expect(whole == 1_736_247_600_000)
+        #expect(EventTime.milliseconds("2025-01-07T11:00:00.5Z") == half)
+        #expect(EventTime.milliseconds("2025-01-07T11:00:00.123456789Z") == whole + 123)
+        #expect(EventTime.milliseconds("2025-01-07T10:59:59.999Z") == whole - 1)
+        #expect(EventTime.milliseconds("1970-01-01T00:00:00Z") == 0)
+        for text in ["2025-01-07T11:00:00", "2025-01-07T11:00:00.Z", "2025-01-07 11:00:00Z", "junk"] {
+            #expect(EventTime.milliseconds(text) == nil)
+        }
+        // Every normalized time reads back.
+        for (text, normalized) in Self.cases {
+            if let normalized { #expect(EventTime.milliseconds(normalized) != nil, "\(text)") }
+        }
+    }
 }

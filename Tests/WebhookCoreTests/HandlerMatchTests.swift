@@ -70,4 +70,15 @@ import WebhookCore
     func glob(pattern: String, text: String, expected: Bool) {
         #expect(HandlerMatch.glob(pattern, matches: text) == expected)
     }
+
+    @Test func staleFilterSelectsByTheFlag() {
+        var stale = Self.kycApproved
+        stale.stale = true
+        #expect(HandlerMatch(stale: false).matches(Self.kycApproved))
+        #expect(!HandlerMatch(stale: false).matches(stale))
+        #expect(HandlerMatch(stale: true).matches(stale))
+        #expect(!HandlerMatch(stale: true).matches(Self.kycApproved))
+        #expect(HandlerMatch().matches(stale))
+        #expect(!HandlerMatch(outcomes: ["approved"], stale: false).matches(stale))
+    }
 }

@@ -31,7 +31,7 @@ import WebhookTesting
             + #""status":"rejected","occurredAt":"2025-01-07T11:00:00Z","receivedAt":"2026-11-22T10:00:00.123Z","#
             + #""deliveryId":null,"route":"/webhooks/gu1","#
             + #""rejection":{"code":null,"reason":"bad \"doc\"","warnings":["w1","w\n2"]},"#
-            + #""payload":{"id":"v-1","note":"a b\n"}}"#
+            + #""stale":false,"payload":{"id":"v-1","note":"a b\n"}}"#
         #expect(json == expected)
     }
 
@@ -50,7 +50,7 @@ import WebhookTesting
         let bytes = event.jsonBytes()
         #expect(!bytes.contains(0x0A))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
-        #expect(object.count == 15)
+        #expect(object.count == 16)
         let originalPayload = try JSONSerialization.jsonObject(with: Data(event.payload.bytes)) as? NSDictionary
         #expect((object["payload"] as? NSDictionary) == originalPayload)
 
@@ -87,5 +87,24 @@ import WebhookTesting
         #expect(throws: DecodeError("event JSON: `outcome` is not in the vocabulary")) {
             try WebhookEvent(json: Array(json.utf8))
         }
+    }
+
+    /// `stale` sits after `rejection` and before `payload` (docs/reference.md §5), and reads back.
+    @Test func staleIsWrittenBeforeThePayloadAndReadBack() throws {
+        var event = Self.sample
+        let fresh = String(decoding: event.jsonBytes(), as: UTF8.self)
+        #expect(fresh.contains(#","stale":false,"payload":"#))
+        #expect(try WebhookEvent(json: event.jsonBytes()).stale == false)
+        event.stale = true
+        #expect(String(decoding: event.jsonBytes(), as: UTF8.self).contains(#","stale":true,"payload":"#))
+        #expect(try WebhookEvent(json: event.jsonBytes()).stale == true)
+        // The store marks a stale event in place, `true` plus a space: still valid JSON.
+        let patched = fresh.replacingOccurrences(of: #""stale":false"#, with: #""stale":true "#)
+        #expect(try WebhookEvent(json: Array(patched.utf8)).stale == true)
+        // Events recorded before the member existed read as not stale.
+        let old = fresh.replacingOccurrences(of: #","stale":false"#, with: "")
+        #expect(try WebhookEvent(json: Array(old.utf8)).stale == false)
+        let wrong = fresh.replacingOccurrences(of: #""stale":false"#, with: #""stale":"no""#)
+        #expect(throws: DecodeError.self) { try WebhookEvent(json: Array(wrong.utf8)) }
     }
 }

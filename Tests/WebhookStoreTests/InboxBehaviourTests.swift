@@ -41,6 +41,145 @@ import WebhookCore
         #expect(detail.deliveries.map(\.handler).sorted() == ["audit", "crm"])
     }
 
+    // MARK: Subject order (docs/reference.md §5 "Order")
+
+    /// The stale flag of each claimed delivery's event JSON, by event key, and which handlers got one.
+    private static func claimed(
+        _ inbox: any Inbox
+    ) async throws -> [(key: String, handler: String, stale: Bool, json: [UInt8])] {
+        let claimed = try await inbox.claimDue(now: TestTime.at(3600), slots: ["all": 100, "fresh": 100])
+        return try claimed.map { delivery in
+            let event = try WebhookEvent(json: delivery.eventJSON)
+            return (delivery.eventKey, delivery.handler, event.stale, delivery.eventJSON)
+        }
+    }
+
+    @Test(
+        "a late in_progress after approved is recorded stale, without the stale: false handler",
+        arguments: InboxKind.allCases
+    )
+    func lateEventIsStale(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let approved = Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00Z")
+        let late = Records.ordered(outcome: .inProgress, occurredAt: "2025-01-07T10:00:00Z", receivedAt: 1)
+        #expect(try await subject.inbox.record(approved) == .accepted)
+        #expect(try await subject.inbox.record(late) == .accepted)
+        let deliveries = try await Self.claimed(subject.inbox)
+        let lateDeliveries = deliveries.filter { $0.key == late.event.key }
+        #expect(lateDeliveries.map(\.handler) == ["all"])
+        #expect(lateDeliveries.allSatisfy { $0.stale })
+        let approvedDeliveries = deliveries.filter { $0.key == approved.event.key }
+        #expect(approvedDeliveries.map(\.handler).sorted() == ["all", "fresh"])
+        #expect(approvedDeliveries.allSatisfy { !$0.stale })
+        // The stored JSON is the receiver's with only the flag changed, and still one valid line.
+        let lateJSON = try #require(lateDeliveries.first?.json)
+        let expected = String(decoding: late.eventJSON, as: UTF8.self)
+            .replacingOccurrences(of: #""stale":false"#, with: #""stale":true "#)
+        #expect(String(decoding: lateJSON, as: UTF8.self) == expected)
+        #expect(try await subject.inbox.subjectTimeline("val-1").map(\.stale) == [true, false])
+    }
+
+    @Test("in order, in_progress then approved: neither is stale", arguments: InboxKind.allCases)
+    func inOrderEventsAreNotStale(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        _ = try await subject.inbox.record(Records.ordered(outcome: .inProgress, occurredAt: "2025-01-07T10:00:00Z"))
+        _ = try await subject.inbox.record(Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00Z"))
+        let deliveries = try await Self.claimed(subject.inbox)
+        #expect(deliveries.count == 4)
+        #expect(deliveries.allSatisfy { !$0.stale })
+        let timeline = try await subject.inbox.subjectTimeline("val-1")
+        #expect(timeline.map(\.outcome) == ["in_progress", "approved"])
+        #expect(timeline.map(\.stale) == [false, false])
+    }
+
+    /// Times compare as instants: `11:00:00Z` is earlier than `11:00:00.500Z`, though it sorts after it as text.
+    @Test("times compare as instants, with and without fractional seconds", arguments: InboxKind.allCases)
+    func fractionalSecondsCompareAsInstants(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let later = Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00.500Z")
+        let earlier = Records.ordered(outcome: .inProgress, occurredAt: "2025-01-07T11:00:00Z")
+        let same = Records.ordered(outcome: .inReview, occurredAt: "2025-01-07T11:00:00.5Z")
+        _ = try await subject.inbox.record(later)
+        _ = try await subject.inbox.record(earlier)
+        _ = try await subject.inbox.record(same)
+        let timeline = try await subject.inbox.subjectTimeline("val-1")
+        #expect(timeline.map(\.key) == [earlier.event.key, later.event.key, same.event.key])
+        // Only a strictly later time makes an event stale.
+        #expect(timeline.map(\.stale) == [true, false, false])
+
+        let reverse = try InboxUnderTest(kind)
+        _ = try await reverse.inbox.record(earlier)
+        _ = try await reverse.inbox.record(later)
+        #expect(try await reverse.inbox.subjectTimeline("val-1").map(\.stale) == [false, false])
+    }
+
+    @Test("events without occurredAt, of another source or subject, are never compared", arguments: InboxKind.allCases)
+    func staleIsPerSourceAndSubjectAndNeedsATime(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        _ = try await inbox.record(Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00Z"))
+        let untimed = Records.ordered(outcome: .created, occurredAt: nil, receivedAt: 1)
+        let otherSource = Records.ordered(outcome: .created, occurredAt: "2025-01-07T09:00:00Z", source: "argos")
+        let otherSubject = Records.ordered(outcome: .created, occurredAt: "2025-01-07T09:00:00Z", subject: "val-2")
+        for record in [untimed, otherSource, otherSubject] {
+            #expect(try await inbox.record(record) == .accepted)
+        }
+        // An untimed event does not move the subject's latest time either.
+        let afterUntimed = Records.ordered(outcome: .inReview, occurredAt: "2025-01-07T12:00:00Z", receivedAt: 2)
+        _ = try await inbox.record(afterUntimed)
+        let timeline = try await inbox.subjectTimeline("val-1")
+        #expect(timeline.map(\.outcome) == ["created", "approved", "in_review", "created"])
+        #expect(timeline.map(\.source) == ["argos", "gu1.kyc", "gu1.kyc", "gu1.kyc"])
+        #expect(
+            timeline.map(\.occurredAt) == ["2025-01-07T09:00:00Z", "2025-01-07T11:00:00Z", "2025-01-07T12:00:00Z", nil]
+        )
+        #expect(timeline.allSatisfy { !$0.stale })
+        #expect(try await inbox.subjectTimeline("val-2").map(\.stale) == [false])
+        #expect(try await inbox.subjectTimeline("nobody").isEmpty)
+    }
+
+    /// 5 events of one subject, each sent 4 times at once (20 records): each key is accepted once, and an event
+    /// is stale exactly when an event with a later time was recorded before it.
+    @Test("20 concurrent copies in mixed order: stale exactly after a later event", arguments: InboxKind.allCases)
+    func concurrentCopiesInMixedOrder(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        let outcomes: [Outcome] = [.created, .inProgress, .inReview, .approved, .rejected]
+        let records = outcomes.enumerated().map { index, outcome in
+            Records.ordered(outcome: outcome, occurredAt: "2025-01-07T11:00:0\(index).\(index)00Z")
+        }
+        let copies = (0..<4).flatMap { _ in records }.shuffled()
+        let results = try await withThrowingTaskGroup(of: (String, RecordOutcome).self) { group in
+            for record in copies {
+                group.addTask { (record.event.key, try await inbox.record(record)) }
+            }
+            var results: [(String, RecordOutcome)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        for record in records {
+            let mine = results.filter { $0.0 == record.event.key }.map(\.1)
+            #expect(mine.filter { $0 == .accepted }.count == 1)
+            #expect(mine.filter { $0 == .duplicate }.count == 3)
+        }
+        // The order they were recorded in: listEvents is newest first, ties (one receivedAt) by recording.
+        let recordedKeys = try await inbox.listEvents(EventQuery(status: "accepted", limit: 100)).map(\.key).reversed()
+        let time = Dictionary(uniqueKeysWithValues: records.map { ($0.event.key, $0.event.occurredAt ?? "") })
+        let timeline = try await inbox.subjectTimeline("val-1")
+        #expect(timeline.map(\.key) == records.map(\.event.key))
+        let stale = Dictionary(uniqueKeysWithValues: timeline.map { ($0.key, $0.stale) })
+        var latest = ""
+        for key in recordedKeys {
+            let instant = try #require(time[key])
+            #expect(stale[key] == (instant < latest), "\(key) recorded after \(latest)")
+            latest = max(latest, instant)
+        }
+        #expect(stale[records[4].event.key] == false)
+        // Deliveries follow the verdict: the stale: false handler only for events that are not stale.
+        let fresh = try await Self.claimed(inbox).filter { $0.handler == "fresh" }
+        #expect(Set(fresh.map(\.key)) == Set(stale.filter { !$0.value }.map(\.key)))
+    }
+
     @Test("a handler named twice gets one delivery", arguments: InboxKind.allCases)
     func repeatedHandlerGetsOneDelivery(kind: InboxKind) async throws {
         let subject = try InboxUnderTest(kind)

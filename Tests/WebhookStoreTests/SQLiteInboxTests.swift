@@ -58,14 +58,21 @@ import WebhookCore
         let paused = #"{"webhook_trigger":"kyc_paused","submission_id":"s-1","note":"a"}"#
         let pausedOther = #"{"webhook_trigger":"kyc_paused","submission_id":"s-1","note":"b"}"#
         let directory = try TemporaryDirectory()
-        // A store written by the previous version: its keys, and its schema (version 4, no store_meta).
+        // A store written by the previous version: its keys, and its schema (version 4: no store_meta, nor what
+        // migration 6 adds).
         let old = try SQLiteInbox(path: directory.databasePath)
         #expect(try await old.record(decodedRecord(approved, key: "transaction.status_changed:tx-1")) == .accepted)
         #expect(try await old.record(decodedRecord(paused, sender: "argos", key: "argos.kyc_paused:s-1")) == .accepted)
         old.close()
         do {
             let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
-            try connection.execute("DROP TABLE store_meta; PRAGMA user_version = 4; PRAGMA application_id = 0;")
+            try connection.execute(
+                """
+                DROP TABLE store_meta; DROP INDEX events_by_subject; ALTER TABLE events DROP COLUMN occurred_at;
+                ALTER TABLE events DROP COLUMN occurred_ms; ALTER TABLE events DROP COLUMN stale;
+                PRAGMA user_version = 4; PRAGMA application_id = 0;
+                """
+            )
             try connection.close()
         }
 
@@ -340,8 +347,9 @@ import WebhookCore
         #expect(indexed == nil)
     }
 
-    /// Every index on `events` costs pages in every commit: the table keeps only the one its queries walk
-    /// (newest first for `events list`, oldest first for pruning), and a type filter still works without one.
+    /// Every index on `events` costs pages in every commit: the table keeps only those its queries walk
+    /// (by receipt: newest first for `events list`, oldest first for pruning; by subject: the stale verdict and
+    /// `subjects show`), and a type filter still works without one.
     @Test func eventsKeepOnlyTheIndexTheirQueriesUse() async throws {
         let directory = try TemporaryDirectory()
         let inbox = try SQLiteInbox(path: directory.databasePath)
@@ -356,9 +364,63 @@ import WebhookCore
             directory.databasePath,
             "SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'"
         )
-        #expect(indexes == "events_by_received")
+        #expect(indexes?.split(separator: ",").sorted() == ["events_by_received", "events_by_subject"])
         #expect(try await inbox.listEvents(EventQuery(type: "kyc.validation_approved")).map(\.key) == ["c", "a"])
         #expect(try await inbox.listEvents(EventQuery(type: "kyc.*_rejected")).map(\.key) == ["b"])
+    }
+
+    /// The subject lookups seek an index (docs/reference.md §5 "Order"): the stale verdict in every recording
+    /// transaction, and `subjects show`.
+    @Test func subjectLookupsUseTheSubjectIndex() async throws {
+        let directory = try TemporaryDirectory()
+        SQLiteInbox.openAndClose(directory.databasePath)
+        let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
+        defer { try? connection.close() }
+        for sql in [InboxDatabase.latestOccurredSQL.description, InboxDatabase.subjectTimelineSQL.description] {
+            let plan = try connection.statement("EXPLAIN QUERY PLAN " + sql).query { $0.text(3) ?? "" }
+            let detail = plan.joined(separator: "; ")
+            #expect(
+                detail.contains("USING INDEX events_by_subject")
+                    || detail.contains("USING COVERING INDEX events_by_subject"),
+                "\(detail)"
+            )
+            #expect(!detail.contains("SCAN events"), "\(detail)")
+        }
+    }
+
+    /// A store from before subject order: its events stay untimed (history before the upgrade does not count,
+    /// SQLiteMigrations 6) and new events are compared with each other.
+    @Test func eventsRecordedBeforeSubjectOrderAreListedUntimed() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.databasePath
+        try DatabaseFile.prepare(path: path)
+        let old = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 5000)
+        for (index, migration) in SQLiteMigrations.all.prefix(5).enumerated() {
+            try old.execute(migration)
+            try old.execute("PRAGMA user_version = \(index + 1)")
+        }
+        let before = Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00Z")
+        try old.statement(
+            """
+            INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms, event_json)
+            VALUES (?, 'kyc.validation_approved', 'gu1.kyc', 'approved', 'val-1', '/r', ?, 0, ?)
+            """
+        ).execute([.text(before.event.key), .text(before.event.receivedAt), .blob(before.eventJSON)])
+        try old.execute("INSERT INTO event_keys (id, key) SELECT id, key FROM events")
+        try old.close()
+
+        let inbox = try SQLiteInbox(path: path)
+        defer { inbox.close() }
+        #expect(try await inbox.pragma("user_version") == String(SQLiteMigrations.all.count))
+        #expect(try await inbox.record(before) == .duplicate)
+        let late = Records.ordered(outcome: .inProgress, occurredAt: "2025-01-07T10:00:00Z", receivedAt: 1)
+        let later = Records.ordered(outcome: .created, occurredAt: "2025-01-07T09:00:00Z", receivedAt: 2)
+        _ = try await inbox.record(late)
+        _ = try await inbox.record(later)
+        let timeline = try await inbox.subjectTimeline("val-1")
+        #expect(timeline.map(\.key) == [later.event.key, late.event.key, before.event.key])
+        #expect(timeline.map(\.occurredAt) == ["2025-01-07T09:00:00Z", "2025-01-07T10:00:00Z", nil])
+        #expect(timeline.map(\.stale) == [true, false, false])
     }
 
     /// The CLI opens the same file while the daemon runs: its replay is seen by the daemon's next claim.

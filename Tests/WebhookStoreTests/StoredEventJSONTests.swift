@@ -86,4 +86,23 @@ import WebhookCore
         #expect(StoredEventJSON.assemble(stored: head, rawBody: [1, 2], payloadStart: 0, payloadEnd: 4) == nil)
         #expect(StoredEventJSON.assemble(stored: head, rawBody: nil, payloadStart: nil, payloadEnd: nil) == head)
     }
+
+    /// A stale event keeps the receiver's bytes but the flag, written `true ` (same length), before the split.
+    @Test func markStaleRewritesOnlyTheFlagBeforeThePayload() throws {
+        let payload = #"{"id":"val-1","stale":false,"note":",\"stale\":false"}"#
+        var json = Array(#"{"key":"k","rejection":null,"stale":false,"payload":\#(payload)}"#.utf8)
+        #expect(StoredEventJSON.markStale(&json))
+        #expect(
+            String(decoding: json, as: UTF8.self)
+                == #"{"key":"k","rejection":null,"stale":true ,"payload":\#(payload)}"#
+        )
+        #expect(try JSONSerialization.jsonObject(with: Data(json)) as? NSDictionary != nil)
+        // Already marked, or without the member where the receiver writes it: nothing changes.
+        let marked = json
+        #expect(!StoredEventJSON.markStale(&json))
+        #expect(json == marked)
+        var old = Array(#"{"key":"k","payload":{"stale":false}}"#.utf8)
+        #expect(!StoredEventJSON.markStale(&old))
+        #expect(old == Array(#"{"key":"k","payload":{"stale":false}}"#.utf8))
+    }
 }

@@ -1,6 +1,6 @@
 import WebhookCore
 
-// A handler's `match` (docs/reference.md §6): `types` globs, exact `sources` and `outcomes`, read beside the type the
+// A handler's `match` (docs/reference.md §6): `types` globs, exact `sources` and `outcomes`, `stale`, read beside the type the
 // dispatcher matches with.
 
 extension HandlerMatch {
@@ -8,7 +8,7 @@ extension HandlerMatch {
     static let knownTypeFamilies = ["kyc", "biometric", "entity", "rule", "transaction", "alert", "argos"]
 
     /// The keys of `match`.
-    static let configurationKeys = ["types", "sources", "outcomes"]
+    static let configurationKeys = ["types", "sources", "outcomes", "stale"]
 
     /// Reads a handler's `match`; nil when it is not an object (reported). Each list that is wrong is
     /// reported and left out.
@@ -53,6 +53,11 @@ extension HandlerMatch {
                 )
                 return false
             }
+        }
+        if let value = members["stale"] {
+            // docs/reference.md §5 "Order": false skips events recorded after a later one of their subject.
+            let flag = reader.bool(value, at: path.appending("stale"), fallback: false)
+            stale = reader.document.bool(value) == nil ? nil : flag
         }
         if let types, let sources, !types.isEmpty, !sources.isEmpty {
             let compatible = types.contains { glob in sources.contains { Self.glob(glob, canMatchSource: $0) } }

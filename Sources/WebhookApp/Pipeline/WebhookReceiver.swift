@@ -179,15 +179,27 @@ struct WebhookReceiver: HTTPResponder {
         requestID: String,
         finish: @escaping @Sendable (HTTPResponse) -> Void
     ) {
+        // Whether the event is stale is the store's to decide when it records it (docs/reference.md §5 "Order"):
+        // it gets both lists, and the JSON with `"stale":false`, which it marks in place when stale.
+        var stale = event
+        stale.stale = true
         let matched = handlers.compactMap { $0.match.matches(event) ? $0.name : nil }
-        let record = InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: rawBody, handlers: matched)
+        let matchedIfStale = handlers.compactMap { $0.match.matches(stale) ? $0.name : nil }
+        let record = InboxRecord(
+            event: event,
+            eventJSON: event.jsonBytes(),
+            rawBody: rawBody,
+            handlers: matched,
+            handlersIfStale: matchedIfStale
+        )
+        let hasHandlers = !matched.isEmpty || !matchedIfStale.isEmpty
         let key = event.key
         let type = event.type
         inbox.record(record) { [observer, wakeDispatcher, logger, route] result in
             switch result {
             case .success(let outcome):
                 // Only a new event queued for some handler gives the dispatcher work.
-                if outcome == .accepted && !matched.isEmpty { wakeDispatcher() }
+                if outcome == .accepted && hasHandlers { wakeDispatcher() }
                 observer.recorded(route: route.path, type: type, outcome: outcome)
                 logger.debug(
                     "event recorded",

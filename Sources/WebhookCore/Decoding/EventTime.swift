@@ -102,6 +102,37 @@ public enum EventTime {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Milliseconds since 1970-01-01T00:00:00Z of a time ``normalize(_:)`` wrote
+    /// (`YYYY-MM-DDTHH:MM:SS[.fraction]Z`), the fraction cut to milliseconds; nil for any other text.
+    ///
+    /// Events are ordered by instant, not by text: `2025-01-07T11:00:00Z` sorts after `2025-01-07T11:00:00.500Z`
+    /// lexically (`Z` > `.`), though it is half a second earlier (docs/reference.md §5 "Order").
+    public static func milliseconds(_ normalized: String) -> Int64? {
+        var text = normalized
+        return text.withUTF8 { t -> Int64? in
+            guard t.count >= 20, t[4] == UInt8(ascii: "-"), t[7] == UInt8(ascii: "-"), t[10] == UInt8(ascii: "T"),
+                t[13] == UInt8(ascii: ":"), t[16] == UInt8(ascii: ":"), t[t.count - 1] == UInt8(ascii: "Z"),
+                let year = digits(t, 0, 4), let month = digits(t, 5, 2), let day = digits(t, 8, 2),
+                let hour = digits(t, 11, 2), let minute = digits(t, 14, 2), let second = digits(t, 17, 2),
+                (1...12).contains(month), (1...31).contains(day), hour <= 23, minute <= 59, second <= 59
+            else { return nil }
+            var millisecond = 0
+            if t.count > 20 {
+                guard t[19] == UInt8(ascii: "."), t.count - 21 >= 1 else { return nil }
+                var scale = 100
+                for index in 20..<(t.count - 1) {
+                    let digit = t[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    millisecond += Int(digit) * scale
+                    scale /= 10
+                }
+            }
+            let days = CivilCalendar.days(year: year, month: month, day: day)
+            let seconds = ((days * 24 + hour) * 60 + minute) * 60 + second
+            return Int64(seconds) * 1000 + Int64(millisecond)
+        }
+    }
+
     // MARK: - Digits
 
     private static func digits(_ t: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {

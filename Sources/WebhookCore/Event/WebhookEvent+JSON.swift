@@ -49,6 +49,7 @@ extension WebhookEvent {
         } else {
             writer.appendRaw("null")
         }
+        writer.appendRaw(stale ? ",\"stale\":true" : ",\"stale\":false")
         writer.appendRaw(",\"payload\":")
         if payload.bytes.isEmpty {
             writer.appendRaw("null")
@@ -98,6 +99,14 @@ extension WebhookEvent {
                 warnings: warnings
             )
         }
+        // Absent in events recorded before `stale` existed: those read as not stale.
+        var stale = false
+        if let member = try reader.member("stale", of: root, field: "stale") {
+            guard let flag = reader.document.bool(member) else {
+                throw DecodeError("event JSON: `stale` is not a boolean")
+            }
+            stale = flag
+        }
         guard let payload = try reader.member("payload", of: root, field: "payload") else {
             throw DecodeError("event JSON: missing `payload`")
         }
@@ -117,6 +126,7 @@ extension WebhookEvent {
             deliveryId: try optional("deliveryId"),
             route: try required("route"),
             rejection: rejection,
+            stale: stale,
             payload: reader.raw(payload)
         )
     }

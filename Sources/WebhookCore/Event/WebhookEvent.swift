@@ -52,6 +52,10 @@ public struct WebhookEvent: Sendable, Equatable {
     /// The route path the body arrived on.
     public var route: String
     public var rejection: Rejection?
+    /// Whether the store already held, when this event was recorded, an event of the same `source` and
+    /// `subjectId` with a later `occurredAt` (docs/reference.md §5 "Order"). Decided by the store: the
+    /// receiver builds every event with `false`.
+    public var stale: Bool
     /// The sender's object, unchanged (Gu1 `payload`; ARGOS whole body, decrypted).
     public var payload: RawJSON
 
@@ -70,6 +74,7 @@ public struct WebhookEvent: Sendable, Equatable {
         deliveryId: String? = nil,
         route: String,
         rejection: Rejection? = nil,
+        stale: Bool = false,
         payload: RawJSON
     ) {
         self.key = key
@@ -86,6 +91,7 @@ public struct WebhookEvent: Sendable, Equatable {
         self.deliveryId = deliveryId
         self.route = route
         self.rejection = rejection
+        self.stale = stale
         self.payload = payload
     }
 }

@@ -29,6 +29,10 @@ public final class MemoryInbox: Inbox {
         var eventJSON: [UInt8]
         var rawBody: [UInt8]?
         var isPayloadPruned: Bool
+        /// `occurredAt` when it reads as an instant (``EventTime/milliseconds(_:)``), with that instant.
+        var occurredAt: String?
+        var occurredMilliseconds: Int64?
+        var isStale: Bool
         /// Insertion order, the tie-break of "newest first".
         var sequence: Int
     }
@@ -81,6 +85,8 @@ public final class MemoryInbox: Inbox {
         /// The deliveries of each event key, in creation order.
         var deliveriesByKey: [String: [Delivery.ID]] = [:]
         var rejected: [StoredRejected] = []
+        /// The keys of each subject's events (any source): `subjects show` and the stale verdict.
+        var keysBySubject: [String: [String]] = [:]
         var lastDeliveryNumber: Int64 = 0
         var lastRejectedID: Int64 = 0
         var lastSequence = 0
@@ -139,6 +145,20 @@ public final class MemoryInbox: Inbox {
             let event = record.event
             if state.events[event.key] != nil { return .success(.duplicate) }
             let received = StoreTime.receivedMilliseconds(event.receivedAt)
+            let occurred = event.occurredAt.flatMap(EventTime.milliseconds)
+            // docs/reference.md §5 "Order": decided under the lock that records the event.
+            var eventJSON = record.eventJSON
+            var isStale = false
+            if let occurred {
+                var latest: Int64?
+                for key in state.keysBySubject[event.subjectId] ?? [] {
+                    guard let other = state.events[key], other.source == event.source,
+                        let time = other.occurredMilliseconds
+                    else { continue }
+                    latest = max(latest ?? time, time)
+                }
+                if let latest, latest > occurred { isStale = StoredEventJSON.markStale(&eventJSON) }
+            }
             state.lastSequence += 1
             state.events[event.key] = StoredEvent(
                 key: event.key,
@@ -150,13 +170,17 @@ public final class MemoryInbox: Inbox {
                 receivedAt: event.receivedAt,
                 receivedMilliseconds: received,
                 deliveryId: event.deliveryId,
-                eventJSON: record.eventJSON,
+                eventJSON: eventJSON,
                 rawBody: record.rawBody,
                 isPayloadPruned: false,
+                occurredAt: occurred == nil ? nil : event.occurredAt,
+                occurredMilliseconds: occurred,
+                isStale: isStale,
                 sequence: state.lastSequence
             )
+            state.keysBySubject[event.subjectId, default: []].append(event.key)
             var ids: [Delivery.ID] = []
-            for handler in uniqueHandlers(record.handlers) {
+            for handler in uniqueHandlers(isStale ? record.handlersIfStale : record.handlers) {
                 state.lastDeliveryNumber += 1
                 let id = Delivery.ID(state.lastDeliveryNumber)
                 state.deliveries[id] = StoredDelivery(
@@ -401,6 +425,34 @@ public final class MemoryInbox: Inbox {
         )
     }
 
+    public func subjectTimeline(_ subjectId: String) async throws -> [SubjectEvent] {
+        try state.withLock { state in
+            try state.checkOpen("subjectTimeline")
+            let events = (state.keysBySubject[subjectId] ?? []).compactMap { state.events[$0] }
+            // As SQLite's `ORDER BY occurred_ms IS NULL, occurred_ms, received_ms, id`.
+            return events.sorted { a, b in
+                switch (a.occurredMilliseconds, b.occurredMilliseconds) {
+                case (let x?, let y?) where x != y: return x < y
+                case (.some, nil): return true
+                case (nil, .some): return false
+                default:
+                    return a.receivedMilliseconds != b.receivedMilliseconds
+                        ? a.receivedMilliseconds < b.receivedMilliseconds : a.sequence < b.sequence
+                }
+            }.map { event in
+                SubjectEvent(
+                    key: event.key,
+                    type: event.type,
+                    source: event.source,
+                    outcome: event.outcome,
+                    occurredAt: event.occurredAt,
+                    receivedAt: event.receivedAt,
+                    stale: event.isStale
+                )
+            }
+        }
+    }
+
     public func event(key: String) async throws -> EventDetail? {
         try state.withLock { state in
             try state.checkOpen("event")
@@ -435,6 +487,7 @@ public final class MemoryInbox: Inbox {
             for (key, var event) in state.events where !state.hasOpenDeliveries(key) {
                 if event.receivedMilliseconds < keyCutoff {
                     state.events[key] = nil
+                    state.keysBySubject[event.subjectId]?.removeAll { $0 == key }
                     for id in state.deliveriesByKey[key] ?? [] {
                         state.deliveries[id] = nil
                     }

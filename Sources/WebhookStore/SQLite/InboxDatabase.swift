@@ -27,18 +27,30 @@ final class InboxDatabase: @unchecked Sendable {
         if lookup.eventID != nil { return .duplicate }
         if try isRedeliveryUnderPreviousKeyRule(event, rawBody: record.rawBody) { return .duplicate }
         let received = StoreTime.receivedMilliseconds(event.receivedAt)
-        let split = StoredEventJSON.split(eventJSON: record.eventJSON, rawBody: record.rawBody)
+        let occurred = event.occurredAt.flatMap(EventTime.milliseconds)
+        // docs/reference.md §5 "Order": decided under the write lock, so exact beside this batch's other
+        // records (inserted before this one) and other processes.
+        var eventJSON = record.eventJSON
+        var isStale = false
+        if let occurred, let latest = try latestOccurred(subjectId: event.subjectId, source: event.source),
+            latest > occurred
+        {
+            isStale = StoredEventJSON.markStale(&eventJSON)
+        }
+        let split = StoredEventJSON.split(eventJSON: eventJSON, rawBody: record.rawBody)
         try connection.statement(Self.insertEvent).execute([
             .text(event.key), .text(event.type), .text(event.source), .text(event.outcome.rawValue),
             .text(event.subjectId), .text(event.route), .text(event.receivedAt), .integer(received),
             .optionalText(event.deliveryId), .blob(Array(split.stored)), .blob(record.rawBody),
             split.payloadInRawBody.map { .integer(Int64($0.lowerBound)) } ?? .null,
             split.payloadInRawBody.map { .integer(Int64($0.upperBound)) } ?? .null,
+            .optionalText(occurred == nil ? nil : event.occurredAt), occurred.map { .integer($0) } ?? .null,
+            .integer(isStale ? 1 : 0),
         ])
         let id = connection.lastInsertRowID
         try connection.statement(Self.insertKey).execute([.integer(id), .text(event.key)])
         keys.inserted(lookup.digest, id: id)
-        let handlers = uniqueHandlers(record.handlers)
+        let handlers = uniqueHandlers(isStale ? record.handlersIfStale : record.handlers)
         if !handlers.isEmpty {
             let insertDelivery = try connection.statement(Self.insertDelivery)
             for handler in handlers {
@@ -53,9 +65,25 @@ final class InboxDatabase: @unchecked Sendable {
     // The statements run for every event, as literals (``SQLiteConnection/statement(_:)-StaticString``).
     private static let insertEvent: StaticString = """
         INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms,
-                            delivery_id, event_json, raw_body, payload_start, payload_end)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            delivery_id, event_json, raw_body, payload_start, payload_end, occurred_at, occurred_ms,
+                            stale)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+    /// The latest `occurredAt` of a subject and source: a seek at the end of its range of `events_by_subject`.
+    static let latestOccurredSQL: StaticString =
+        "SELECT MAX(occurred_ms) FROM events WHERE subject_id = ? AND source = ?"
+    /// `subjects show`: the subject's rows of `events_by_subject`, then sorted (a subject has few events).
+    static let subjectTimelineSQL: StaticString = """
+        SELECT key, type, source, outcome, occurred_at, received_at, stale FROM events
+        WHERE subject_id = ?
+        ORDER BY occurred_ms IS NULL, occurred_ms, received_ms, id
+        """
+
+    private func latestOccurred(subjectId: String, source: String) throws -> Int64? {
+        try connection.statement(Self.latestOccurredSQL).query([.text(subjectId), .text(source)]) {
+            $0.optionalInt64(0)
+        }.first ?? nil
+    }
     private static let insertKey: StaticString = "INSERT INTO event_keys (id, key) VALUES (?, ?)"
     private static let insertDelivery: StaticString = """
         INSERT INTO deliveries (event_id, event_key, handler, state, attempts, next_attempt_ms, updated_ms)
@@ -373,6 +401,20 @@ final class InboxDatabase: @unchecked Sendable {
             )
         }
         return detail
+    }
+
+    func subjectTimeline(_ subjectId: String) throws -> [SubjectEvent] {
+        try connection.statement(Self.subjectTimelineSQL).query([.text(subjectId)]) { row in
+            SubjectEvent(
+                key: row.text(0) ?? "",
+                type: row.text(1) ?? "",
+                source: row.text(2) ?? "",
+                outcome: row.text(3) ?? "",
+                occurredAt: row.text(4),
+                receivedAt: row.text(5) ?? "",
+                stale: row.int64(6) != 0
+            )
+        }
     }
 
     func queueDepth(now: Int64) throws -> QueueDepth {

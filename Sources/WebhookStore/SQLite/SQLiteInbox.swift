@@ -255,6 +255,10 @@ public final class SQLiteInbox: Inbox {
         try await perform("listEvents") { try $0.read { try $0.listEvents(query) } }
     }
 
+    public func subjectTimeline(_ subjectId: String) async throws -> [SubjectEvent] {
+        try await perform("subjectTimeline") { try $0.read { try $0.subjectTimeline(subjectId) } }
+    }
+
     public func event(key: String) async throws -> EventDetail? {
         try await perform("event") { try $0.read { try $0.event(key: key) } }
     }

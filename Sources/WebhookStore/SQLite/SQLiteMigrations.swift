@@ -137,6 +137,20 @@ enum SQLiteMigrations {
                    COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0);
         INSERT INTO store_meta (name, value) VALUES ('readiness_probes', 0);
         """,
+        // 6: subject order (docs/reference.md §5 "Order"). `occurred_ms` is the event's `occurredAt` as epoch
+        // milliseconds (NULL without one), `stale` the store's verdict when it was recorded. One index serves
+        // both the verdict, MAX(occurred_ms) for a subject and source inside the recording transaction (an
+        // index seek), and `subjects show`; a separate `subjects` table of latest times would add a second
+        // B-tree written at a random page per event. Events recorded before this migration have no
+        // `occurred_ms`: they do not make later events stale, and `subjects show` lists them untimed, by
+        // receipt (their time is only in the event JSON, which is not whole JSON when its payload lives in
+        // the raw body, so SQL cannot read it back cheaply).
+        """
+        ALTER TABLE events ADD COLUMN occurred_at TEXT;
+        ALTER TABLE events ADD COLUMN occurred_ms INTEGER;
+        ALTER TABLE events ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX events_by_subject ON events (subject_id, source, occurred_ms);
+        """,
     ]
 
     /// Applies the migrations `connection` lacks, in one immediate transaction, so that two processes opening

@@ -36,6 +36,22 @@ enum StoredEventJSON {
         return Split(stored: eventJSON[..<member.upperBound], payloadInRawBody: found)
     }
 
+    private static let staleFalse = Array(",\"stale\":false".utf8)
+    private static let staleTrue = Array(",\"stale\":true ".utf8)
+
+    /// Marks an event JSON written with `"stale":false` as stale (docs/reference.md §5 "Order"), in place:
+    /// `"stale":true ` has the same length (JSON allows the space), so the receiver's bytes are kept and only
+    /// these change. Returns false, changing nothing, when the member is not right before the top-level
+    /// `payload` member, where ``WebhookEvent/jsonBytes()`` writes it.
+    static func markStale(_ eventJSON: inout [UInt8]) -> Bool {
+        guard let member = firstRange(of: payloadMember, in: eventJSON[...]), member.lowerBound >= staleFalse.count
+        else { return false }
+        let flag = (member.lowerBound - staleFalse.count)..<member.lowerBound
+        guard eventJSON[flag].elementsEqual(staleFalse) else { return false }
+        eventJSON.replaceSubrange(flag, with: staleTrue)
+        return true
+    }
+
     /// The event JSON from what ``split(eventJSON:rawBody:)`` stored; nil when the parts do not fit together
     /// (a raw body missing or too short for the recorded range).
     static func assemble(stored: [UInt8], rawBody: [UInt8]?, payloadStart: Int64?, payloadEnd: Int64?) -> [UInt8]? {

@@ -97,6 +97,40 @@ enum Records {
         )
     }
 
+    /// A record of a subject's event as the receiver builds it (real event JSON, `"stale":false`), with
+    /// `handlers` for the event as is and `handlersIfStale` should the store find it stale.
+    static func ordered(
+        outcome: Outcome,
+        occurredAt: String?,
+        subject: String = "val-1",
+        source: String = "gu1.kyc",
+        receivedAt seconds: Double = 0,
+        handlers: [String] = ["all", "fresh"],
+        handlersIfStale: [String] = ["all"]
+    ) -> InboxRecord {
+        let type = "kyc.validation_\(outcome.rawValue)"
+        let payload = #"{"id":"\#(subject)","status":"\#(outcome.rawValue)"}"#
+        let event = WebhookEvent(
+            key: "\(type):\(subject)@\(occurredAt ?? "none")",
+            source: source,
+            type: type,
+            outcome: outcome,
+            subjectId: subject,
+            occurredAt: occurredAt,
+            receivedAt: TestTime.iso(seconds),
+            route: "/webhooks/gu1",
+            payload: RawJSON(bytes: Array(payload.utf8))
+        )
+        let body = #"{"event":"\#(type)","timestamp":"\#(occurredAt ?? "")","payload":\#(payload)}"#
+        return InboxRecord(
+            event: event,
+            eventJSON: event.jsonBytes(),
+            rawBody: Array(body.utf8),
+            handlers: handlers,
+            handlersIfStale: handlersIfStale
+        )
+    }
+
     static func rejected(receivedAt seconds: Double = 0, reason: String = "payload.id: missing") -> RejectedBody {
         RejectedBody(
             route: "/webhooks/gu1",
