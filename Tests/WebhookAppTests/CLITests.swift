@@ -251,6 +251,62 @@ import WebhookTesting
         #expect(broken.status == 2)
     }
 
+    /// `subjects show` lists one subject's events across senders by occurredAt, as instants (`11:00:00Z`
+    /// before `11:00:00.500Z`), untimed ones last, with the stale flags the store decided.
+    @Test func subjectsShowListsTheTimelineWithStaleFlags() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("store/kyc.sqlite3").path
+        let inbox = try SQLiteInbox(path: database)
+        let gu1 = [
+            ("approved", "2025-01-07T11:00:00.500Z", "2026-11-22T10:00:00.000Z"),
+            ("in_progress", "2025-01-07T11:00:00Z", "2026-11-22T10:00:01.000Z"),
+            ("in_review", "2025-01-07T12:00:00Z", "2026-11-22T10:00:02.000Z"),
+        ]
+        var events: [(WebhookEvent, [UInt8])] = []
+        for (word, timestamp, receivedAt) in gu1 {
+            let body = Array(
+                #"{"event":"kyc.validation_\#(word)","timestamp":"\#(timestamp)","payload":{"id":"val-cli-1"}}"#.utf8
+            )
+            let context = DecodeContext(route: "/webhooks/gu1", receivedAt: receivedAt)
+            events.append((try Gu1Decoder.decode(body: body, context: context), body))
+        }
+        let argos = Array(#"{"webhook_trigger":"created","submission_id":"val-cli-1"}"#.utf8)
+        let argosContext = DecodeContext(route: "/webhooks/argos", receivedAt: "2026-11-22T09:00:00.000Z")
+        events.append((try ArgosDecoder.decode(body: argos, context: argosContext), argos))
+        for (event, body) in events {
+            let recorded: RecordOutcome = try await withCheckedThrowingContinuation { continuation in
+                inbox.record(InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: body, handlers: [])) {
+                    continuation.resume(with: $0)
+                }
+            }
+            #expect(recorded == .accepted)
+        }
+        inbox.close()
+        let config = directory.appendingPathComponent("config.json")
+        try Data(#"{"store": {"kind": "sqlite", "path": "\#(database)"}, "routes": []}"#.utf8).write(to: config)
+
+        let shown = try await Self.run(["subjects", "show", "val-cli-1", "--config", config.path])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let lines = shown.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines.first == ["OCCURRED", "RECEIVED", "SOURCE", "TYPE", "OUTCOME", "STALE", "KEY"])
+        #expect(
+            lines.dropFirst().map { [$0[0], $0[3], $0[5]] } == [
+                ["2025-01-07T11:00:00Z", "kyc.validation_in_progress", "stale"],
+                ["2025-01-07T11:00:00.500Z", "kyc.validation_approved", "-"],
+                ["2025-01-07T12:00:00Z", "kyc.validation_in_review", "-"],
+                ["-", "argos.created", "-"],
+            ],
+            "\(shown.stdout)"
+        )
+        #expect(lines.dropFirst().map { $0[2] } == ["gu1.kyc", "gu1.kyc", "gu1.kyc", "argos"])
+        let unknown = try await Self.run(["subjects", "show", "nobody", "--config", config.path])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("No events of subject nobody"))
+        let usage = try await Self.run(["subjects", "list", "--config", config.path])
+        #expect(usage.status == 2)
+    }
+
     /// An emptied store file is refused by the daemon and by every command, named with what to do, and left
     /// as it is: never taken for a new store, never given a schema.
     @Test func anEmptiedStoreIsRefusedByServeAndCommandsAndLeftEmpty() async throws {
@@ -266,7 +322,9 @@ import WebhookTesting
              "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "GU1_SECRET"}]}]}
             """.utf8
         ).write(to: config)
-        for arguments in [["serve"], ["events", "list"], ["events", "show", "k"], ["replay", "--dead"]] {
+        for arguments in [
+            ["serve"], ["events", "list"], ["events", "show", "k"], ["replay", "--dead"], ["subjects", "show", "s"],
+        ] {
             let result = try await Self.run(arguments + ["--config", config.path], environment: ["GU1_SECRET": "s"])
             #expect(result.status == 1, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains("The store file \(database) is empty"), "\(arguments): \(result.stderr)")

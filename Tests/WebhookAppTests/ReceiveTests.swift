@@ -248,6 +248,77 @@ import WebhookTesting
         }
     }
 
+    // MARK: Subject order (docs/reference.md §5 "Order")
+
+    static func kycBody(_ word: String, at timestamp: String, id: String = "val-order-1") -> [UInt8] {
+        Array(
+            #"{"event":"kyc.validation_\#(word)","timestamp":"\#(timestamp)","organizationId":"org-1","payload":{"id":"\#(id)","entityId":"ent-1","status":"\#(word)"}}"#
+                .utf8
+        )
+    }
+
+    /// Posts `first` through the organization webhook and `second` as a per-request `webhookUrl` delivery
+    /// (with `X-Webhook-Event`, `X-Webhook-ID`, `X-Webhook-Timestamp`), then returns the calls of a handler
+    /// without `match` and of one matching `"stale": false`, once both have run.
+    static func deliverInOrder(
+        _ first: [UInt8],
+        _ second: [UInt8],
+        expectedFresh: Int
+    ) async throws -> (all: [RecordingHandler.Call], fresh: [RecordingHandler.Call]) {
+        let all = RecordingHandler()
+        let fresh = RecordingHandler()
+        let handlers: [Application.CustomHandler] = [
+            .init(name: "all", handler: all), .init(name: "fresh", match: HandlerMatch(stale: false), handler: fresh),
+        ]
+        try await Self.withApp(customHandlers: handlers) { app in
+            let organization = try await app.post(
+                "/webhooks/gu1",
+                body: first,
+                headers: [("X-Webhook-Signature", Self.sign(first))]
+            )
+            #expect(try Self.json(organization)["status"] as? String == "accepted", "\(organization.text)")
+            let perRequest = try await app.post(
+                "/webhooks/gu1",
+                body: second,
+                headers: [
+                    ("X-Webhook-Signature", Self.sign(second)), ("X-Webhook-Event", "kyc.validation_in_progress"),
+                    ("X-Webhook-ID", UUID().uuidString), ("X-Webhook-Timestamp", "1736247600"),
+                ]
+            )
+            #expect(try Self.json(perRequest)["status"] as? String == "accepted", "\(perRequest.text)")
+            await all.waitForCalls(count: 2)
+            await fresh.waitForCalls(count: expectedFresh)
+            // A delivery that should not come has had time to.
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return (all.calls, fresh.calls)
+    }
+
+    /// An `in_progress` retried after the `approved` (here half a second earlier: fractions compare as
+    /// instants) is recorded and delivered as stale, and skips the handler matching `"stale": false`.
+    @Test func aLateEventIsStaleAcrossTheOrganizationWebhookAndAWebhookURLDelivery() async throws {
+        let approved = Self.kycBody("approved", at: "2025-01-07T11:00:00.500Z")
+        let late = Self.kycBody("in_progress", at: "2025-01-07T11:00:00Z")
+        let (all, fresh) = try await Self.deliverInOrder(approved, late, expectedFresh: 1)
+        let byType = Dictionary(uniqueKeysWithValues: all.map { ($0.eventType, $0) })
+        let lateJSON = String(decoding: try #require(byType["kyc.validation_in_progress"]).eventJSON, as: UTF8.self)
+        #expect(lateJSON.contains(#","stale":true ,"payload":"#), "\(lateJSON)")
+        let approvedJSON = String(decoding: try #require(byType["kyc.validation_approved"]).eventJSON, as: UTF8.self)
+        #expect(approvedJSON.contains(#","stale":false,"payload":"#))
+        #expect(fresh.map(\.eventType) == ["kyc.validation_approved"])
+    }
+
+    @Test func eventsInOrderAreNeitherStale() async throws {
+        let inProgress = Self.kycBody("in_progress", at: "2025-01-07T11:00:00Z")
+        let approved = Self.kycBody("approved", at: "2025-01-07T11:00:00.500Z")
+        let (all, fresh) = try await Self.deliverInOrder(inProgress, approved, expectedFresh: 2)
+        #expect(all.count == 2)
+        for call in all {
+            #expect(try WebhookEvent(json: call.eventJSON).stale == false)
+        }
+        #expect(Set(fresh.map(\.eventType)) == ["kyc.validation_in_progress", "kyc.validation_approved"])
+    }
+
     @Test func twentyConcurrentCopiesAreOneAcceptedAndOneHandlerRun() async throws {
         let recorder = RecordingHandler()
         try await Self.withApp(customHandlers: [.init(name: "recorder", handler: recorder)]) { app in

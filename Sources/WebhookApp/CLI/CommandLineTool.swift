@@ -23,6 +23,7 @@ public enum CommandLineTool {
             case "send": return try await SendCommand.run(rest)
             case "events": return try await EventsCommand.run(rest)
             case "replay": return try await ReplayCommand.run(rest)
+            case "subjects": return try await SubjectsCommand.run(rest)
             case "version", "--version":
                 print("kyc-webhooks \(version)")
                 return 0
@@ -58,6 +59,7 @@ public enum CommandLineTool {
           events list [--status S] [--type T] [--limit N] [--config FILE]
                                                       list recorded events, newest first
           events show KEY [--config FILE]             one event with its deliveries, attempts and last errors
+          subjects show ID [--config FILE]            one subject's events in occurredAt order, with stale flags
           replay KEY [--handler NAME] [--config FILE] queue an event's dead deliveries (or one handler's) again
           replay --dead [--config FILE]               queue every dead delivery again
           version                                     print the version
