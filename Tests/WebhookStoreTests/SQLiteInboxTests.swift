@@ -68,7 +68,8 @@ import WebhookCore
             let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
             try connection.execute(
                 """
-                DROP TABLE store_meta; DROP INDEX events_by_subject; ALTER TABLE events DROP COLUMN occurred_at;
+                DROP TABLE store_meta; DROP TABLE subject_history; DROP INDEX events_by_subject;
+                ALTER TABLE events DROP COLUMN occurred_at;
                 ALTER TABLE events DROP COLUMN occurred_ms; ALTER TABLE events DROP COLUMN stale;
                 PRAGMA user_version = 4; PRAGMA application_id = 0;
                 """
@@ -386,11 +387,14 @@ import WebhookCore
             )
             #expect(!detail.contains("SCAN events"), "\(detail)")
         }
+        let history = try connection.statement("EXPLAIN QUERY PLAN " + InboxDatabase.subjectHistorySQL.description)
+            .query { $0.text(3) ?? "" }
+        #expect(history.joined().contains("USING PRIMARY KEY"), "\(history)")
     }
 
-    /// A store from before subject order: its events stay untimed (history before the upgrade does not count,
-    /// SQLiteMigrations 6) and new events are compared with each other.
-    @Test func eventsRecordedBeforeSubjectOrderAreListedUntimed() async throws {
+    /// A store from before subject order: migration 6 reads its events' times from their event JSON (whole,
+    /// or only the head when the payload lives in the raw body), so a late retry after the upgrade is stale.
+    @Test func eventsRecordedBeforeSubjectOrderGetTheirTimesAtTheUpgrade() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.databasePath
         try DatabaseFile.prepare(path: path)
@@ -399,28 +403,49 @@ import WebhookCore
             try old.execute(migration)
             try old.execute("PRAGMA user_version = \(index + 1)")
         }
-        let before = Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00Z")
-        try old.statement(
-            """
-            INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms, event_json)
-            VALUES (?, 'kyc.validation_approved', 'gu1.kyc', 'approved', 'val-1', '/r', ?, 0, ?)
-            """
-        ).execute([.text(before.event.key), .text(before.event.receivedAt), .blob(before.eventJSON)])
+        let approved = Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00.500Z")
+        let untimed = Records.ordered(outcome: .created, occurredAt: nil)
+        let elsewhere = Records.ordered(outcome: .approved, occurredAt: "2025-01-09T11:00:00Z", subject: "val-2")
+        do { // The statement is finalized before the connection closes.
+            let insert = try old.statement(
+                """
+                INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms, event_json,
+                                    raw_body, payload_start, payload_end)
+                VALUES (?, ?, 'gu1.kyc', ?, ?, '/r', ?, 0, ?, ?, ?, ?)
+                """
+            )
+            for record in [approved, untimed, elsewhere] {
+                let event = record.event
+                let split = StoredEventJSON.split(eventJSON: record.eventJSON, rawBody: record.rawBody)
+                #expect(split.payloadInRawBody != nil)
+                try insert.execute([
+                    .text(event.key), .text(event.type), .text(event.outcome.rawValue), .text(event.subjectId),
+                    .text(event.receivedAt), .blob(Array(split.stored)), .blob(record.rawBody),
+                    .integer(Int64(split.payloadInRawBody?.lowerBound ?? 0)),
+                    .integer(Int64(split.payloadInRawBody?.upperBound ?? 0)),
+                ])
+            }
+        }
         try old.execute("INSERT INTO event_keys (id, key) SELECT id, key FROM events")
         try old.close()
 
         let inbox = try SQLiteInbox(path: path)
         defer { inbox.close() }
         #expect(try await inbox.pragma("user_version") == String(SQLiteMigrations.all.count))
-        #expect(try await inbox.record(before) == .duplicate)
-        let late = Records.ordered(outcome: .inProgress, occurredAt: "2025-01-07T10:00:00Z", receivedAt: 1)
-        let later = Records.ordered(outcome: .created, occurredAt: "2025-01-07T09:00:00Z", receivedAt: 2)
+        #expect(try await inbox.record(approved) == .duplicate)
+        let late = Records.ordered(outcome: .inProgress, occurredAt: "2025-01-07T11:00:00Z", receivedAt: 1)
+        let next = Records.ordered(outcome: .inReview, occurredAt: "2025-01-07T12:00:00Z", receivedAt: 2)
         _ = try await inbox.record(late)
-        _ = try await inbox.record(later)
+        _ = try await inbox.record(next)
         let timeline = try await inbox.subjectTimeline("val-1")
-        #expect(timeline.map(\.key) == [later.event.key, late.event.key, before.event.key])
-        #expect(timeline.map(\.occurredAt) == ["2025-01-07T09:00:00Z", "2025-01-07T10:00:00Z", nil])
-        #expect(timeline.map(\.stale) == [true, false, false])
+        #expect(timeline.map(\.key) == [late.event.key, approved.event.key, next.event.key, untimed.event.key])
+        #expect(
+            timeline.map(\.occurredAt) == [
+                "2025-01-07T11:00:00Z", "2025-01-07T11:00:00.500Z", "2025-01-07T12:00:00Z", nil,
+            ]
+        )
+        #expect(timeline.map(\.stale) == [true, false, false, false])
+        #expect(try await inbox.subjectTimeline("val-2").map(\.occurredAt) == ["2025-01-09T11:00:00Z"])
     }
 
     /// The CLI opens the same file while the daemon runs: its replay is seen by the daemon's next claim.

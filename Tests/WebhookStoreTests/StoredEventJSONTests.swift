@@ -105,4 +105,15 @@ import WebhookCore
         #expect(!StoredEventJSON.markStale(&old))
         #expect(old == Array(#"{"key":"k","payload":{"stale":false}}"#.utf8))
     }
+
+    @Test func occurredAtIsReadFromTheTopLevelMemberOfAHeadOrAWholeJSON() {
+        let timed = Array(#"{"key":"k","occurredAt":"2025-01-07T11:00:00.5Z","receivedAt":"x","payload":"#.utf8)
+        #expect(StoredEventJSON.occurredAt(in: timed) == "2025-01-07T11:00:00.5Z")
+        let untimed = Array(
+            #"{"key":"k","occurredAt":null,"payload":{"a":{"occurredAt":"2025-01-07T11:00:00Z"}}}"#.utf8
+        )
+        #expect(StoredEventJSON.occurredAt(in: untimed) == nil)
+        #expect(StoredEventJSON.occurredAt(in: Array(#"{"key":"k","payload":{}}"#.utf8)) == nil)
+        #expect(StoredEventJSON.occurredAt(in: Array(#"{"key":"k","occurredAt":"2025"#.utf8)) == nil)
+    }
 }

@@ -11,6 +11,9 @@ final class InboxDatabase: @unchecked Sendable {
     let keys = KeyIndex()
     /// The last event id that may hold a key of the previous key rule (migration 5); read on first use.
     var previousKeyRuleLastEventID: Int64?
+    /// Whether `subject_history` holds times of events recorded before migration 6; read on first use (nothing
+    /// writes it afterwards, so another process cannot change the answer).
+    var hasSubjectHistory: Bool?
 
     init(connection: SQLiteConnection) {
         self.connection = connection
@@ -72,18 +75,32 @@ final class InboxDatabase: @unchecked Sendable {
     /// The latest `occurredAt` of a subject and source: a seek at the end of its range of `events_by_subject`.
     static let latestOccurredSQL: StaticString =
         "SELECT MAX(occurred_ms) FROM events WHERE subject_id = ? AND source = ?"
-    /// `subjects show`: the subject's rows of `events_by_subject`, then sorted (a subject has few events).
+    static let subjectHistorySQL: StaticString =
+        "SELECT latest_occurred_ms FROM subject_history WHERE subject_id = ? AND source = ?"
+    /// `subjects show`: the subject's rows of `events_by_subject`, sorted afterwards (a subject has few events,
+    /// and those recorded before migration 6 have their time only in the event JSON).
     static let subjectTimelineSQL: StaticString = """
-        SELECT key, type, source, outcome, occurred_at, received_at, stale FROM events
-        WHERE subject_id = ?
-        ORDER BY occurred_ms IS NULL, occurred_ms, received_ms, id
+        SELECT key, type, source, outcome, occurred_at, occurred_ms, received_at, received_ms, id, stale,
+               CASE WHEN occurred_ms IS NULL THEN event_json END
+        FROM events WHERE subject_id = ?
         """
 
+    /// The latest `occurredAt` of a subject and source, as epoch milliseconds: among the recorded events, and
+    /// among those recorded before migration 6 (`subject_history`).
     private func latestOccurred(subjectId: String, source: String) throws -> Int64? {
-        try connection.statement(Self.latestOccurredSQL).query([.text(subjectId), .text(source)]) {
-            $0.optionalInt64(0)
-        }.first ?? nil
+        let arguments: [SQLiteValue] = [.text(subjectId), .text(source)]
+        let recorded = try connection.statement(Self.latestOccurredSQL).query(arguments) { $0.optionalInt64(0) }
+        let latest = recorded.first ?? nil
+        if hasSubjectHistory == nil {
+            let found = try connection.statement("SELECT 1 FROM subject_history LIMIT 1").query { _ in true }
+            hasSubjectHistory = !found.isEmpty
+        }
+        guard hasSubjectHistory == true else { return latest }
+        let history = try connection.statement(Self.subjectHistorySQL).query(arguments) { $0.int64(0) }.first
+        guard let history else { return latest }
+        return max(latest ?? history, history)
     }
+
     private static let insertKey: StaticString = "INSERT INTO event_keys (id, key) VALUES (?, ?)"
     private static let insertDelivery: StaticString = """
         INSERT INTO deliveries (event_id, event_key, handler, state, attempts, next_attempt_ms, updated_ms)
@@ -404,17 +421,35 @@ final class InboxDatabase: @unchecked Sendable {
     }
 
     func subjectTimeline(_ subjectId: String) throws -> [SubjectEvent] {
-        try connection.statement(Self.subjectTimelineSQL).query([.text(subjectId)]) { row in
-            SubjectEvent(
+        typealias Row = (event: SubjectEvent, occurred: Int64?, received: Int64, id: Int64)
+        let rows: [Row] = try connection.statement(Self.subjectTimelineSQL).query([.text(subjectId)]) { row in
+            var occurredAt = row.text(4)
+            var occurred = row.optionalInt64(5)
+            if occurred == nil, let json = row.blob(10),
+                let text = StoredEventJSON.occurredAt(in: json), let milliseconds = EventTime.milliseconds(text)
+            {
+                (occurredAt, occurred) = (text, milliseconds)
+            }
+            let event = SubjectEvent(
                 key: row.text(0) ?? "",
                 type: row.text(1) ?? "",
                 source: row.text(2) ?? "",
                 outcome: row.text(3) ?? "",
-                occurredAt: row.text(4),
-                receivedAt: row.text(5) ?? "",
-                stale: row.int64(6) != 0
+                occurredAt: occurredAt,
+                receivedAt: row.text(6) ?? "",
+                stale: row.int64(9) != 0
             )
+            return (event, occurred, row.int64(7), row.int64(8))
         }
+        // By occurredAt as instants, the untimed after them; then by receipt and recording.
+        return rows.sorted { a, b in
+            switch (a.occurred, b.occurred) {
+            case (let x?, let y?) where x != y: return x < y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.received != b.received ? a.received < b.received : a.id < b.id
+            }
+        }.map(\.event)
     }
 
     func queueDepth(now: Int64) throws -> QueueDepth {

@@ -1,3 +1,5 @@
+import WebhookCore
+
 /// The schema, as ordered, append-only migrations recorded in `PRAGMA user_version`.
 ///
 /// Never edit a migration that has shipped: append a new one. `user_version` is the number applied.
@@ -141,17 +143,56 @@ enum SQLiteMigrations {
         // milliseconds (NULL without one), `stale` the store's verdict when it was recorded. One index serves
         // both the verdict, MAX(occurred_ms) for a subject and source inside the recording transaction (an
         // index seek), and `subjects show`; a separate `subjects` table of latest times would add a second
-        // B-tree written at a random page per event. Events recorded before this migration have no
-        // `occurred_ms`: they do not make later events stale, and `subjects show` lists them untimed, by
-        // receipt (their time is only in the event JSON, which is not whole JSON when its payload lives in
-        // the raw body, so SQL cannot read it back cheaply).
+        // B-tree written at a random page per event.
+        //
+        // The events already stored have their time only in their event JSON. Senders retry while the daemon
+        // restarts for the upgrade, so those are the events a late retry must be compared with: the latest
+        // time of each subject and source among them goes to `subject_history` (``backfillSubjectHistory(_:)``),
+        // which the verdict reads beside the index and nothing writes again. Filling `occurred_ms` itself
+        // would rewrite every stored row with its raw body (SQLite rewrites whole records): 5 times slower.
         """
         ALTER TABLE events ADD COLUMN occurred_at TEXT;
         ALTER TABLE events ADD COLUMN occurred_ms INTEGER;
         ALTER TABLE events ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX events_by_subject ON events (subject_id, source, occurred_ms);
+        CREATE TABLE subject_history (
+            subject_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            latest_occurred_ms INTEGER NOT NULL,
+            PRIMARY KEY (subject_id, source)
+        ) WITHOUT ROWID;
         """,
     ]
+
+    /// Migration 6's data step: the latest `occurredAt` of each subject and source among the stored events, read
+    /// from their event JSON (the head is enough: the time precedes the payload), into `subject_history`. Reads
+    /// no raw body and rewrites no event; in batches by id, so a large table is never held in memory.
+    static func backfillSubjectHistory(_ connection: SQLiteConnection) throws {
+        let select = try connection.statement(
+            "SELECT id, subject_id, source, event_json FROM events WHERE id > ? ORDER BY id LIMIT 1000"
+        )
+        let upsert = try connection.statement(
+            """
+            INSERT INTO subject_history (subject_id, source, latest_occurred_ms) VALUES (?, ?, ?)
+            ON CONFLICT (subject_id, source) DO UPDATE
+            SET latest_occurred_ms = MAX(latest_occurred_ms, excluded.latest_occurred_ms)
+            """
+        )
+        var lastID: Int64 = 0
+        while true {
+            let rows = try select.query([.integer(lastID)]) { row in
+                (row.int64(0), row.text(1) ?? "", row.text(2) ?? "", row.blob(3) ?? [])
+            }
+            guard let last = rows.last else { return }
+            lastID = last.0
+            for (_, subjectId, source, json) in rows {
+                guard let occurredAt = StoredEventJSON.occurredAt(in: json),
+                    let milliseconds = EventTime.milliseconds(occurredAt)
+                else { continue }
+                try upsert.execute([.text(subjectId), .text(source), .integer(milliseconds)])
+            }
+        }
+    }
 
     /// Applies the migrations `connection` lacks, in one immediate transaction, so that two processes opening
     /// a new file at once cannot both apply them.
@@ -167,6 +208,7 @@ enum SQLiteMigrations {
             }
             for index in current..<all.count {
                 try connection.execute(all[index])
+                if index + 1 == 6 { try backfillSubjectHistory(connection) }
                 try connection.execute("PRAGMA user_version = \(index + 1)")
             }
             // Marks the file as ours (``StoreFileCheck``); files written before the mark get it here.

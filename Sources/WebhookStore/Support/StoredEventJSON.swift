@@ -52,6 +52,22 @@ enum StoredEventJSON {
         return true
     }
 
+    private static let occurredAtMember = Array(",\"occurredAt\":".utf8)[...]
+
+    /// The top-level `occurredAt` of a stored event JSON, whole or only its head (it precedes the payload), or
+    /// nil when it is null or absent. For events recorded before the store kept the time in a column of its own.
+    ///
+    /// The first `,"occurredAt":` is the top-level member: every member before it is a string or null (a
+    /// string cannot hold it unescaped), and a payload member of that name comes after it.
+    static func occurredAt(in stored: [UInt8]) -> String? {
+        guard let member = firstRange(of: occurredAtMember, in: stored[...]),
+            member.upperBound < stored.count, stored[member.upperBound] == UInt8(ascii: "\"")
+        else { return nil }
+        let start = member.upperBound + 1
+        guard let end = stored[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: stored[start..<end], as: UTF8.self)
+    }
+
     /// The event JSON from what ``split(eventJSON:rawBody:)`` stored; nil when the parts do not fit together
     /// (a raw body missing or too short for the recorded range).
     static func assemble(stored: [UInt8], rawBody: [UInt8]?, payloadStart: Int64?, payloadEnd: Int64?) -> [UInt8]? {
