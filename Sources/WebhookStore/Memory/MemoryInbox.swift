@@ -429,7 +429,7 @@ public final class MemoryInbox: Inbox {
         try state.withLock { state in
             try state.checkOpen("subjectTimeline")
             let events = (state.keysBySubject[subjectId] ?? []).compactMap { state.events[$0] }
-            // As SQLite's `ORDER BY occurred_ms IS NULL, occurred_ms, received_ms, id`.
+            // As InboxDatabase.subjectTimeline: by occurredAt as instants, the untimed after them, then by receipt.
             return events.sorted { a, b in
                 switch (a.occurredMilliseconds, b.occurredMilliseconds) {
                 case (let x?, let y?) where x != y: return x < y
