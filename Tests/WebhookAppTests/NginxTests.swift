@@ -8,8 +8,9 @@ import WebhookTesting
 #endif
 
 /// A real nginx (Debian's) in front of the real daemon: every fixture through the proxy, with nginx's default
-/// upstream HTTP/1.0 and with HTTP/1.1 keep-alive; `allowFrom` on the address nginx forwards; a forged
-/// `X-Forwarded-For` not believed.
+/// upstream HTTP/1.0, with HTTP/1.1 keep-alive, and with the shipped configuration (`deploy/nginx/`);
+/// `allowFrom` on the address nginx forwards; a forged `X-Forwarded-For` not believed; with the shipped
+/// configuration, large bodies stay in memory and the access log holds no ARGOS token.
 ///
 /// Clients use other loopback addresses as their source (curl `--interface 127.0.0.2`), so the daemon can
 /// tell an allowed client (127.0.0.2) from another (127.0.0.3) behind the one proxy (127.0.0.1).
@@ -19,7 +20,15 @@ import WebhookTesting
         case http10
         /// `proxy_http_version 1.1` with an upstream keep-alive pool.
         case http11KeepAlive
+        /// The files a deployment installs: `deploy/nginx/kyc-webhooks-logging.conf` at http level and
+        /// `deploy/nginx/kyc-webhooks-proxy.conf` in the location, included from the repository itself.
+        case shipped
     }
+
+    /// The repository's `deploy/nginx/` folder.
+    static let shippedDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("deploy/nginx")
 
     static let environment = [
         "GU1_SECRET": "whsec_nginx_test",
@@ -47,14 +56,28 @@ import WebhookTesting
 
     static func nginxConfiguration(mode: Mode, port: Int, upstreamPort: Int, directory: URL) -> String {
         let proxying: String
+        // nginx's own `combined` format, except where the shipped one is under test.
+        var logging = "access_log \(directory.path)/nginx-access.log;"
         switch mode {
         case .http10:
-            proxying = "proxy_pass http://127.0.0.1:\(upstreamPort);"
+            proxying = """
+                proxy_pass http://127.0.0.1:\(upstreamPort);
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                """
         case .http11KeepAlive:
             proxying = """
                 proxy_pass http://kyc_webhooks;
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                """
+        case .shipped:
+            proxying = "include \(shippedDirectory.path)/kyc-webhooks-proxy.conf;"
+            logging = """
+                include \(shippedDirectory.path)/kyc-webhooks-logging.conf;
+                    access_log \(directory.path)/nginx-access.log kyc_webhooks;
                 """
         }
         return """
@@ -65,7 +88,7 @@ import WebhookTesting
             error_log \(directory.path)/nginx-error.log warn;
             events { worker_connections 256; }
             http {
-                access_log \(directory.path)/nginx-access.log;
+                \(logging)
                 client_body_temp_path \(directory.path)/body;
                 proxy_temp_path \(directory.path)/proxy;
                 fastcgi_temp_path \(directory.path)/fastcgi;
@@ -80,8 +103,6 @@ import WebhookTesting
                     client_max_body_size 1m;
                     location /webhooks/ {
                         \(proxying)
-                        proxy_set_header Host $host;
-                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
                     }
                     location / { return 404; }
                 }
@@ -257,6 +278,87 @@ import WebhookTesting
                 port: setup.daemon.port
             )
             #expect(direct.0 == 403)
+        }
+    }
+}
+
+extension NginxTests {
+    /// A signed Gu1 event of about 200 KiB: a fixture with a large extra field beside its envelope.
+    static func largeSignedEvent() throws -> (body: [UInt8], signature: String) {
+        let fixture = try Fixtures.load("gu1-kyc/approved.json").body
+        guard let brace = fixture.firstIndex(of: UInt8(ascii: "{")) else {
+            throw DaemonError("fixture is not an object")
+        }
+        let padding = Array("\"padding\":\"\(String(repeating: "x", count: 200 * 1024))\",".utf8)
+        let body = Array(fixture[...brace]) + padding + Array(fixture[(brace + 1)...])
+        let mac = HMACSHA256.authenticationCode(for: body, key: Array("whsec_nginx_test".utf8))
+        return (body, Hex.encode(mac))
+    }
+
+    static func text(of file: URL) -> String {
+        String(decoding: (try? Data(contentsOf: file)) ?? Data(), as: UTF8.self)
+    }
+
+    @Test(
+        "a 200 KiB body through the shipped configuration is never written to a temporary file",
+        arguments: [Mode.shipped, .http11KeepAlive]
+    )
+    func largeBodiesStayInMemory(mode: Mode) async throws {
+        try await Setup.with(mode: mode) { setup in
+            let event = try NginxTests.largeSignedEvent()
+            #expect(event.body.count > 200 * 1024)
+            let (status, answer) = try setup.post(
+                "/webhooks/gu1",
+                body: event.body,
+                headers: ["X-Webhook-Signature: \(event.signature)"]
+            )
+            #expect(status == 200, "\(answer)")
+            // nginx warns each time it buffers a request body to a file in client_body_temp_path.
+            let errors = NginxTests.text(of: setup.directory.appendingPathComponent("nginx-error.log"))
+            let buffered = errors.contains("buffered to a temporary file")
+            let leftovers =
+                (try? FileManager.default.contentsOfDirectory(
+                    atPath: setup.directory.appendingPathComponent("body").path
+                ))
+                ?? []
+            switch mode {
+            case .shipped:
+                #expect(!buffered, "nginx wrote the body to a file: \(errors)")
+                #expect(leftovers.isEmpty)
+            default:
+                // The control: nginx's default buffer (16 KiB) does write it, so the check above can fail.
+                #expect(buffered, "expected nginx's temporary-file warning with its default buffer")
+            }
+        }
+    }
+
+    @Test(
+        "the shipped access log format masks the ARGOS token in the path and in the query",
+        arguments: [Mode.shipped, .http10]
+    )
+    func accessLogHasNoToken(mode: Mode) async throws {
+        try await Setup.with(mode: mode) { setup in
+            let body = try Fixtures.load("argos/submit.json").body
+            let token = NginxTests.environment["ARGOS_TOKEN"]!
+            #expect(try setup.post("/webhooks/argos/\(token)", body: body).0 == 200)
+            #expect(try setup.post("/webhooks/argos?source=x&token=\(token)&y=1", body: body).0 == 200)
+            // A wrong token is logged no more than a right one.
+            #expect(try setup.post("/webhooks/argos/tok_wrong_guess_42", body: body).0 == 401)
+            // nginx writes a request's log line after the response; wait for all three.
+            let log = setup.directory.appendingPathComponent("nginx-access.log")
+            let deadline = Date().addingTimeInterval(5)
+            while NginxTests.text(of: log).split(separator: "\n").count < 3 && Date() < deadline { usleep(50_000) }
+            let lines = NginxTests.text(of: log).split(separator: "\n")
+            #expect(lines.count == 3)
+            switch mode {
+            case .shipped:
+                #expect(!lines.contains { $0.contains(token) || $0.contains("tok_wrong_guess_42") }, "\(lines)")
+                #expect(lines.filter { $0.contains("***") }.count == 3, "\(lines)")
+                #expect(lines.contains { $0.contains("/webhooks/argos?source=x&token=***&y=1") }, "\(lines)")
+            default:
+                // The control: nginx's `combined` format logs the token, so the check above can fail.
+                #expect(lines.contains { $0.contains(token) })
+            }
         }
     }
 }
