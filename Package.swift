@@ -74,7 +74,11 @@ let package = Package(
             dependencies: ["WebhookHTTP", "WebhookTesting", "SystemSupport"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "WebhookCryptoTests", dependencies: ["WebhookCrypto"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "WebhookCryptoTests",
+            dependencies: ["WebhookCrypto", "WebhookTesting"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "WebhookCoreTests",
             dependencies: ["WebhookCore", "WebhookTesting"],
@@ -88,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WebhookAppTests",
-            dependencies: ["WebhookApp", "WebhookTesting"],
+            dependencies: ["WebhookApp", "WebhookTesting", "SystemSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -50,4 +50,13 @@ static inline int CLinux_setCurrentThreadName(const char *name) {
     return pthread_setname_np(pthread_self(), shortened);
 }
 
+// posix_spawn_file_actions_addchdir_np (glibc 2.29) is declared by <spawn.h> only under _GNU_SOURCE. The child
+// changes directory between fork and exec, so the parent's working directory never changes (a chdir in the
+// parent would move every thread's relative paths).
+#include <spawn.h>
+extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path);
+static inline int CLinux_posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
 #endif

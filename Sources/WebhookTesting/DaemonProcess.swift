@@ -1,4 +1,5 @@
 public import Foundation
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -53,9 +54,8 @@ public func withDaemon<T>(
 /// It starts `kyc-webhooks serve --config FILE`, waits for the "listening on" line on stdout and reads the
 /// port from it. Standard output and error are kept in memory so tests can scan the logs.
 public final class DaemonProcess: @unchecked Sendable {
-    // The output buffers lock themselves; the Process object is only touched by the thread that owns this
-    // DaemonProcess.
-    private let process = Process()
+    // The output buffers and the child lock themselves; `port` is set once, in `init`.
+    private let child: SpawnedProcess
     private let stdoutBuffer = OutputBuffer()
     private let stderrBuffer = OutputBuffer()
     public private(set) var port: Int = 0
@@ -73,22 +73,9 @@ public final class DaemonProcess: @unchecked Sendable {
         }
         // Build it (a `swift test` on a clean tree may not have linked the executable yet).
         let root = repositoryRoot()
-        let build = Process()
-        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["swift", "build", "--product", name]
-        build.currentDirectoryURL = root
-        try build.run()
-        build.waitUntilExit()
-        let binPath = Process()
-        let pipe = Pipe()
-        binPath.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        binPath.arguments = ["swift", "build", "--show-bin-path"]
-        binPath.currentDirectoryURL = root
-        binPath.standardOutput = pipe
-        try binPath.run()
-        binPath.waitUntilExit()
-        let dir = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try ChildProcess.run(command: "swift", ["build", "--product", name], directory: root)
+        let dir = try ChildProcess.run(command: "swift", ["build", "--show-bin-path"], directory: root)
+            .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         let url = URL(fileURLWithPath: dir).appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
             throw DaemonError("\(name) executable not found; run `swift build` first")
@@ -121,36 +108,40 @@ public final class DaemonProcess: @unchecked Sendable {
         wrapper: [String] = [],
         executable: String = "kyc-webhooks"
     ) throws {
-        if let program = wrapper.first {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments =
-                Array(wrapper.dropFirst()) + [try Self.executableURL(named: executable).path] + arguments
-        } else {
-            process.executableURL = try Self.executableURL(named: executable)
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = directory
+        let program = [try Self.executableURL(named: executable).path] + arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let out = try PipeDescriptors()
+        let err = try PipeDescriptors()
+        do {
+            child = try SpawnedProcess(
+                arguments: wrapper + program,
+                environment: env.map { "\($0.key)=\($0.value)" },
+                directory: directory.path,
+                standardInput: .null,
+                standardOutput: .descriptor(out.writeEnd),
+                standardError: .descriptor(err.writeEnd)
+            )
+        } catch {
+            for fd in [out.readEnd, out.writeEnd, err.readEnd, err.writeEnd] { close(fd) }
+            throw error
+        }
+        close(out.writeEnd)
+        close(err.writeEnd)
         // One thread per pipe reads until end of file, so that what the daemon wrote before it exited is all
-        // here once ``waitForExit(timeout:)`` returns. (Not `readabilityHandler`: on Linux it may miss the last
-        // data before end of file, and crash under load; swift-corelibs-foundation issues 3275 and 3276.)
-        stdoutBuffer.startReading(out.fileHandleForReading)
-        stderrBuffer.startReading(err.fileHandleForReading)
+        // here once ``waitForExit(timeout:)`` returns.
+        stdoutBuffer.startReading(descriptor: out.readEnd)
+        stderrBuffer.startReading(descriptor: err.readEnd)
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let port = Self.listeningPort(in: standardOutput + standardError) {
                 self.port = port
                 return
             }
-            if !process.isRunning {
-                throw DaemonError("kyc-webhooks exited with status \(process.terminationStatus): \(standardError)")
+            if let code = child.exitCode {
+                stdoutBuffer.waitForEndOfFile(timeout: 5)
+                stderrBuffer.waitForEndOfFile(timeout: 5)
+                throw DaemonError("kyc-webhooks exited with status \(code): \(standardError)")
             }
             usleep(20_000)
         }
@@ -161,14 +152,13 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Stops the process if it still runs (SIGTERM, then SIGKILL after `graceSeconds`), reaps it, and reads
     /// its output to the end.
     func stop(graceSeconds: Double) {
-        if process.isRunning {
+        if child.isRunning {
             if graceSeconds > 0 {
                 send(signal: SIGTERM)
-                let deadline = Date().addingTimeInterval(graceSeconds)
-                while process.isRunning && Date() < deadline { usleep(10_000) }
+                child.wait(timeout: .milliseconds(roundingSeconds: graceSeconds))
             }
-            if process.isRunning { send(signal: SIGKILL) }
-            process.waitUntilExit()
+            send(signal: SIGKILL)
+            child.wait()
         }
         stdoutBuffer.waitForEndOfFile(timeout: 5)
         stderrBuffer.waitForEndOfFile(timeout: 5)
@@ -187,13 +177,13 @@ public final class DaemonProcess: @unchecked Sendable {
 
     public var standardError: String { stderrBuffer.text }
 
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { child.isRunning }
 
-    public var processIdentifier: Int32 { process.processIdentifier }
+    public var processIdentifier: Int32 { child.pid }
 
-    /// Sends `signal` (SIGTERM to drain, SIGKILL to crash).
+    /// Sends `signal` (SIGTERM to drain, SIGKILL to crash), unless the daemon has exited and been reaped.
     public func send(signal: Int32) {
-        _ = Glibc.kill(process.processIdentifier, signal)
+        child.send(signal: signal)
     }
 
     /// Waits for the process to exit and returns its status, or nil after `timeout` seconds. Once it has
@@ -201,18 +191,16 @@ public final class DaemonProcess: @unchecked Sendable {
     /// the pipes), so ``standardError`` holds its last lines.
     @discardableResult
     public func waitForExit(timeout: Double = 30) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { return nil }
+        guard let status = child.wait(timeout: .milliseconds(roundingSeconds: timeout)) else { return nil }
         stdoutBuffer.waitForEndOfFile(timeout: 5)
         stderrBuffer.waitForEndOfFile(timeout: 5)
-        return process.terminationStatus
+        return SpawnedProcess.exitCode(ofWaitStatus: status)
     }
 
     deinit {
-        if process.isRunning {
-            _ = Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        if child.isRunning {
+            child.send(signal: SIGKILL)
+            child.wait()
         }
     }
 }

@@ -11,21 +11,26 @@ final class OutputBuffer: Sendable {
 
     private let state = ConditionLock(State())
 
-    /// Starts the thread that reads `handle` until end of file (it keeps `handle` open until then).
-    func startReading(_ handle: FileHandle) {
+    /// Starts the thread that reads `descriptor` until end of file, then closes it.
+    func startReading(descriptor: Int32) {
         OSThread.start(name: "test-pipe-read", stackSize: 1 << 18) { [self] in
-            let descriptor = handle.fileDescriptor
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
+                // syscall retries EINTR; another error ends the reading as end of file does.
                 let result = try? syscall("read(pipe)") {
                     chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 }
                 guard case .value(let count)? = result, count > 0 else { break }
                 state.withLock { $0.data.append(contentsOf: chunk[..<count]) }
             }
+            close(descriptor)
             state.withLock { $0.isAtEndOfFile = true }
-            withExtendedLifetime(handle) {}
         }
+    }
+
+    /// What was read so far.
+    var bytes: [UInt8] {
+        state.withLock { [UInt8]($0.data) }
     }
 
     /// What was read so far, as UTF-8 text.

@@ -68,6 +68,52 @@ private let handledSignals = Atomic<Int>(0)
         #expect(outcome.byte == 42)
     }
 
+    /// `DescriptorIO.readToEnd` (what the test kit reads children's pipes with, instead of Foundation's
+    /// `readDataToEndOfFile`, which traps on `EINTR`) keeps reading through interruptions and returns every
+    /// byte written before end of file.
+    @Test func readToEndSurvivesInterruptions() throws {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in handledSignals.add(1, ordering: .relaxed) }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        var previous = sigaction()
+        #expect(sigaction(SIGUSR2, &action, &previous) == 0)
+        defer { sigaction(SIGUSR2, &previous, nil) }
+
+        let pipe = try PipeDescriptors()
+        defer { close(pipe.readEnd) }
+        struct Reader: Sendable {
+            var thread: OSThread.ID?
+            var result: Result<[UInt8], SystemError>?
+        }
+        let reader = ConditionLock(Reader())
+        let readEnd = pipe.readEnd
+        OSThread.start(name: "test-eintr-all") {
+            var unblocked = sigset_t()
+            sigemptyset(&unblocked)
+            sigaddset(&unblocked, SIGUSR2)
+            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+            reader.withLock { $0.thread = OSThread.currentID }
+            let result = Result { () throws(SystemError) in try DescriptorIO.readToEnd(readEnd) }
+            reader.withLock { $0.result = result }
+        }
+        let thread = try #require(reader.wait(until: { $0.thread != nil }, then: { $0.thread }))
+        let before = handledSignals.load(ordering: .relaxed)
+        var written: [UInt8] = []
+        for round in 0..<20 {
+            // A signal while the reader blocks, then a chunk: each read is interrupted at least once in turn.
+            pthread_kill(pthread_t(thread.rawValue), SIGUSR2)
+            usleep(2000)
+            let chunk = [UInt8](repeating: UInt8(round), count: 1000 + round)
+            try DescriptorIO.writeAll(chunk, to: pipe.writeEnd)
+            written += chunk
+        }
+        close(pipe.writeEnd)
+        #expect(reader.wait(until: { $0.result != nil }, timeout: .seconds(10)))
+        #expect(handledSignals.load(ordering: .relaxed) - before >= 1)
+        #expect(try reader.withLock { $0.result }?.get() == written)
+    }
+
     @Test func reportsWouldBlockForAnEmptyNonBlockingPipe() throws {
         let pipe = try PipeDescriptors()
         defer {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WebhookApp
 import WebhookStore
+import WebhookTesting
 
 @Suite struct MetricsWebhookTests {
     /// A WebhookMetrics with a value in every family, as a running daemon would have.
@@ -45,17 +46,13 @@ import WebhookStore
         let file = directory.appendingPathComponent("metrics.txt")
         try Data(Self.populated().render().utf8).write(to: file)
 
-        let process = Process()
-        process.executableURL = promtool
-        process.arguments = ["check", "metrics"]
-        process.standardInput = try FileHandle(forReadingFrom: file)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "promtool: \(report)")
+        let result = try ChildProcess.run(
+            promtool,
+            ["check", "metrics"],
+            standardInput: Array(try Data(contentsOf: file))
+        )
+        let report = result.standardOutput + result.standardError
+        #expect(result.status == 0, "promtool: \(report)")
         #expect(report.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "promtool: \(report)")
     }
 

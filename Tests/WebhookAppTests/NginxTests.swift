@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 import Testing
 import WebhookCrypto
 import WebhookTesting
@@ -164,20 +165,20 @@ import WebhookTesting
                     )
                     .utf8
                 ).write(to: conf)
-                let nginx = Process()
-                nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-                nginx.arguments = [
-                    "-p", directory.path, "-c", conf.path, "-e",
-                    directory.appendingPathComponent("nginx-error.log").path,
-                ]
-                nginx.standardOutput = FileHandle.nullDevice
-                nginx.standardError = FileHandle.nullDevice
-                try nginx.run()
+                let nginx = try SpawnedProcess(
+                    arguments: [
+                        "/usr/sbin/nginx", "-p", directory.path, "-c", conf.path, "-e",
+                        directory.appendingPathComponent("nginx-error.log").path,
+                    ],
+                    environment: ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" },
+                    standardOutput: .null,
+                    standardError: .null
+                )
                 defer {
                     // nginx in single-process mode (master_process off) does not always act on SIGTERM at
                     // once; it holds no state worth a graceful stop here.
-                    kill(nginx.processIdentifier, SIGKILL)
-                    nginx.waitUntilExit()
+                    nginx.send(signal: SIGKILL)
+                    nginx.wait()
                 }
                 var isListening = false
                 let deadline = Date().addingTimeInterval(10)

@@ -1,4 +1,5 @@
 import Foundation
+import WebhookTesting
 
 /// Runs the `openssl` command-line tool for cross-checks: an independent implementation of the same algorithms.
 ///
@@ -20,19 +21,11 @@ enum OpenSSLCommand {
         let file = directory.appendingPathComponent("input.bin")
         try Data(input).write(to: file)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments + [file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(arguments: arguments, status: process.terminationStatus)
+        let result = try ChildProcess.run(command: "openssl", arguments + [file.path])
+        guard result.status == 0 else {
+            throw Failure(arguments: arguments, status: result.status)
         }
-        return [UInt8](data)
+        return result.standardOutputBytes
     }
 
     /// The hex digest printed by `openssl dgst … -r FILE` (the first field of `<hex> *FILE`).

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import WebhookHTTP
+import WebhookTesting
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -19,20 +20,11 @@ final class RecordingEchoResponder: HTTPResponder {
 
 /// Runs curl (which must exist on the machine) and returns its exit status, stdout and stderr.
 private func curl(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-    process.arguments = ["--silent", "--show-error", "--max-time", "8"] + arguments
-    let output = Pipe()
-    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString).err")
-    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: errors) }
-    process.standardOutput = output
-    process.standardError = try FileHandle(forWritingTo: errors)
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let errorText = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self), errorText)
+    let result = try ChildProcess.run(
+        URL(fileURLWithPath: "/usr/bin/curl"),
+        ["--silent", "--show-error", "--max-time", "8"] + arguments
+    )
+    return (result.status, result.standardOutput, result.standardError)
 }
 
 /// Real clients against the real server: curl and URLSession. curl is installed by `scripts/test.sh`; where it

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 import WebhookCrypto
 
 /// `kyc-webhooks sign (--secret S | --secret-env NAME) [FILE]`: the hex HMAC-SHA256 a Gu1 sender would send.
@@ -27,7 +28,11 @@ enum SignCommand {
             }
             body = Array(data)
         } else {
-            body = Array(FileHandle.standardInput.readDataToEndOfFile())
+            do {
+                body = try DescriptorIO.readToEnd(STDIN_FILENO)
+            } catch {
+                throw CommandFailure.runtime("Cannot read the body from standard input: \(error).")
+            }
         }
         let mac = body.withUnsafeBytes { HMACSHA256.authenticationCode(for: $0, key: secret) }
         print(Hex.encode(mac))

@@ -153,8 +153,8 @@ public struct ExecEventHandler: WebhookHandler {
 
 /// One run of a command: spawned, fed and reaped on a thread of its own; killable from any thread.
 ///
-/// The process id is kept in a `Mutex` with whether the child was reaped yet, so a kill never reaches a
-/// recycled process id: `waitpid` and `kill` both happen under the lock.
+/// The child is a ``SpawnedProcess``, which reaps and kills under one lock, so a kill never reaches a recycled
+/// process id.
 extension ExecEventHandler {
     final class ChildProcess: Sendable {
         enum KillReason: Sendable, Equatable {
@@ -178,8 +178,7 @@ extension ExecEventHandler {
         }
 
         private struct State {
-            var pid: pid_t?
-            var isReaped = false
+            var child: SpawnedProcess?
             var killReason: KillReason?
         }
 
@@ -208,15 +207,9 @@ extension ExecEventHandler {
             state.withLock { state in
                 guard state.killReason == nil else { return }
                 state.killReason = reason
-                if let pid = state.pid, !state.isReaped {
-                    Self.killGroup(pid)
-                }
+                // The group, and the child itself in case the group could not be set up.
+                state.child?.send(signal: SIGKILL, group: true)
             }
-        }
-
-        private static func killGroup(_ pid: pid_t) {
-            _ = Glibc.kill(-pid, SIGKILL)
-            _ = Glibc.kill(pid, SIGKILL) // In case the group could not be set up.
         }
 
         // MARK: On the run's own thread
@@ -246,28 +239,38 @@ extension ExecEventHandler {
                 close(inputPipe.writeEnd)
                 return Ending(reason: .spawnFailed(errno: error.errno), output: [])
             }
-            let result = spawn(stdin: inputPipe.readEnd, output: outputPipe.writeEnd)
+            let result = Result { () throws(SystemError) in
+                try SpawnedProcess(
+                    arguments: arguments,
+                    environment: environment,
+                    standardInput: .descriptor(inputPipe.readEnd),
+                    standardOutput: .descriptor(outputPipe.writeEnd),
+                    standardError: .descriptor(outputPipe.writeEnd),
+                    newProcessGroup: true,
+                    defaultSignals: [SIGPIPE]
+                )
+            }
             close(inputPipe.readEnd)
             close(outputPipe.writeEnd)
-            let pid: pid_t
+            let child: SpawnedProcess
             switch result {
-            case .success(let child):
-                pid = child
+            case .success(let spawned):
+                child = spawned
             case .failure(let error):
                 close(inputPipe.writeEnd)
                 close(outputPipe.readEnd)
-                return Ending(reason: .spawnFailed(errno: error.code), output: [])
+                return Ending(reason: .spawnFailed(errno: error.errno), output: [])
             }
             let inputFD = inputPipe.writeEnd
             let outputFD = outputPipe.readEnd
 
-            // A kill asked for before the pid was known is carried out now.
+            // A kill asked for before the child existed is carried out now.
             state.withLock { state in
-                state.pid = pid
-                if state.killReason != nil { Self.killGroup(pid) }
+                state.child = child
+                if state.killReason != nil { child.send(signal: SIGKILL, group: true) }
             }
 
-            let (waitStatus, output) = communicate(pid: pid, input: inputFD, output: outputFD)
+            let (waitStatus, output) = communicate(child: child, input: inputFD, output: outputFD)
             let killReason = state.withLock { $0.killReason }
             guard let status = waitStatus else { return Ending(reason: .lost, output: output) }
             let reason: Reason
@@ -281,50 +284,11 @@ extension ExecEventHandler {
             return Ending(reason: reason, output: output)
         }
 
-        private struct SpawnError: Error {
-            var code: Int32
-        }
-
-        private func spawn(stdin: Int32, output: Int32) -> Result<pid_t, SpawnError> {
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-            posix_spawn_file_actions_adddup2(&actions, output, 1)
-            posix_spawn_file_actions_adddup2(&actions, output, 2)
-
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            posix_spawnattr_setflags(
-                &attributes,
-                Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-            )
-            posix_spawnattr_setpgroup(&attributes, 0)
-            var mask = sigset_t()
-            sigemptyset(&mask)
-            posix_spawnattr_setsigmask(&attributes, &mask)
-            var defaults = sigset_t()
-            sigemptyset(&defaults)
-            sigaddset(&defaults, SIGPIPE)
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-
-            let argv = arguments.map { strdup($0) } + [nil]
-            let envp = environment.map { strdup($0) } + [nil]
-            defer {
-                for pointer in argv { free(pointer) }
-                for pointer in envp { free(pointer) }
-            }
-            var pid = pid_t()
-            let code = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
-            return code == 0 ? .success(pid) : .failure(SpawnError(code: code))
-        }
-
         /// Feeds `input`, collects the output's tail and reaps the child.
         ///
         /// - Returns: the wait status (nil when the child was reaped elsewhere) and the output's tail.
         private func communicate(
-            pid: pid_t,
+            child: SpawnedProcess,
             input inputFD: Int32,
             output outputFD: Int32
         ) -> (
@@ -386,18 +350,12 @@ extension ExecEventHandler {
                 }
                 drainOutput()
 
-                var status: Int32 = 0
-                let reaped = state.withLock { state -> (isReaped: Bool, isLost: Bool) in
-                    let result = waitpid(pid, &status, WNOHANG)
-                    let isLost = result < 0 && errno == ECHILD
-                    if result == pid || isLost { state.isReaped = true }
-                    return (state.isReaped, isLost)
-                }
-                if reaped.isReaped {
+                let status = child.waitStatus
+                if let status {
                     closeInput()
                     drainOutput()
                     if let fd = outputFD { close(fd) }
-                    return (reaped.isLost ? nil : status, tail)
+                    return (child.isLost ? nil : status, tail)
                 }
             }
         }
