@@ -187,22 +187,60 @@ public struct ClaimedDelivery: Sendable, Equatable {
     }
 }
 
-/// What `events list` filters on.
+/// What `events list` filters on (docs/reference.md §2), and what `replay` by filter selects. Every filter
+/// given must hold; each is an index lookup in the SQLite store.
 public struct EventQuery: Sendable, Equatable {
     /// `accepted` (every recorded event), `pending`, `done`, `dead` (the event's status, see
     /// ``EventSummary/status``) or `rejected` (rejected bodies only). Nil lists recorded events and rejected
     /// bodies together. Anything else throws ``InboxError`` (`invalidQuery`).
     public var status: String?
     /// Exact type, or a glob with `*` (case-sensitive). Rejected bodies have no type, so a type filter
-    /// excludes them.
+    /// excludes them, as do the source, outcome, subject and id filters.
     public var type: String?
+    /// `gu1` or `argos`.
+    public var source: String?
+    /// The normalized outcome (`approved`, `rejected`, …).
+    public var outcome: String?
+    /// The event's `subjectId`.
+    public var subjectId: String?
+    /// The event's `externalId` (the operator's own id of the person).
+    public var externalId: String?
+    /// The event's `entityId` (Gu1's id of the person or company).
+    public var entityId: String?
+    /// Received at or after this time.
+    public var since: Date?
+    /// Received before this time.
+    public var until: Date?
     /// The most lines returned, newest first.
     public var limit: Int
 
-    public init(status: String? = nil, type: String? = nil, limit: Int = 50) {
+    public init(
+        status: String? = nil,
+        type: String? = nil,
+        source: String? = nil,
+        outcome: String? = nil,
+        subjectId: String? = nil,
+        externalId: String? = nil,
+        entityId: String? = nil,
+        since: Date? = nil,
+        until: Date? = nil,
+        limit: Int = 50
+    ) {
         self.status = status
         self.type = type
+        self.source = source
+        self.outcome = outcome
+        self.subjectId = subjectId
+        self.externalId = externalId
+        self.entityId = entityId
+        self.since = since
+        self.until = until
         self.limit = limit
+    }
+
+    /// Whether a filter only an event can satisfy is set, which leaves rejected bodies out.
+    var excludesRejected: Bool {
+        type != nil || source != nil || outcome != nil || subjectId != nil || externalId != nil || entityId != nil
     }
 }
 
@@ -325,6 +363,19 @@ public protocol Inbox: AnyObject, Sendable {
 
     /// Queues every dead delivery again, as ``replay(key:handler:now:)`` does. Returns how many.
     func replayDead(now: Date) async throws -> Int
+
+    /// Queues again every delivery of the events `query` selects (its `status` and `limit` aside), or with
+    /// `handler` only that handler's, whatever their state, as ``replay(key:handler:now:)`` does with a handler.
+    /// The n-th of them (oldest event first, from 0) is due at `now + n × spacing`, so that a bulk replay drains
+    /// at that pace and the deliveries of new events, due when they arrive, keep their turn instead of waiting
+    /// behind it. With `dryRun` nothing changes. Returns how many deliveries were (or would be) queued.
+    func replay(
+        matching query: EventQuery,
+        handler: String?,
+        now: Date,
+        spacing: Duration,
+        dryRun: Bool
+    ) async throws -> Int
 
     /// `events list`: newest first (by `receivedAt`), filtered per ``EventQuery``.
     func listEvents(_ query: EventQuery) async throws -> [EventSummary]

@@ -74,6 +74,16 @@ public final class AcknowledgeBeforeCommitInbox: Inbox {
         try await inner.replayDead(now: now)
     }
 
+    public func replay(
+        matching query: EventQuery,
+        handler: String?,
+        now: Date,
+        spacing: Duration,
+        dryRun: Bool
+    ) async throws -> Int {
+        try await inner.replay(matching: query, handler: handler, now: now, spacing: spacing, dryRun: dryRun)
+    }
+
     public func listEvents(_ query: EventQuery) async throws -> [EventSummary] {
         try await inner.listEvents(query)
     }

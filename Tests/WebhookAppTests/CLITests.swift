@@ -251,6 +251,82 @@ import WebhookTesting
         #expect(broken.status == 2)
     }
 
+    /// `events list` filters through the binary, with `--json`; `replay` by filter counts with `--dry-run`
+    /// (changing nothing), then queues exactly the matching deliveries, and refuses a filter without `--since`.
+    @Test func eventsListFiltersAndReplayByFilter() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("store/kyc.sqlite3").path
+        let inbox = try SQLiteInbox(path: database)
+        let bodies = [
+            (
+                #"{"event":"kyc.validation_approved","timestamp":"2026-11-22T09:00:00Z","payload":{"id":"val-a","entityId":"ent-1","entity":{"externalId":"cust-1"}}}"#,
+                "/webhooks/gu1"
+            ),
+            (
+                #"{"event":"kyc.validation_rejected","timestamp":"2026-11-22T09:01:00Z","payload":{"id":"val-b","entityId":"ent-2","entity":{"externalId":"cust-2"}}}"#,
+                "/webhooks/gu1"
+            ),
+            (#"{"webhook_trigger":"approved","submission_id":"sub-1","userid":"cust-1"}"#, "/webhooks/argos"),
+        ]
+        for (index, (text, route)) in bodies.enumerated() {
+            let body = Array(text.utf8)
+            let context = DecodeContext(route: route, receivedAt: "2026-11-22T10:00:0\(index).000Z")
+            let event =
+                route.hasSuffix("gu1")
+                ? try Gu1Decoder.decode(body: body, context: context)
+                : try ArgosDecoder.decode(body: body, context: context)
+            let record = InboxRecord(
+                event: event,
+                eventJSON: event.jsonBytes(),
+                rawBody: body,
+                handlers: ["crm", "audit"]
+            )
+            let recorded: RecordOutcome = try await withCheckedThrowingContinuation { continuation in
+                inbox.record(record) { continuation.resume(with: $0) }
+            }
+            #expect(recorded == .accepted)
+        }
+        inbox.close()
+        let config = directory.appendingPathComponent("config.json")
+        try Data(#"{"store": {"kind": "sqlite", "path": "\#(database)"}, "routes": []}"#.utf8).write(to: config)
+        func list(_ filters: [String]) async throws -> [String] {
+            let result = try await Self.run(["events", "list", "--json", "--config", config.path] + filters)
+            #expect(result.status == 0, "\(result.stderr)")
+            return try result.stdout.split(separator: "\n").map { line in
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return object?["type"] as? String ?? "?"
+            }
+        }
+        #expect(try await list(["--external-id", "cust-1"]) == ["argos.approved", "kyc.validation_approved"])
+        #expect(try await list(["--entity-id", "ent-2"]) == ["kyc.validation_rejected"])
+        #expect(try await list(["--source", "argos"]) == ["argos.approved"])
+        #expect(try await list(["--outcome", "rejected"]) == ["kyc.validation_rejected"])
+        #expect(try await list(["--subject", "val-a"]) == ["kyc.validation_approved"])
+        #expect(
+            try await list(["--since", "2026-11-22T10:00:01Z", "--until", "2026-11-22T10:00:02Z"]) == [
+                "kyc.validation_rejected"
+            ]
+        )
+        #expect(try await list(["--since", "2026-11-23"]).isEmpty)
+
+        let replay = [
+            "replay", "--type", "kyc.*", "--since", "2026-11-22", "--handler", "crm", "--config", config.path,
+        ]
+        let dry = try await Self.run(replay + ["--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("would queue 2 deliveries"))
+        #expect(try await list(["--status", "pending"]).count == 3) // nothing ran yet: every event pending
+        let queued = try await Self.run(replay + ["--pace", "1000"])
+        #expect(queued.status == 0, "\(queued.stderr)")
+        #expect(queued.stdout.contains("queued 2 deliveries"))
+        let noSince = try await Self.run(["replay", "--type", "kyc.*", "--config", config.path])
+        #expect(noSince.status == 2)
+        #expect(noSince.stderr.contains("--since"))
+        let badTime = try await Self.run(["events", "list", "--since", "yesterday", "--config", config.path])
+        #expect(badTime.status == 2)
+    }
+
     /// `subjects show` lists one subject's events across senders by occurredAt, as instants (`11:00:00Z`
     /// before `11:00:00.500Z`), untimed ones last, with the stale flags the store decided.
     @Test func subjectsShowListsTheTimelineWithStaleFlags() async throws {

@@ -456,6 +456,140 @@ import WebhookCore
         #expect(try await inbox.event(key: "missing") == nil)
     }
 
+    /// Four events of two people, two sources, two outcomes and three subjects, one a second apart.
+    private static func recordPeople(_ inbox: any Inbox) async throws {
+        let records = [
+            Records.person(key: "a", receivedAt: 10),
+            Records.person(
+                key: "b",
+                type: "kyc.validation_rejected",
+                outcome: .rejected,
+                subject: "val-2",
+                receivedAt: 11
+            ),
+            Records.person(
+                key: "c",
+                type: "argos.approved",
+                source: "argos",
+                subject: "sub-9",
+                externalId: "cust-2",
+                entityId: nil,
+                receivedAt: 12,
+                handlers: ["crm"]
+            ),
+            Records.person(
+                key: "d",
+                type: "kyc.validation_approved",
+                externalId: nil,
+                entityId: "ent-1",
+                receivedAt: 13
+            ),
+        ]
+        for record in records { _ = try await inbox.record(record) }
+        try await inbox.recordRejected(Records.rejected(receivedAt: 12.5))
+    }
+
+    @Test(
+        "listEvents: source, outcome, subject, externalId, entityId, since and until, each alone and together",
+        arguments: InboxKind.allCases
+    )
+    func listEventsByEveryFilter(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        try await Self.recordPeople(inbox)
+        func keys(_ query: EventQuery) async throws -> [String] { try await inbox.listEvents(query).map(\.key) }
+
+        #expect(try await keys(EventQuery(source: "argos")) == ["c"])
+        #expect(try await keys(EventQuery(source: "gu1.kyc")) == ["d", "b", "a"])
+        #expect(try await keys(EventQuery(outcome: "rejected")) == ["b"])
+        #expect(try await keys(EventQuery(outcome: "approved")) == ["d", "c", "a"])
+        #expect(try await keys(EventQuery(subjectId: "val-1")) == ["d", "a"])
+        #expect(try await keys(EventQuery(externalId: "cust-1")) == ["b", "a"])
+        #expect(try await keys(EventQuery(externalId: "cust-2")) == ["c"])
+        #expect(try await keys(EventQuery(entityId: "ent-1")) == ["d", "b", "a"])
+        #expect(try await keys(EventQuery(externalId: "nobody")).isEmpty)
+        // Since is inclusive, until exclusive; a time filter keeps rejected bodies, an event filter does not.
+        #expect(try await keys(EventQuery(since: TestTime.at(12))) == ["d", "rejected:1", "c"])
+        #expect(try await keys(EventQuery(until: TestTime.at(12))) == ["b", "a"])
+        #expect(try await keys(EventQuery(since: TestTime.at(11), until: TestTime.at(13))) == ["rejected:1", "c", "b"])
+        #expect(try await keys(EventQuery(status: "rejected", since: TestTime.at(13))).isEmpty)
+        #expect(try await keys(EventQuery(type: "kyc.*", entityId: "ent-1", since: TestTime.at(11))) == ["d", "b"])
+        #expect(try await keys(EventQuery(source: "gu1.kyc", outcome: "approved", externalId: "cust-1")) == ["a"])
+        #expect(try await keys(EventQuery(status: "pending", externalId: "cust-1", limit: 1)) == ["b"])
+    }
+
+    @Test(
+        "replay by filter: exactly the matching deliveries, paced, and a dry run changes nothing",
+        arguments: InboxKind.allCases
+    )
+    func replayByFilter(kind: InboxKind) async throws {
+        let subject = try InboxUnderTest(kind)
+        let inbox = subject.inbox
+        try await Self.recordPeople(inbox)
+        // Every delivery done, so that what the replay queues is visible as pending again.
+        let claimed = try await inbox.claimDue(now: TestTime.at(20), slots: ["audit": 10, "crm": 10])
+        #expect(claimed.count == 7)
+        for delivery in claimed { try await inbox.complete(delivery.id, now: TestTime.at(21)) }
+        #expect(try await inbox.queueDepth(now: TestTime.at(100)) == QueueDepth(due: 0, dead: 0))
+
+        let kyc = EventQuery(type: "kyc.*", since: TestTime.at(11))
+        #expect(
+            try await inbox.replay(
+                matching: kyc,
+                handler: nil,
+                now: TestTime.at(30),
+                spacing: .seconds(1),
+                dryRun: true
+            ) == 4
+        )
+        #expect(try await inbox.queueDepth(now: TestTime.at(100)) == QueueDepth(due: 0, dead: 0))
+        #expect(
+            try await inbox.replay(
+                matching: kyc,
+                handler: "crm",
+                now: TestTime.at(30),
+                spacing: .seconds(1),
+                dryRun: true
+            ) == 2
+        )
+
+        #expect(
+            try await inbox.replay(
+                matching: kyc,
+                handler: "crm",
+                now: TestTime.at(30),
+                spacing: .seconds(1),
+                dryRun: false
+            ) == 2
+        )
+        // Paced: the first is due at once, the second a second later.
+        #expect(try await inbox.queueDepth(now: TestTime.at(30)) == QueueDepth(due: 1, dead: 0))
+        #expect(try await inbox.queueDepth(now: TestTime.at(31)) == QueueDepth(due: 2, dead: 0))
+        let again = try await inbox.claimDue(now: TestTime.at(31), slots: ["audit": 10, "crm": 10])
+        #expect(again.map(\.eventKey) == ["b", "d"])
+        #expect(again.map(\.handler) == ["crm", "crm"])
+        #expect(again.map(\.attempt) == [1, 1])
+        // A person's deliveries, every handler; an until before every event selects nothing.
+        #expect(
+            try await inbox.replay(
+                matching: EventQuery(externalId: "cust-2", since: TestTime.at(0)),
+                handler: nil,
+                now: TestTime.at(40),
+                spacing: .zero,
+                dryRun: false
+            ) == 1
+        )
+        #expect(
+            try await inbox.replay(
+                matching: EventQuery(since: TestTime.at(0), until: TestTime.at(5)),
+                handler: nil,
+                now: TestTime.at(40),
+                spacing: .zero,
+                dryRun: false
+            ) == 0
+        )
+    }
+
     // MARK: Pruning
 
     @Test("prune drops payloads, then keys, never an event with open deliveries", arguments: InboxKind.allCases)

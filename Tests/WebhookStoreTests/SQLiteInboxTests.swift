@@ -59,7 +59,7 @@ import WebhookCore
         let pausedOther = #"{"webhook_trigger":"kyc_paused","submission_id":"s-1","note":"b"}"#
         let directory = try TemporaryDirectory()
         // A store written by the previous version: its keys, and its schema (version 4: no store_meta, nor what
-        // migration 6 adds).
+        // migrations 6 and 7 add).
         let old = try SQLiteInbox(path: directory.databasePath)
         #expect(try await old.record(decodedRecord(approved, key: "transaction.status_changed:tx-1")) == .accepted)
         #expect(try await old.record(decodedRecord(paused, sender: "argos", key: "argos.kyc_paused:s-1")) == .accepted)
@@ -68,6 +68,9 @@ import WebhookCore
             let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
             try connection.execute(
                 """
+                DROP INDEX events_by_type; DROP INDEX events_by_source; DROP INDEX events_by_outcome;
+                DROP INDEX events_by_external_id; DROP INDEX events_by_entity_id; DROP TABLE event_people_v6;
+                ALTER TABLE events DROP COLUMN external_id; ALTER TABLE events DROP COLUMN entity_id;
                 DROP TABLE store_meta; DROP TABLE subject_history; DROP INDEX events_by_subject;
                 ALTER TABLE events DROP COLUMN occurred_at;
                 ALTER TABLE events DROP COLUMN occurred_ms; ALTER TABLE events DROP COLUMN stale;
@@ -365,7 +368,12 @@ import WebhookCore
             directory.databasePath,
             "SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'"
         )
-        #expect(indexes?.split(separator: ",").sorted() == ["events_by_received", "events_by_subject"])
+        #expect(
+            indexes?.split(separator: ",").sorted() == [
+                "events_by_entity_id", "events_by_external_id", "events_by_outcome", "events_by_received",
+                "events_by_source", "events_by_subject", "events_by_type",
+            ]
+        )
         #expect(try await inbox.listEvents(EventQuery(type: "kyc.validation_approved")).map(\.key) == ["c", "a"])
         #expect(try await inbox.listEvents(EventQuery(type: "kyc.*_rejected")).map(\.key) == ["b"])
     }
@@ -390,6 +398,81 @@ import WebhookCore
         let history = try connection.statement("EXPLAIN QUERY PLAN " + InboxDatabase.subjectHistorySQL.description)
             .query { $0.text(3) ?? "" }
         #expect(history.joined().contains("USING PRIMARY KEY"), "\(history)")
+    }
+
+    /// Every `events list` filter, and the selection of a replay by filter, seeks an index: none scans the
+    /// events table (docs/reference.md §2). The plans are SQLite's own for the statements the store runs.
+    @Test(
+        "each events list filter is an index lookup",
+        arguments: [
+            EventQuery(type: "kyc.validation_approved"), EventQuery(type: "kyc.*"), EventQuery(source: "argos"),
+            EventQuery(outcome: "rejected"), EventQuery(subjectId: "val-1"), EventQuery(externalId: "cust-1"),
+            EventQuery(entityId: "ent-1"), EventQuery(since: TestTime.at(10)), EventQuery(until: TestTime.at(10)),
+            EventQuery(status: "dead", type: "kyc.*", since: TestTime.at(10)),
+        ]
+    )
+    func eachFilterIsAnIndexLookup(query: EventQuery) async throws {
+        let directory = try TemporaryDirectory()
+        SQLiteInbox.openAndClose(directory.databasePath)
+        let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
+        defer { try? connection.close() }
+        let list = InboxDatabase.listEventsSQL(query, status: query.status != nil)
+        for sql in [list.sql] {
+            let plan = try connection.statement("EXPLAIN QUERY PLAN " + sql).query { $0.text(3) ?? "" }
+            let detail = plan.joined(separator: "; ")
+            #expect(detail.contains("SEARCH e USING"), "\(detail)")
+            #expect(!detail.contains("SCAN e"), "\(detail)")
+        }
+    }
+
+    /// A store from before the person filters (schema 6): migration 7 reads the ids of its events from their
+    /// event JSON, so `--external-id` and `--entity-id` find them too, and their rows go with a pruned event.
+    @Test func eventsRecordedBeforeThePersonFiltersAreFoundByThem() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.databasePath
+        try DatabaseFile.prepare(path: path)
+        let old = try SQLiteConnection(path: path, busyTimeoutMilliseconds: 5000)
+        for (index, migration) in SQLiteMigrations.all.prefix(6).enumerated() {
+            try old.execute(migration)
+            try old.execute("PRAGMA user_version = \(index + 1)")
+        }
+        let split = Records.person(key: "split", externalId: #"cust-"1""#, entityId: "ent-1", receivedAt: 1)
+        let whole = Records.person(key: "whole", externalId: "cust-2", entityId: nil, receivedAt: 2)
+        do { // The statement is finalized before the connection closes.
+            let insert = try old.statement(
+                """
+                INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms, event_json,
+                                    raw_body, payload_start, payload_end)
+                VALUES (?, ?, 'gu1.kyc', ?, ?, '/r', ?, ?, ?, ?, ?, ?)
+                """
+            )
+            for (record, isSplit) in [(split, true), (whole, false)] {
+                let event = record.event
+                let parts = StoredEventJSON.split(eventJSON: record.eventJSON, rawBody: record.rawBody)
+                #expect(parts.payloadInRawBody != nil)
+                try insert.execute([
+                    .text(event.key), .text(event.type), .text(event.outcome.rawValue), .text(event.subjectId),
+                    .text(event.receivedAt), .integer(StoreTime.milliseconds(TestTime.at(isSplit ? 1 : 2))),
+                    .blob(isSplit ? Array(parts.stored) : record.eventJSON), .blob(record.rawBody),
+                    isSplit ? .integer(Int64(parts.payloadInRawBody!.lowerBound)) : .null,
+                    isSplit ? .integer(Int64(parts.payloadInRawBody!.upperBound)) : .null,
+                ])
+            }
+        }
+        try old.execute("INSERT INTO event_keys (id, key) SELECT id, key FROM events")
+        try old.close()
+
+        let inbox = try SQLiteInbox(path: path)
+        defer { inbox.close() }
+        #expect(try await inbox.pragma("user_version") == String(SQLiteMigrations.all.count))
+        _ = try await inbox.record(Records.person(key: "new", externalId: "cust-2", receivedAt: 3, handlers: []))
+        #expect(try await inbox.listEvents(EventQuery(externalId: #"cust-"1""#)).map(\.key) == ["split"])
+        #expect(try await inbox.listEvents(EventQuery(externalId: "cust-2")).map(\.key) == ["new", "whole"])
+        #expect(try await inbox.listEvents(EventQuery(entityId: "ent-1")).map(\.key) == ["new", "split"])
+        // Pruned with their event (ON DELETE CASCADE): nothing of the person stays behind.
+        _ = try await inbox.prune(now: TestTime.at(86_400 * 400), payloadRetentionDays: 30, keyRetentionDays: 365)
+        #expect(try inspect(path, "SELECT COUNT(*) FROM event_people_v6") == "0")
+        #expect(try await inbox.listEvents(EventQuery(externalId: "cust-2")).isEmpty)
     }
 
     /// A store from before subject order: migration 6 reads its events' times from their event JSON (whole,

@@ -4,16 +4,62 @@ import WebhookStore
 /// `kyc-webhooks events list|show`: what the store recorded, without payloads (so without personal data).
 enum EventsCommand {
     static let help = """
-        Usage: kyc-webhooks events list [--status S] [--type T] [--limit N] [--config FILE]
+        Usage: kyc-webhooks events list [FILTERS] [--status S] [--limit N] [--json] [--config FILE]
                kyc-webhooks events show KEY [--config FILE]
 
-        list: recorded events, newest first. --status is pending, done, dead or rejected (authentic bodies
-        that did not decode, kept for review); --type an event type or a glob (kyc.*).
+        list: recorded events, newest first, without payloads. --status is accepted, pending, done, dead or
+        rejected (authentic bodies that did not decode, kept for review). --json prints one JSON object a line.
+        FILTERS, all of them must hold, each an index lookup:
+          --type T          an event type or a glob (kyc.*)
+          --source S        gu1.kyc, gu1.biometric, gu1.transaction, ..., argos
+          --outcome O       approved, rejected, in_review, ...
+          --subject ID      the event's subjectId
+          --external-id ID  the event's externalId (your id of the person)
+          --entity-id ID    the event's entityId (Gu1's id of the person or company)
+          --since T         received at or after T; --until T: received before T. T is ISO 8601
+                            (2026-12-01, 2026-12-01T10:00:00Z) or a duration back from now (24h, 7d).
         show: one event with its deliveries: handler, state, attempts, next attempt, last error.
         """
 
+    /// The options every command that selects events by filter takes (`events list`, `replay`).
+    static let filterOptions = ["type", "source", "outcome", "subject", "external-id", "entity-id", "since", "until"]
+
+    /// The ``EventQuery`` of the filter options given (status and limit aside).
+    static func query(_ arguments: Arguments, now: Date) throws -> EventQuery {
+        func text(_ name: String) throws -> String? {
+            guard let value = arguments.value(name) else { return nil }
+            guard !value.isEmpty else { throw Arguments.UsageError("--\(name) needs a value.") }
+            return value
+        }
+        func time(_ name: String) throws -> Date? {
+            try text(name).map { value in
+                Date(
+                    timeIntervalSince1970: Double(try TimeArgument.milliseconds(value, option: name, now: now)) / 1000
+                )
+            }
+        }
+        let query = EventQuery(
+            type: try text("type"),
+            source: try text("source"),
+            outcome: try text("outcome"),
+            subjectId: try text("subject"),
+            externalId: try text("external-id"),
+            entityId: try text("entity-id"),
+            since: try time("since"),
+            until: try time("until")
+        )
+        if let since = query.since, let until = query.until, since >= until {
+            throw Arguments.UsageError("--since must be before --until.")
+        }
+        return query
+    }
+
     static func run(_ words: [String]) async throws -> Int32 {
-        let arguments = try Arguments(words, valueOptions: ["config", "status", "type", "limit"])
+        let arguments = try Arguments(
+            words,
+            valueOptions: Set(["config", "status", "limit"] + filterOptions),
+            flagOptions: ["json"]
+        )
         if arguments.wantsHelp {
             print(help)
             return 0
@@ -38,12 +84,13 @@ enum EventsCommand {
             {
                 throw Arguments.UsageError("--status must be one of accepted, pending, done, dead, rejected.")
             }
+            var query = try query(arguments, now: Date())
+            query.status = arguments.value("status")
+            query.limit = limit
             let inbox = try StoreOption.open(arguments)
             defer { inbox.close() }
-            let events = try await inbox.listEvents(
-                EventQuery(status: arguments.value("status"), type: arguments.value("type"), limit: limit)
-            )
-            print(render(events))
+            let events = try await inbox.listEvents(query)
+            print(arguments.has("json") ? try renderJSONLines(events) : render(events))
             return 0
         case "show":
             guard arguments.positionals.count == 2 else { throw Arguments.UsageError("events show takes one KEY.") }
@@ -58,6 +105,13 @@ enum EventsCommand {
         default:
             throw Arguments.UsageError("Unknown events subcommand '\(subcommand)'; use list or show.")
         }
+    }
+
+    /// One JSON object a line (keys sorted), nothing for no events.
+    static func renderJSONLines(_ events: [EventSummary]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try events.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n")
     }
 
     static func render(_ events: [EventSummary]) -> String {
@@ -104,34 +158,73 @@ enum EventsCommand {
     }
 }
 
-/// `kyc-webhooks replay KEY [--handler NAME]` / `kyc-webhooks replay --dead`.
+/// `kyc-webhooks replay KEY [--handler NAME]` / `replay --dead` / `replay FILTERS --since T [--dry-run]`.
 enum ReplayCommand {
     static let help = """
         Usage: kyc-webhooks replay KEY [--handler NAME] [--config FILE]
                kyc-webhooks replay --dead [--config FILE]
+               kyc-webhooks replay FILTERS --since T [--until T] [--handler NAME] [--pace N] [--dry-run]
 
-        Queues deliveries again; a running daemon picks them up within a second or two (or at its next start).
-        KEY alone: the event's dead deliveries. --handler NAME: that handler's delivery whatever its state
-        (to re-run a handler after fixing it). --dead: every dead delivery.
+        Queues deliveries again and prints how many; a running daemon picks them up within a second or two (or
+        at its next start). KEY alone: the event's dead deliveries. --handler NAME: that handler's delivery
+        whatever its state (to re-run a handler after fixing it). --dead: every dead delivery.
+        FILTERS (the filters of events list: --type, --source, --outcome, --subject, --external-id,
+        --entity-id) with --since: every delivery of the matching events (to --handler only, if given),
+        whatever its state, oldest event first. They fall due N a second (--pace, default 100), so new events
+        keep their turn while a large replay drains. --dry-run only counts.
         """
 
     static func run(_ words: [String]) async throws -> Int32 {
-        let arguments = try Arguments(words, valueOptions: ["config", "handler"], flagOptions: ["dead"])
+        let arguments = try Arguments(
+            words,
+            valueOptions: Set(["config", "handler", "pace"] + EventsCommand.filterOptions),
+            flagOptions: ["dead", "dry-run"]
+        )
         if arguments.wantsHelp {
             print(help)
             return 0
         }
+        let isByFilter = EventsCommand.filterOptions.contains { arguments.value($0) != nil }
         let queued: Int
         if arguments.has("dead") {
-            guard arguments.positionals.isEmpty, arguments.value("handler") == nil else {
-                throw Arguments.UsageError("replay --dead takes no KEY and no --handler.")
+            guard arguments.positionals.isEmpty, arguments.value("handler") == nil, !isByFilter else {
+                throw Arguments.UsageError("replay --dead takes no KEY, filter or --handler.")
             }
             let inbox = try StoreOption.open(arguments)
             defer { inbox.close() }
             queued = try await inbox.replayDead(now: Date())
+        } else if isByFilter {
+            guard arguments.positionals.isEmpty else {
+                throw Arguments.UsageError("replay takes a KEY or filters, not both; see replay --help.")
+            }
+            guard arguments.value("since") != nil else {
+                throw Arguments.UsageError("replay by filter needs --since T (a time or a duration such as 24h).")
+            }
+            var pace = 100
+            if let text = arguments.value("pace") {
+                guard let value = Int(text), value > 0, value <= 100_000 else {
+                    throw Arguments.UsageError("--pace must be a number of deliveries a second, 1 to 100000.")
+                }
+                pace = value
+            }
+            let query = try EventsCommand.query(arguments, now: Date())
+            let inbox = try StoreOption.open(arguments)
+            defer { inbox.close() }
+            let isDryRun = arguments.has("dry-run")
+            queued = try await inbox.replay(
+                matching: query,
+                handler: arguments.value("handler"),
+                now: Date(),
+                spacing: .microseconds(1_000_000 / pace),
+                dryRun: isDryRun
+            )
+            if isDryRun {
+                print("would queue \(queued) \(queued == 1 ? "delivery" : "deliveries") (dry run: nothing changed)")
+                return 0
+            }
         } else {
-            guard arguments.positionals.count == 1 else {
-                throw Arguments.UsageError("replay needs one KEY, or --dead; see replay --help.")
+            guard arguments.positionals.count == 1, !arguments.has("dry-run"), arguments.value("pace") == nil else {
+                throw Arguments.UsageError("replay needs one KEY, --dead, or filters with --since; see replay --help.")
             }
             let key = arguments.positionals[0]
             let inbox = try StoreOption.open(arguments)

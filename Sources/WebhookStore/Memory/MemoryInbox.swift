@@ -22,6 +22,8 @@ public final class MemoryInbox: Inbox {
         var source: String
         var outcome: String
         var subjectId: String
+        var externalId: String?
+        var entityId: String?
         var route: String
         var receivedAt: String
         var receivedMilliseconds: Int64
@@ -166,6 +168,8 @@ public final class MemoryInbox: Inbox {
                 source: event.source,
                 outcome: event.outcome.rawValue,
                 subjectId: event.subjectId,
+                externalId: event.externalId,
+                entityId: event.entityId,
                 route: event.route,
                 receivedAt: event.receivedAt,
                 receivedMilliseconds: received,
@@ -358,6 +362,50 @@ public final class MemoryInbox: Inbox {
         }
     }
 
+    public func replay(
+        matching query: EventQuery,
+        handler: String?,
+        now: Date,
+        spacing: Duration,
+        dryRun: Bool
+    ) async throws -> Int {
+        let now = StoreTime.milliseconds(now)
+        return try state.withLock { state in
+            try state.checkOpen("replay")
+            let events = state.events.values.filter { Self.selects(query, $0) }
+                .sorted { ($0.receivedMilliseconds, $0.sequence) < ($1.receivedMilliseconds, $1.sequence) }
+            let ids = events.flatMap { (state.deliveriesByKey[$0.key] ?? []).sorted() }.filter { id in
+                handler == nil || state.deliveries[id]?.handler == handler
+            }
+            guard !dryRun else { return ids.count }
+            let due = ReplayPace.dueTimes(count: ids.count, from: now, spacing: spacing)
+            for (index, id) in ids.enumerated() {
+                guard var delivery = state.deliveries[id] else { continue }
+                if delivery.state == .running {
+                    delivery.shouldRerun = true
+                } else {
+                    delivery.requeue(now: now)
+                    delivery.nextAttemptMilliseconds = due[index]
+                }
+                state.deliveries[id] = delivery
+            }
+            return ids.count
+        }
+    }
+
+    /// Whether `event` passes every filter of `query` but its status.
+    private static func selects(_ query: EventQuery, _ event: StoredEvent) -> Bool {
+        if let type = query.type, !TypePattern(type).matches(event.type) { return false }
+        if let source = query.source, source != event.source { return false }
+        if let outcome = query.outcome, outcome != event.outcome { return false }
+        if let subject = query.subjectId, subject != event.subjectId { return false }
+        if let externalId = query.externalId, externalId != event.externalId { return false }
+        if let entityId = query.entityId, entityId != event.entityId { return false }
+        if let since = query.since, event.receivedMilliseconds < StoreTime.milliseconds(since) { return false }
+        if let until = query.until, event.receivedMilliseconds >= StoreTime.milliseconds(until) { return false }
+        return true
+    }
+
     public func replayDead(now: Date) async throws -> Int {
         let now = StoreTime.milliseconds(now)
         return try state.withLock { state in
@@ -376,14 +424,14 @@ public final class MemoryInbox: Inbox {
 
     public func listEvents(_ query: EventQuery) async throws -> [EventSummary] {
         let filter = try EventStatus.Filter(query.status)
-        let pattern = query.type.map(TypePattern.init)
         let limit = max(0, query.limit)
+        let since = query.since.map { StoreTime.milliseconds($0) } ?? Int64.min
+        let until = query.until.map { StoreTime.milliseconds($0) } ?? Int64.max
         return try state.withLock { state in
             try state.checkOpen("listEvents")
             var rows: [ListedRow] = []
             if filter.includesEvents {
-                for event in state.events.values {
-                    if let pattern, !pattern.matches(event.type) { continue }
+                for event in state.events.values where Self.selects(query, event) {
                     let summary = state.summary(of: event)
                     guard filter.matches(EventStatus(rawValue: summary.status) ?? .done) else { continue }
                     rows.append(
@@ -396,8 +444,9 @@ public final class MemoryInbox: Inbox {
                     )
                 }
             }
-            if filter.includesRejected, pattern == nil {
-                for rejected in state.rejected {
+            if filter.includesRejected, !query.excludesRejected {
+                for rejected in state.rejected
+                where rejected.receivedMilliseconds >= since && rejected.receivedMilliseconds < until {
                     rows.append(
                         ListedRow(
                             receivedMilliseconds: rejected.receivedMilliseconds,

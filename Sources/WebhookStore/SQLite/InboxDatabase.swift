@@ -48,7 +48,7 @@ final class InboxDatabase: @unchecked Sendable {
             split.payloadInRawBody.map { .integer(Int64($0.lowerBound)) } ?? .null,
             split.payloadInRawBody.map { .integer(Int64($0.upperBound)) } ?? .null,
             .optionalText(occurred == nil ? nil : event.occurredAt), occurred.map { .integer($0) } ?? .null,
-            .integer(isStale ? 1 : 0),
+            .integer(isStale ? 1 : 0), .optionalText(event.externalId), .optionalText(event.entityId),
         ])
         let id = connection.lastInsertRowID
         try connection.statement(Self.insertKey).execute([.integer(id), .text(event.key)])
@@ -69,8 +69,8 @@ final class InboxDatabase: @unchecked Sendable {
     private static let insertEvent: StaticString = """
         INSERT INTO events (key, type, source, outcome, subject_id, route, received_at, received_ms,
                             delivery_id, event_json, raw_body, payload_start, payload_end, occurred_at, occurred_ms,
-                            stale)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            stale, external_id, entity_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     /// The latest `occurredAt` of a subject and source: a seek at the end of its range of `events_by_subject`.
     static let latestOccurredSQL: StaticString =
@@ -325,31 +325,73 @@ final class InboxDatabase: @unchecked Sendable {
         )
     }
 
+    /// The `WHERE` clause of the events that `query` selects (its status and limit aside) and its arguments:
+    /// only the filters given, so that each is an index lookup (`(?1 IS NULL OR …)` forms would scan).
+    static func eventConditions(_ query: EventQuery) -> (sql: String, arguments: [SQLiteValue]) {
+        var conditions: [String] = []
+        var arguments: [SQLiteValue] = []
+        func add(_ condition: String, _ values: SQLiteValue...) {
+            conditions.append(condition)
+            arguments += values
+        }
+        if let type = query.type.map(TypePattern.init) {
+            if type.isGlob {
+                // SQLite seeks an index for a GLOB only with a literal pattern; a bound one gets the range of
+                // its literal prefix spelled out (`kyc.*`: from `kyc.` up to `kyc.` and the last code point).
+                if let prefix = type.literalPrefix, !prefix.isEmpty {
+                    add("e.type >= ? AND e.type < ?", .text(prefix), .text(prefix + "\u{10FFFF}"))
+                }
+                add("e.type GLOB ?", .text(type.sqliteGlob))
+            } else {
+                add("e.type = ?", .text(type.pattern))
+            }
+        }
+        if let source = query.source { add("e.source = ?", .text(source)) }
+        if let outcome = query.outcome { add("e.outcome = ?", .text(outcome)) }
+        if let subject = query.subjectId { add("e.subject_id = ?", .text(subject)) }
+        // Events recorded before migration 7 keep their person ids in event_people_v6.
+        for (column, name, value) in [
+            ("external_id", "externalId", query.externalId), ("entity_id", "entityId", query.entityId),
+        ] {
+            guard let value else { continue }
+            add(
+                "(e.\(column) = ? OR e.id IN (SELECT event_id FROM event_people_v6 WHERE name = '\(name)' AND value = ?))",
+                .text(value),
+                .text(value)
+            )
+        }
+        if let since = query.since { add("e.received_ms >= ?", .integer(StoreTime.milliseconds(since))) }
+        if let until = query.until { add("e.received_ms < ?", .integer(StoreTime.milliseconds(until))) }
+        return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), arguments)
+    }
+
+    /// `events list`'s statement for the events `query` selects (its SQL depends on the filters given).
+    static func listEventsSQL(_ query: EventQuery, status: Bool) -> (sql: String, arguments: [SQLiteValue]) {
+        let (conditions, arguments) = eventConditions(query)
+        let sql = """
+            SELECT key, type, source, outcome, route, received_at, status, received_ms, id FROM (
+                SELECT e.id, e.key, e.type, e.source, e.outcome, e.route, e.received_at, e.received_ms,
+                       \(statusColumn) AS status
+                FROM events e
+                WHERE \(conditions)
+            )
+            \(status ? "WHERE status = ?" : "")
+            ORDER BY received_ms DESC, id DESC LIMIT ?
+            """
+        return (sql, arguments)
+    }
+
     func listEvents(_ query: EventQuery) throws -> [EventSummary] {
         let filter = try EventStatus.Filter(query.status)
         let limit = Int64(max(0, query.limit))
-        let pattern = query.type.map(TypePattern.init)
         var rows: [ListedRow] = []
         if filter.includesEvents {
-            let status: SQLiteValue =
-                switch filter {
-                case .only(let status): .text(status.rawValue)
-                case .everything, .accepted: .null
-                }
-            let exactType: SQLiteValue = pattern.flatMap { $0.isGlob ? nil : .text($0.pattern) } ?? .null
-            let globType: SQLiteValue = pattern.flatMap { $0.isGlob ? .text($0.sqliteGlob) : nil } ?? .null
-            rows += try connection.statement(
-                """
-                SELECT key, type, source, outcome, route, received_at, status, received_ms, id FROM (
-                    SELECT e.id, e.key, e.type, e.source, e.outcome, e.route, e.received_at, e.received_ms,
-                           \(Self.statusColumn) AS status
-                    FROM events e
-                    WHERE (?1 IS NULL OR e.type = ?1) AND (?2 IS NULL OR e.type GLOB ?2)
-                )
-                WHERE ?3 IS NULL OR status = ?3
-                ORDER BY received_ms DESC, id DESC LIMIT ?4
-                """
-            ).query([exactType, globType, status, .integer(limit)]) { row in
+            var status: String?
+            if case .only(let only) = filter { status = only.rawValue }
+            var (sql, arguments) = Self.listEventsSQL(query, status: status != nil)
+            if let status { arguments.append(.text(status)) }
+            arguments.append(.integer(limit))
+            rows += try connection.statement(sql).query(arguments) { row in
                 ListedRow(
                     receivedMilliseconds: row.int64(7),
                     isRejected: false,
@@ -358,13 +400,16 @@ final class InboxDatabase: @unchecked Sendable {
                 )
             }
         }
-        if filter.includesRejected, pattern == nil {
+        if filter.includesRejected, !query.excludesRejected {
+            let since = query.since.map { StoreTime.milliseconds($0) } ?? Int64.min
+            let until = query.until.map { StoreTime.milliseconds($0) } ?? Int64.max
             rows += try connection.statement(
                 """
                 SELECT id, route, received_at, reason, received_ms FROM rejected
+                WHERE received_ms >= ? AND received_ms < ?
                 ORDER BY received_ms DESC, id DESC LIMIT ?
                 """
-            ).query([.integer(limit)]) { row in
+            ).query([.integer(since), .integer(until), .integer(limit)]) { row in
                 ListedRow(
                     receivedMilliseconds: row.int64(4),
                     isRejected: true,
@@ -374,6 +419,46 @@ final class InboxDatabase: @unchecked Sendable {
             }
         }
         return ListedRow.newestFirst(rows, limit: Int(limit))
+    }
+
+    /// The deliveries of the events `query` selects (its status and limit aside), to `handler` only when given,
+    /// oldest event first, with whether each is running: what a replay by filter queues.
+    func deliveries(matching query: EventQuery, handler: String?) throws -> [(id: Int64, isRunning: Bool)] {
+        var (conditions, arguments) = Self.eventConditions(query)
+        var handlerCondition = ""
+        if let handler {
+            handlerCondition = "AND d.handler = ?"
+            arguments.append(.text(handler))
+        }
+        return try connection.statement(
+            """
+            SELECT d.id, d.state = 'running' FROM events e JOIN deliveries d ON d.event_id = e.id
+            WHERE \(conditions) \(handlerCondition)
+            ORDER BY e.received_ms, e.id, d.id
+            """
+        ).query(arguments) { row in (row.int64(0), row.int64(1) != 0) }
+    }
+
+    /// Queues the deliveries `ids` again, each due at its time in `due` (same order): pending with its attempts
+    /// reset, or, when running, marked to run again once its current run ends. Returns how many.
+    func requeue(_ ids: [(id: Int64, isRunning: Bool)], due: [Int64], now: Int64) throws -> Int {
+        let rerun = try connection.statement("UPDATE deliveries SET rerun = 1 WHERE id = ? AND state = 'running'")
+        let pending = try connection.statement(
+            """
+            UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, updated_ms = ?, rerun = 0
+            WHERE id = ? AND state <> 'running'
+            """
+        )
+        var count = 0
+        for (index, delivery) in ids.enumerated() {
+            if delivery.isRunning {
+                try rerun.execute([.integer(delivery.id)])
+            } else {
+                try pending.execute([.integer(due[index]), .integer(now), .integer(delivery.id)])
+            }
+            count += connection.changes
+        }
+        return count
     }
 
     func event(key: String) throws -> EventDetail? {

@@ -249,6 +249,32 @@ public final class SQLiteInbox: Inbox {
         return try await perform("replayDead") { try $0.write { try $0.replayDead(now: now) } }
     }
 
+    public func replay(
+        matching query: EventQuery,
+        handler: String?,
+        now: Date,
+        spacing: Duration,
+        dryRun: Bool
+    ) async throws -> Int {
+        let now = StoreTime.milliseconds(now)
+        let selected = try await perform("replay") {
+            try $0.read { try $0.deliveries(matching: query, handler: handler) }
+        }
+        guard !dryRun else { return selected.count }
+        let due = ReplayPace.dueTimes(count: selected.count, from: now, spacing: spacing)
+        // In transactions of a thousand, so the daemon's writer, sharing the file, commits new events between.
+        var queued = 0
+        var start = 0
+        while start < selected.count {
+            let end = min(start + 1000, selected.count)
+            let batch = Array(selected[start..<end])
+            let batchDue = Array(due[start..<end])
+            queued += try await perform("replay") { try $0.write { try $0.requeue(batch, due: batchDue, now: now) } }
+            start = end
+        }
+        return queued
+    }
+
     // MARK: Reading
 
     public func listEvents(_ query: EventQuery) async throws -> [EventSummary] {

@@ -43,3 +43,13 @@ enum RejectedKey {
 enum Retention {
     static let dayMilliseconds: Int64 = 86_400_000
 }
+
+/// The due times of a bulk replay's deliveries (``Inbox/replay(matching:handler:now:spacing:dryRun:)``).
+enum ReplayPace {
+    /// `count` times from `now` (epoch milliseconds), `spacing` apart, rounded down to the millisecond.
+    static func dueTimes(count: Int, from now: Int64, spacing: Duration) -> [Int64] {
+        let (seconds, attoseconds) = spacing.components
+        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        return (0..<count).map { now + Int64($0) * microseconds / 1000 }
+    }
+}

@@ -1,4 +1,5 @@
 import Glibc
+import WebhookCore
 
 /// Stores an event's JSON without a second copy of its payload when the raw body already holds it.
 ///
@@ -66,6 +67,18 @@ enum StoredEventJSON {
         let start = member.upperBound + 1
         guard let end = stored[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
         return String(decoding: stored[start..<end], as: UTF8.self)
+    }
+
+    /// The top-level `externalId` and `entityId` of a stored event JSON, whole or only its head (both precede
+    /// the payload). The head is closed with a null payload and read with the strict JSON reader, so escaped
+    /// strings come back as the sender wrote them; nil for what is null, absent or unreadable.
+    static func people(in stored: [UInt8]) -> (externalId: String?, entityId: String?) {
+        var head = stored
+        if let member = firstRange(of: payloadMember, in: stored[...]) {
+            head = Array(stored[..<member.upperBound]) + Array("null}".utf8)
+        }
+        guard let event = try? WebhookEvent(json: head) else { return (nil, nil) }
+        return (event.externalId, event.entityId)
     }
 
     /// The event JSON from what ``split(eventJSON:rawBody:)`` stored; nil when the parts do not fit together

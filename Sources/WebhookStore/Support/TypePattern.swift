@@ -15,6 +15,12 @@ struct TypePattern: Sendable, Equatable {
         HandlerMatch.glob(pattern, matches: type)
     }
 
+    /// The characters before the first `*` (every type the glob matches starts with them), nil without a `*`.
+    var literalPrefix: String? {
+        guard let star = pattern.firstIndex(of: "*") else { return nil }
+        return String(pattern[..<star])
+    }
+
     /// The same pattern for SQLite's `GLOB`, where `?` and `[` are special too, so they are bracketed.
     var sqliteGlob: String {
         var result = ""

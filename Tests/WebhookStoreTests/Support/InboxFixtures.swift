@@ -97,6 +97,39 @@ enum Records {
         )
     }
 
+    /// A record with every field the `events list` filters read, as the receiver builds it (real event JSON).
+    static func person(
+        key: String,
+        type: String = "kyc.validation_approved",
+        source: String = "gu1.kyc",
+        outcome: Outcome = .approved,
+        subject: String = "val-1",
+        externalId: String? = "cust-1",
+        entityId: String? = "ent-1",
+        receivedAt seconds: Double = 0,
+        handlers: [String] = ["audit", "crm"]
+    ) -> InboxRecord {
+        let payload = #"{"id":"\#(subject)"}"#
+        let event = WebhookEvent(
+            key: key,
+            source: source,
+            type: type,
+            outcome: outcome,
+            subjectId: subject,
+            entityId: entityId,
+            externalId: externalId,
+            receivedAt: TestTime.iso(seconds),
+            route: "/webhooks/gu1",
+            payload: RawJSON(bytes: Array(payload.utf8))
+        )
+        return InboxRecord(
+            event: event,
+            eventJSON: event.jsonBytes(),
+            rawBody: Array(#"{"event":"\#(type)","payload":\#(payload)}"#.utf8),
+            handlers: handlers
+        )
+    }
+
     /// A record of a subject's event as the receiver builds it (real event JSON, `"stale":false`), with
     /// `handlers` for the event as is and `handlersIfStale` should the store find it stale.
     static func ordered(
