@@ -230,6 +230,21 @@ import WebhookTesting
         }
     }
 
+    /// A POST with neither Content-Length nor Transfer-Encoding has an empty body (RFC 9112 §6.3): it reaches
+    /// the route as such, never a 411, and the connection stays usable for the next request.
+    @Test func aPostWithoutFramingHasAnEmptyBody() async throws {
+        try await withServer { server in
+            let client = try LoopbackClient(port: server.port)
+            try client.send("POST /p HTTP/1.1\r\nHost: t\r\n\r\nGET /next HTTP/1.1\r\nHost: t\r\n\r\n")
+            let first = try client.readResponse()
+            #expect(first.status == 200)
+            #expect(first.text == "POST /p 0\n")
+            let second = try client.readResponse()
+            #expect(second.status == 200)
+            #expect(second.text == "GET /next 0\n")
+        }
+    }
+
     @Test func unknownTransferCodingGets501() async throws {
         try await withServer { server in
             let client = try LoopbackClient(port: server.port)

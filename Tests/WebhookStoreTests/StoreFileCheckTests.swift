@@ -34,7 +34,15 @@ import WebhookCore
         let directory = try TemporaryDirectory()
         let inbox = try SQLiteInbox(path: directory.databasePath)
         for index in 0..<400 {
-            #expect(try await inbox.record(Records.record(key: "kyc.validation_approved:v-\(index)")) == .accepted)
+            let record = Records.person(
+                key: "kyc.validation_approved:v-\(index)",
+                subject: "v-\(index)",
+                externalId: "customer-\(index)",
+                entityId: "entity-\(index)",
+                receivedAt: Double(index)
+            )
+            #expect(try await inbox.record(record) == .accepted)
+            try await inbox.recordRejected(Records.rejected(receivedAt: Double(index)))
         }
         inbox.close()
         return directory
@@ -109,7 +117,13 @@ import WebhookCore
         expectRefused(path, containing: "no tables")
     }
 
-    @Test("a zeroed leaf page of each table is refused at start", arguments: ["events", "event_keys", "deliveries"])
+    @Test(
+        "a zeroed leaf page of each table, and of the indexes, is refused at start",
+        arguments: [
+            "events", "event_keys", "deliveries", "rejected", "events_by_received", "events_by_subject",
+            "events_by_external_id", "deliveries_by_state",
+        ]
+    )
     func aZeroedLeafPageIsRefused(table: String) async throws {
         let directory = try await populatedStore()
         try zeroPage(try firstLeafPage(of: table, in: directory.databasePath), of: directory.databasePath)
