@@ -30,6 +30,13 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        /// libpq, PostgreSQL's client library: the shared store of several receivers (docs/reference.md §8).
+        /// Imported by WebhookStore only; no libpq type appears in a public signature.
+        .systemLibrary(
+            name: "CPostgres",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
 
         // MARK: Libraries
         /// OS plumbing, one way each: the syscall helper (EINTR, errno), threads, waiting, Duration conversions,
@@ -40,7 +47,7 @@ let package = Package(
         .target(name: "WebhookCore", dependencies: ["WebhookCrypto"], swiftSettings: strictSettings),
         .target(
             name: "WebhookStore",
-            dependencies: ["WebhookCore", "WebhookCrypto", "CSQLite", "SystemSupport"],
+            dependencies: ["WebhookCore", "WebhookCrypto", "CSQLite", "CPostgres", "SystemSupport"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -49,7 +56,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "kyc-webhooks", dependencies: ["WebhookApp"], swiftSettings: strictSettings),
-        .target(name: "WebhookTesting", dependencies: ["WebhookApp", "SystemSupport"], swiftSettings: strictSettings),
+        .target(
+            name: "WebhookTesting",
+            dependencies: ["WebhookApp", "WebhookStore", "SystemSupport"],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: Test-only executables
         /// The daemon over the test kit's AcknowledgeBeforeCommitInbox: the crash test's negative control.

@@ -13,6 +13,7 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
             case untrustedStore
             case storeMissing
             case storeDamaged
+            case unsafeConfiguration
         }
 
         private let value: Value
@@ -39,6 +40,9 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The running store found a damaged page (`SQLITE_CORRUPT`, `SQLITE_NOTADB`): nothing more is written
         /// until the operator restores it.
         public static let storeDamaged = Code(.storeDamaged)
+        /// The database is set up so that a commit would not be durable (PostgreSQL's `synchronous_commit`
+        /// off): refused at open, since a 200 must mean durably committed.
+        public static let unsafeConfiguration = Code(.unsafeConfiguration)
 
         public var description: String {
             switch value {
@@ -50,6 +54,7 @@ public struct InboxError: Error, Sendable, Equatable, CustomStringConvertible {
             case .untrustedStore: "untrustedStore"
             case .storeMissing: "storeMissing"
             case .storeDamaged: "storeDamaged"
+            case .unsafeConfiguration: "unsafeConfiguration"
             }
         }
     }

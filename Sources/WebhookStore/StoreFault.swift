@@ -13,6 +13,9 @@ public struct StoreFault: Sendable, Equatable, CustomStringConvertible {
         case full
         /// Another process held the lock past the busy timeout (`SQLITE_BUSY`, `SQLITE_LOCKED`).
         case busy
+        /// The database server cannot be reached, or the connection to it was lost (PostgreSQL): a commit in
+        /// flight then has an unknown outcome and is answered 503.
+        case unavailable
         /// Anything else the engine refused (`SQLITE_READONLY`, `SQLITE_CANTOPEN`, …).
         case other
     }

@@ -75,7 +75,13 @@ public final class Application: Sendable {
         self.metrics = metrics
         let healthReporter = StoreHealthReporter(logger: logger, metrics: metrics)
         let inbox =
-            try inbox ?? Self.openInbox(configuration.store, logger: logger, observeHealth: healthReporter.observe)
+            try inbox
+            ?? Self.openInbox(
+                configuration.store,
+                receiverName: "\(Self.hostName()):\(configuration.server.port)",
+                logger: logger,
+                observeHealth: healthReporter.observe
+            )
         self.inbox = inbox
 
         var registrations: [Dispatcher.Registration] = []
@@ -231,8 +237,12 @@ public final class Application: Sendable {
 
     // MARK: Building the parts
 
+    /// Opens the configured store.
+    /// - Parameter receiverName: this daemon's name among the receivers of a postgres store: the same across
+    ///   its restarts, unique among them (`host:port`).
     static func openInbox(
         _ store: Configuration.Store,
+        receiverName: String,
         logger: Logger,
         observeHealth: @escaping @Sendable (StoreHealthEvent) -> Void
     ) throws -> any Inbox {
@@ -253,10 +263,34 @@ public final class Application: Sendable {
             logger.notice("store.kind is memory: nothing survives a restart")
             return MemoryInbox()
         case .postgres:
-            throw StartupError(
-                "store.kind postgres is not available in this build yet; use sqlite (see docs/configuration.md)"
-            )
+            guard let url = store.url else { throw StartupError("store.url is required for the postgres store") }
+            do {
+                return try PostgresInbox(
+                    options: .init(
+                        connectionString: url.utf8,
+                        schema: store.schema,
+                        poolSize: store.poolSize,
+                        lease: .seconds(store.leaseSeconds),
+                        receiverName: receiverName
+                    ),
+                    observeHealth: observeHealth
+                )
+            } catch let error as InboxError {
+                throw StartupError(error.detail)
+            } catch {
+                // libpq's messages name the host and port, never the password.
+                throw StartupError("cannot open the postgres store (schema \(store.schema)): \(error)")
+            }
         }
+    }
+
+    /// This machine's host name (`gethostname`), or `localhost`.
+    static func hostName() -> String {
+        var name = [UInt8](repeating: 0, count: 256)
+        let isNamed = name.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count - 1) == 0 }
+        }
+        return isNamed ? String(decoding: name.prefix { $0 != 0 }, as: UTF8.self) : "localhost"
     }
 
     /// The environment variables the configuration's secrets come from (`{"env": NAME}`).

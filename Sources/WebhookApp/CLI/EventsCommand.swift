@@ -266,7 +266,24 @@ enum StoreOption {
         case .memory:
             throw CommandFailure.usage("store.kind is memory: there is nothing to read from another process.")
         case .postgres:
-            throw CommandFailure.usage("store.kind postgres is not available in this build yet.")
+            guard let url = store.url else {
+                throw CommandFailure.usage("store.url is required for the postgres store.")
+            }
+            do {
+                // Never creates the schema: only the daemon does. Two connections: one writer, one for the rest.
+                return try PostgresInbox(
+                    options: .init(
+                        connectionString: url.utf8,
+                        schema: store.schema,
+                        poolSize: 2,
+                        createIfMissing: false
+                    )
+                )
+            } catch let error as InboxError {
+                throw CommandFailure.runtime(error.detail)
+            } catch {
+                throw CommandFailure.runtime("Cannot open the postgres store (schema \(store.schema)): \(error)")
+            }
         }
     }
 

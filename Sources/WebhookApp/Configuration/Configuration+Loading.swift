@@ -31,23 +31,7 @@ extension Configuration {
         } else {
             result = builtInDefaults(environment: environment)
         }
-        return refusingUnavailableFeatures(result)
-    }
-
-    /// What the schema accepts but this build cannot run yet, as problems, so that `check-config` and `serve`
-    /// agree: the shared PostgreSQL store (docs/reference.md §3) is specified and parsed, not implemented.
-    static func refusingUnavailableFeatures(_ result: ConfigurationLoadResult) -> ConfigurationLoadResult {
-        guard let configuration = result.configuration, configuration.store.kind == .postgres else { return result }
-        var refused = result
-        refused.configuration = nil
-        refused.problems.append(
-            ConfigurationProblem(
-                severity: .error,
-                path: "$.store.kind",
-                message: "postgres is not available in this build yet: use \"sqlite\" (the default) for now"
-            )
-        )
-        return refused
+        return result
     }
 
     /// Loads one configuration file.

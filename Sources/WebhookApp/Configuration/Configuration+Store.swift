@@ -1,4 +1,5 @@
 import WebhookCore
+import WebhookStore
 
 extension Configuration {
     /// Where events are recorded (`store`, docs/reference.md §3 and docs/architecture.md "Storage").
@@ -21,8 +22,16 @@ extension Configuration {
         public var payloadRetentionDays: Int
         /// Days a key is kept, so a late redelivery is still a duplicate; at least ``payloadRetentionDays``.
         public var keyRetentionDays: Int
-        /// The PostgreSQL connection URL; set for `postgres` only.
+        /// The PostgreSQL connection URL (or libpq connection string); set for `postgres` only. A secret: it may
+        /// hold a password.
         public var url: Secret?
+        /// The PostgreSQL schema of the tables (`postgres`): a lowercase identifier, default `kyc_webhooks`.
+        public var schema: String
+        /// Connections to PostgreSQL (`postgres`): one writer, the rest for the dispatcher and the rest; 2 to 64.
+        public var poolSize: Int
+        /// Seconds a delivery claimed by a receiver stays its own without renewal (`postgres`); a dead
+        /// receiver's deliveries run elsewhere this long after it died. Default 30.
+        public var leaseSeconds: Int
         /// Whether the store writer commits every waiting record in one transaction (one fsync for many
         /// requests). A benchmark and diagnostic knob: turning it off syncs each event on its own, which is
         /// just as safe and much slower.
@@ -34,6 +43,9 @@ extension Configuration {
         ///   - payloadRetentionDays: default 30.
         ///   - keyRetentionDays: default 365.
         ///   - url: PostgreSQL URL, required for `postgres`, default nil.
+        ///   - schema: PostgreSQL schema, default `kyc_webhooks`.
+        ///   - poolSize: PostgreSQL connections, default 4.
+        ///   - leaseSeconds: PostgreSQL delivery lease, default 30.
         ///   - groupCommit: default true.
         public init(
             kind: Kind = .sqlite,
@@ -41,6 +53,9 @@ extension Configuration {
             payloadRetentionDays: Int = 30,
             keyRetentionDays: Int = 365,
             url: Secret? = nil,
+            schema: String = "kyc_webhooks",
+            poolSize: Int = 4,
+            leaseSeconds: Int = 30,
             groupCommit: Bool = true
         ) {
             self.kind = kind
@@ -48,6 +63,9 @@ extension Configuration {
             self.payloadRetentionDays = payloadRetentionDays
             self.keyRetentionDays = keyRetentionDays
             self.url = url
+            self.schema = schema
+            self.poolSize = poolSize
+            self.leaseSeconds = leaseSeconds
             self.groupCommit = groupCommit
         }
     }
@@ -65,7 +83,7 @@ extension Configuration.Store {
         switch kind {
         case .sqlite: return ["path"]
         case .memory: return []
-        case .postgres: return ["url"]
+        case .postgres: return ["url", "schema", "poolSize", "leaseSeconds"]
         }
     }
 
@@ -151,6 +169,29 @@ extension Configuration.Store {
                 )
             case .invalid:
                 break
+            }
+            if let value = members["schema"],
+                let text = reader.nonEmptyString(value, at: path.appending("schema"), what: "a schema name")
+            {
+                if PostgresSchema.isValid(text) {
+                    schema = text
+                } else {
+                    reader.error(
+                        path.appending("schema"),
+                        "must be a lowercase identifier: a letter or _, then letters, digits or _ (at most 63)"
+                    )
+                }
+            }
+            if let value = members["poolSize"] {
+                poolSize = reader.integer(value, at: path.appending("poolSize"), in: 2...64, fallback: poolSize)
+            }
+            if let value = members["leaseSeconds"] {
+                leaseSeconds = reader.integer(
+                    value,
+                    at: path.appending("leaseSeconds"),
+                    in: 1...3600,
+                    fallback: leaseSeconds
+                )
             }
         }
     }

@@ -21,6 +21,20 @@ struct TypePattern: Sendable, Equatable {
         return String(pattern[..<star])
     }
 
+    /// The same pattern for PostgreSQL's `LIKE` (default escape `\`): `*` becomes `%`; `%`, `_` and `\` are
+    /// escaped.
+    var likePattern: String {
+        var result = ""
+        for character in pattern {
+            switch character {
+            case "*": result += "%"
+            case "%", "_", "\\": result += "\\" + String(character)
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
     /// The same pattern for SQLite's `GLOB`, where `?` and `[` are special too, so they are bracketed.
     var sqliteGlob: String {
         var result = ""

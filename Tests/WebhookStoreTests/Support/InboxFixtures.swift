@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import WebhookCore
+import WebhookTesting
 
 @testable import WebhookStore
 
@@ -9,6 +10,8 @@ import WebhookCore
 enum InboxKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case memory
     case sqlite
+    /// A fresh database of the suite's throwaway cluster (``TestPostgres``).
+    case postgres
 
     var testDescription: String { rawValue }
 }
@@ -41,6 +44,17 @@ final class InboxUnderTest: Sendable {
         switch kind {
         case .memory: inbox = MemoryInbox()
         case .sqlite: inbox = try SQLiteInbox(path: directory.databasePath)
+        case .postgres:
+            let cluster = try TestPostgres.shared()
+            let database = try cluster.createDatabase()
+            inbox = try PostgresInbox(
+                // The suite's clock jumps by minutes: a lease of an hour keeps a claim this receiver's throughout.
+                options: .init(
+                    connectionString: cluster.connectionString(database: database),
+                    poolSize: 3,
+                    lease: .seconds(3600)
+                )
+            )
         }
     }
 

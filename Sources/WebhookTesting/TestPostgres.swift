@@ -1,0 +1,165 @@
+import Foundation
+import Synchronization
+import WebhookStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A throwaway PostgreSQL cluster for the tests: Debian's server (`apt-get install postgresql`, which
+/// `scripts/test.sh` does), `initdb` into a temporary folder (as the `postgres` user when the tests run as
+/// root: the server refuses to run as root), on a free loopback port, its socket in that folder, durable
+/// commits (`fsync`, `synchronous_commit` on: the settings a deployment must have).
+///
+/// One cluster per test process, started by the first test that asks (``shared()``), stopped and removed
+/// when the process exits; each test takes a database of its own (``createDatabase()``). No test needs a
+/// cluster started by hand, and none is skipped when the server is missing: ``shared()`` throws, naming the
+/// package.
+public final class TestPostgres: Sendable {
+    /// The folder holding the data directory, the server's log and its Unix socket.
+    public let directory: String
+    /// The loopback TCP port it listens on (the socket's name carries it too).
+    public let port: Int
+    /// The postmaster's process id.
+    let serverProcess: pid_t
+
+    private init(directory: String, port: Int, serverProcess: pid_t) {
+        self.directory = directory
+        self.port = port
+        self.serverProcess = serverProcess
+    }
+
+    private static let started: Result<TestPostgres, DaemonError> = {
+        do {
+            let cluster = try TestPostgres.start()
+            atexit { TestPostgres.stopAtExit() }
+            return .success(cluster)
+        } catch let error as DaemonError {
+            return .failure(error)
+        } catch {
+            return .failure(DaemonError("PostgreSQL did not start: \(error)"))
+        }
+    }()
+
+    /// The process's cluster, started on first use (several seconds: `initdb`, then the server).
+    /// - Throws: ``DaemonError`` when PostgreSQL is not installed or does not start, with its log.
+    public static func shared() throws -> TestPostgres { try started.get() }
+
+    /// A libpq connection string to `database` over the cluster's Unix socket, as the superuser.
+    public func connectionString(database: String = "postgres") -> String {
+        "host=\(directory) port=\(port) user=postgres dbname=\(database) connect_timeout=5"
+    }
+
+    /// The same over TCP, as a URI (`postgresql://postgres@127.0.0.1:PORT/DB`).
+    public func url(database: String) -> String {
+        "postgresql://postgres@127.0.0.1:\(port)/\(database)?connect_timeout=5"
+    }
+
+    /// Creates an empty database with a fresh name and returns the name.
+    public func createDatabase() throws -> String {
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let connection = try PostgresConnection(connectionString: connectionString())
+        defer { connection.close() }
+        try connection.execute("CREATE DATABASE \(name)")
+        return name
+    }
+
+    // MARK: Starting and stopping
+
+    /// The newest installed server's `bin` folder (`/usr/lib/postgresql/15/bin`).
+    static func binaries() throws -> String {
+        let root = "/usr/lib/postgresql"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        let usable = versions.compactMap(Int.init).sorted().filter {
+            FileManager.default.isExecutableFile(atPath: "\(root)/\($0)/bin/initdb")
+        }
+        guard let newest = usable.last else {
+            throw DaemonError(
+                "PostgreSQL's server is not installed (no \(root)/*/bin/initdb): run scripts/test.sh, or apt-get install postgresql"
+            )
+        }
+        return "\(root)/\(newest)/bin"
+    }
+
+    private static func start() throws -> TestPostgres {
+        let bin = try binaries()
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kyc-test-pg-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        var runAs: [String] = []
+        if geteuid() == 0 {
+            // The server refuses root; the cluster and its folder belong to `postgres`.
+            guard let account = getpwnam("postgres") else {
+                throw DaemonError("the tests run as root and there is no `postgres` user to run the server as")
+            }
+            guard chown(directory, account.pointee.pw_uid, account.pointee.pw_gid) == 0 else {
+                throw DaemonError("chown of \(directory) to postgres failed (errno \(errno))")
+            }
+            runAs = ["/usr/sbin/runuser", "-u", "postgres", "--"]
+        }
+        func run(_ arguments: [String]) throws -> ChildProcess.Output {
+            let command = runAs + arguments
+            return try ChildProcess.run(
+                URL(fileURLWithPath: command[0]),
+                Array(command.dropFirst()),
+                directory: URL(fileURLWithPath: directory)
+            )
+        }
+        let initdb = try run([
+            "\(bin)/initdb", "-D", "\(directory)/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C",
+            "--no-sync",
+        ])
+        guard initdb.status == 0 else { throw DaemonError("initdb failed: \(initdb.standardError)") }
+        let port = try freePort()
+        let options = [
+            "-c listen_addresses=127.0.0.1", "-c port=\(port)", "-c unix_socket_directories=\(directory)",
+            "-c fsync=on", "-c synchronous_commit=on", "-c max_connections=200", "-c shared_buffers=32MB",
+        ].joined(separator: " ")
+        let started = try run([
+            "\(bin)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-t", "60", "-o",
+            options, "start",
+        ])
+        guard started.status == 0 else {
+            let log = (try? String(contentsOfFile: "\(directory)/server.log", encoding: .utf8)) ?? ""
+            throw DaemonError("PostgreSQL did not start: \(started.standardError)\(log)")
+        }
+        let pidFile = (try? String(contentsOfFile: "\(directory)/data/postmaster.pid", encoding: .utf8)) ?? ""
+        guard let pid = pid_t(pidFile.split(separator: "\n").first ?? "") else {
+            throw DaemonError("PostgreSQL started without a postmaster.pid")
+        }
+        activeDirectory.withLock { $0 = (directory, pid) }
+        return TestPostgres(directory: directory, port: port, serverProcess: pid)
+    }
+
+    /// What ``stopAtExit()`` stops: set once the server runs.
+    private static let activeDirectory = Mutex<(String, pid_t)?>(nil)
+
+    /// Immediate shutdown (SIGQUIT: nothing here is worth a checkpoint), a bounded wait, then the folder goes.
+    private static func stopAtExit() {
+        guard let (directory, pid) = activeDirectory.withLock({ $0 }) else { return }
+        kill(pid, SIGQUIT)
+        var waited = 0
+        while kill(pid, 0) == 0 && waited < 100 {
+            usleep(50_000)
+            waited += 1
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw DaemonError("bind for a free port failed") }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Synchronization
+import Testing
+import WebhookCore
+import WebhookTesting
+
+@testable import WebhookStore
+
+/// What only the postgres inbox promises (docs/reference.md §8): several receivers on one database, durable
+/// commits checked at open, migrations once under a lock, leases. Against the suite's real cluster
+/// (``TestPostgres``); the shared rules are in ``InboxBehaviourTests``, which runs on every store kind.
+@Suite struct PostgresInboxTests {
+    /// A fresh database of the suite's cluster, and its connection string.
+    static func database() throws -> String {
+        let cluster = try TestPostgres.shared()
+        return cluster.connectionString(database: try cluster.createDatabase())
+    }
+
+    static func open(
+        _ connectionString: String,
+        name: String,
+        lease: Duration = .seconds(3600),
+        create: Bool = true
+    ) throws -> PostgresInbox {
+        try PostgresInbox(
+            options: .init(
+                connectionString: connectionString,
+                poolSize: 3,
+                lease: lease,
+                createIfMissing: create,
+                receiverName: name
+            )
+        )
+    }
+
+    /// Twenty copies of one event recorded at once through two receivers: one `accepted`, nineteen
+    /// `duplicate`, one delivery.
+    @Test func copiesOfOneEventThroughTwoReceiversAreRecordedOnce() async throws {
+        let url = try Self.database()
+        let first = try Self.open(url, name: "a")
+        let second = try Self.open(url, name: "b")
+        defer {
+            first.close()
+            second.close()
+        }
+        let record = Records.record(key: "kyc.validation_approved:v-1", handlers: ["crm"])
+        let outcomes = try await withThrowingTaskGroup(of: RecordOutcome.self) { group in
+            for index in 0..<20 {
+                let inbox = index.isMultiple(of: 2) ? first : second
+                group.addTask { try await inbox.record(record) }
+            }
+            return try await group.reduce(into: [RecordOutcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == .accepted }.count == 1)
+        #expect(outcomes.filter { $0 == .duplicate }.count == 19)
+        #expect(try await first.deliveries(of: record.event.key).count == 1)
+    }
+
+    /// Two receivers claiming at once never take the same delivery (`FOR UPDATE SKIP LOCKED`), and between
+    /// them take every one.
+    @Test func twoReceiversNeverClaimTheSameDelivery() async throws {
+        let url = try Self.database()
+        let first = try Self.open(url, name: "a")
+        let second = try Self.open(url, name: "b")
+        defer {
+            first.close()
+            second.close()
+        }
+        for index in 0..<200 {
+            _ = try await first.record(Records.record(key: "k\(index)", handlers: ["crm"]))
+        }
+        let claimed = try await withThrowingTaskGroup(of: [Delivery.ID].self) { group in
+            for round in 0..<20 {
+                let inbox = round.isMultiple(of: 2) ? first : second
+                group.addTask { try await inbox.claimDue(now: TestTime.at(1), slots: ["crm": 13]).map(\.id) }
+            }
+            return try await group.reduce(into: [Delivery.ID]()) { $0 += $1 }
+        }
+        #expect(claimed.count == 200)
+        #expect(Set(claimed).count == 200)
+    }
+
+    /// A receiver that stops renewing (it died) loses its leases when they run out: the other claims its
+    /// deliveries, counting the interrupted attempt; until then they stay the first one's.
+    @Test func aDeadReceiversDeliveriesAreClaimedByAnotherOnceTheLeaseRunsOut() async throws {
+        let url = try Self.database()
+        let dead = try Self.open(url, name: "dead", lease: .seconds(10))
+        _ = try await dead.record(Records.record(key: "k", handlers: ["crm"]))
+        let taken = try await dead.claimDue(now: TestTime.at(1), slots: ["crm": 1])
+        #expect(taken.count == 1)
+        dead.close() // no more renewals
+        let survivor = try Self.open(url, name: "survivor")
+        defer { survivor.close() }
+        // Its start takes back only its own name's deliveries, not another receiver's.
+        #expect(try await survivor.requeueRunning(now: TestTime.at(2)) == 0)
+        #expect(try await survivor.claimDue(now: TestTime.at(5), slots: ["crm": 1]).isEmpty)
+        let again = try await survivor.claimDue(now: TestTime.at(12), slots: ["crm": 1])
+        #expect(again.map(\.id) == taken.map(\.id))
+        #expect(again.first?.attempt == 2)
+        try await survivor.complete(taken[0].id, now: TestTime.at(13))
+        #expect(try await survivor.deliveries(of: "k")["crm"]?.state == .done)
+    }
+
+    /// A receiver restarted under the same name (host and port) takes back at once what it was running.
+    @Test func aRestartedReceiverTakesBackItsOwnRunningDeliveries() async throws {
+        let url = try Self.database()
+        let before = try Self.open(url, name: "host:8080")
+        _ = try await before.record(Records.record(key: "k", handlers: ["crm"]))
+        #expect(try await before.claimDue(now: TestTime.at(1), slots: ["crm": 1]).count == 1)
+        before.close()
+        let after = try Self.open(url, name: "host:8080")
+        defer { after.close() }
+        #expect(try await after.requeueRunning(now: TestTime.at(2)) == 1)
+        #expect(try await after.claimDue(now: TestTime.at(2), slots: ["crm": 1]).first?.attempt == 2)
+    }
+
+    /// The lease thread keeps a long-running delivery its receiver's: past the first lease, no one else
+    /// takes it.
+    @Test func leasesAreRenewedWhileTheHandlerRuns() async throws {
+        let url = try Self.database()
+        let runner = try Self.open(url, name: "runner", lease: .milliseconds(600))
+        defer { runner.close() }
+        let other = try Self.open(url, name: "other")
+        defer { other.close() }
+        _ = try await runner.record(Records.record(key: "k", handlers: ["crm"]))
+        #expect(try await runner.claimDue(now: Date(), slots: ["crm": 1]).count == 1)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(try await other.claimDue(now: Date(), slots: ["crm": 1]).isEmpty)
+    }
+
+    /// docs/reference.md §4: a 200 means durably committed, so a database whose commits return before the WAL
+    /// is flushed is refused at open, with a sentence that says what to change.
+    @Test func synchronousCommitOffIsRefused() throws {
+        let url = try Self.database()
+        let admin = try PostgresConnection(connectionString: url)
+        let name = try #require(try admin.query("SELECT current_database()").text(0, 0))
+        try admin.execute("ALTER DATABASE \(name) SET synchronous_commit = off")
+        admin.close()
+        #expect {
+            try Self.open(url, name: "a")
+        } throws: { error in
+            (error as? InboxError)?.code == .unsafeConfiguration
+                && (error as? InboxError)?.detail.contains("synchronous_commit") == true
+        }
+    }
+
+    /// A schema migrated by a newer program is refused; commands never create the schema.
+    @Test func aNewerSchemaIsRefusedAndCommandsNeverCreateOne() throws {
+        let url = try Self.database()
+        #expect {
+            try Self.open(url, name: "cli", create: false)
+        } throws: { error in
+            (error as? InboxError)?.code == .storeMissing
+        }
+        let admin = try PostgresConnection(connectionString: url)
+        defer { admin.close() }
+        #expect(try admin.query("SELECT 1 FROM pg_namespace WHERE nspname = 'kyc_webhooks'").count == 0)
+        try Self.open(url, name: "daemon").close()
+        try admin.execute("UPDATE kyc_webhooks.schema_version SET version = 99")
+        #expect {
+            try Self.open(url, name: "daemon")
+        } throws: { error in
+            (error as? InboxError)?.code == .incompatibleSchema
+        }
+    }
+
+    /// Receivers starting at the same moment on an empty database migrate it once (the advisory lock): all
+    /// of them open, and the schema is at the current version.
+    @Test func receiversStartingTogetherMigrateOnce() async throws {
+        let url = try Self.database()
+        let opened = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<4 {
+                group.addTask {
+                    try await Blocking.run {
+                        try Self.open(url, name: "r\(index)").close()
+                        return true
+                    }
+                }
+            }
+            return try await group.reduce(into: 0) { if $1 { $0 += 1 } }
+        }
+        #expect(opened == 4)
+        let admin = try PostgresConnection(connectionString: url)
+        defer { admin.close() }
+        #expect(
+            try admin.query("SELECT version FROM kyc_webhooks.schema_version").int64(0, 0)
+                == Int64(PostgresMigrations.all.count)
+        )
+        #expect(try admin.query("SELECT COUNT(*) FROM kyc_webhooks.schema_version").int64(0, 0) == 1)
+    }
+
+    /// The server gone: every call fails (503 upstream) and readiness is down; back: the same inbox works again
+    /// without being reopened, and counts the reconnect.
+    @Test func aLostConnectionFailsCallsThenRecoversWithoutReopening() async throws {
+        let url = try Self.database()
+        let inbox = try Self.open(url, name: "a")
+        defer { inbox.close() }
+        _ = try await inbox.record(Records.record(key: "before", handlers: []))
+        // Ends every session of this database, as a server restart or a failover does.
+        let admin = try PostgresConnection(connectionString: url)
+        let name = try #require(try admin.query("SELECT current_database()").text(0, 0))
+        try admin.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            [.text(name)]
+        )
+        admin.close()
+        await #expect(throws: PostgresError.self) { try await inbox.record(Records.record(key: "lost", handlers: [])) }
+        // Within the backoff (0.1 s, doubling), the next calls reconnect and commit.
+        var recorded: RecordOutcome?
+        for _ in 0..<50 where recorded == nil {
+            recorded = try? await inbox.record(Records.record(key: "after", handlers: []))
+            if recorded == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(recorded == .accepted)
+        try await inbox.ping()
+        #expect(inbox.reconnects >= 1)
+        #expect(try await inbox.listEvents(EventQuery()).map(\.key) == ["after", "before"])
+    }
+}
