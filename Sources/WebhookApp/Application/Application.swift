@@ -78,7 +78,11 @@ public final class Application: Sendable {
             try inbox
             ?? Self.openInbox(
                 configuration.store,
-                receiverName: "\(Self.hostName()):\(configuration.server.port)",
+                // The same across restarts (so a restart takes back what it ran), unique among the receivers;
+                // with an ephemeral port (0), unique to this process.
+                receiverName: configuration.server.port == 0
+                    ? "\(Self.hostName()):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
+                    : "\(Self.hostName()):\(configuration.server.port)",
                 logger: logger,
                 observeHealth: healthReporter.observe
             )

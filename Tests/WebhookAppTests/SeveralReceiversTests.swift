@@ -1,0 +1,186 @@
+import Foundation
+import Synchronization
+import Testing
+import WebhookCrypto
+import WebhookTesting
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Several receivers on one PostgreSQL (docs/reference.md §8), as operators run them: the real binary, twice,
+/// on one database of the suite's throwaway cluster (``TestPostgres``), each with its own `file` handler
+/// named `audit`, so that the lines of both files together are every handler run.
+@Suite struct SeveralReceiversTests {
+    static let secret = "whsec_several"
+
+    /// A folder with one configuration per receiver, both on `database`.
+    static func makeDirectory(
+        receivers: Int,
+        leaseSeconds: Int = 30,
+        handler: (Int) -> String = { _ in "" }
+    ) throws
+        -> URL
+    {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kyc-several-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for index in 0..<receivers {
+            let audit =
+                handler(index).isEmpty
+                ? #"{"name": "audit", "type": "file", "path": "\#(directory.path)/audit-\#(index).jsonl"}"#
+                : handler(index)
+            let config = """
+                {
+                  "listen": {"host": "127.0.0.1", "port": 0},
+                  "logLevel": "warning",
+                  "store": {"kind": "postgres", "url": {"env": "KYC_TEST_DATABASE_URL"}, "leaseSeconds": \(leaseSeconds)},
+                  "routes": [{"path": "/webhooks/gu1", "sender": "gu1", "secrets": [{"env": "SEVERAL_SECRET"}]}],
+                  "handlers": [\(audit)],
+                  "retry": {"maxAttempts": 20, "initialDelaySeconds": 0.05, "maxDelaySeconds": 0.5}
+                }
+                """
+            try Data(config.utf8).write(to: directory.appendingPathComponent("config-\(index).json"))
+        }
+        return directory
+    }
+
+    static func environment() throws -> [String: String] {
+        let cluster = try TestPostgres.shared()
+        return [
+            "KYC_TEST_DATABASE_URL": cluster.url(database: try cluster.createDatabase()),
+            "SEVERAL_SECRET": secret,
+        ]
+    }
+
+    static func withReceiver<T>(
+        _ index: Int,
+        in directory: URL,
+        environment: [String: String],
+        _ body: (DaemonProcess) async throws -> T
+    ) async throws -> T {
+        try await withDaemon(
+            arguments: ["serve", "--config", directory.appendingPathComponent("config-\(index).json").path],
+            environment: environment,
+            directory: directory,
+            body
+        )
+    }
+
+    /// Posts a signed Gu1 event; returns the status and body.
+    static func post(_ body: [UInt8], port: Int) throws -> LoopbackResponse {
+        let signature = Hex.encode(HMACSHA256.authenticationCode(for: body, key: Array(secret.utf8)))
+        let client = try LoopbackClient(port: port, timeoutSeconds: 10)
+        defer { client.close() }
+        try client.send(
+            Array(
+                ("POST /webhooks/gu1 HTTP/1.1\r\nHost: x\r\nX-Webhook-Signature: \(signature)\r\n"
+                    + "Content-Length: \(body.count)\r\n\r\n").utf8
+            ) + body
+        )
+        return try client.readResponse()
+    }
+
+    static func event(_ id: String) -> [UInt8] {
+        Array(
+            #"{"event":"kyc.validation_approved","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"\#(id)","entityId":"e-1","status":"approved"}}"#
+                .utf8
+        )
+    }
+
+    /// The keys the `audit` handlers of every receiver wrote, one per handler run.
+    static func handled(in directory: URL, receivers: Int) -> [String] {
+        (0..<receivers).flatMap { index -> [String] in
+            let url = directory.appendingPathComponent("audit-\(index).jsonl")
+            let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap { line in
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return object?["key"] as? String
+            }
+        }
+    }
+
+    /// Waits (bounded) until the handlers ran at least `count` times.
+    static func waitForHandled(_ count: Int, in directory: URL, receivers: Int, seconds: Double = 30) -> [String] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var keys = handled(in: directory, receivers: receivers)
+        while keys.count < count && Date() < deadline {
+            usleep(50_000)
+            keys = handled(in: directory, receivers: receivers)
+        }
+        return keys
+    }
+
+    /// Twenty copies of one event spread over two receivers: one `accepted`, nineteen `duplicate`, one handler
+    /// run; then 300 distinct events spread over both: each handled exactly once, by one of them.
+    @Test func twoReceiversRecordEachEventOnceAndHandleItOnce() async throws {
+        let directory = try Self.makeDirectory(receivers: 2)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = try Self.environment()
+        try await Self.withReceiver(0, in: directory, environment: environment) { first in
+            try await Self.withReceiver(1, in: directory, environment: environment) { second in
+                let ports = [first.port, second.port]
+                let body = Self.event("val-copies")
+                let answers = Mutex<[String]>([])
+                DispatchQueue.concurrentPerform(iterations: 20) { index in
+                    let response = try? Self.post(body, port: ports[index % 2])
+                    answers.withLock { $0.append(response.map { "\($0.status) \($0.text)" } ?? "failed") }
+                }
+                let all = answers.withLock { $0 }
+                #expect(all.filter { $0.hasPrefix("200") && $0.contains(#""accepted""#) }.count == 1, "\(all)")
+                #expect(all.filter { $0.hasPrefix("200") && $0.contains(#""duplicate""#) }.count == 19, "\(all)")
+                #expect(Self.waitForHandled(1, in: directory, receivers: 2).count == 1)
+
+                let unique = (0..<300).map { "val-\($0)" }
+                let statuses = Mutex<[Int]>([])
+                DispatchQueue.concurrentPerform(iterations: unique.count) { index in
+                    let status = (try? Self.post(Self.event(unique[index]), port: ports[index % 2]))?.status ?? 0
+                    statuses.withLock { $0.append(status) }
+                }
+                #expect(statuses.withLock { $0 }.allSatisfy { $0 == 200 })
+                let keys = Self.waitForHandled(301, in: directory, receivers: 2)
+                usleep(1_000_000) // anything handled twice would have shown up by now
+                let final = Self.handled(in: directory, receivers: 2)
+                #expect(final.count == 301, "\(keys.count) then \(final.count)")
+                #expect(Set(final).count == final.count)
+                // Both receivers dispatched (the claims are shared, not one receiver's alone).
+                #expect(!Self.handled(in: directory, receivers: 1).isEmpty)
+            }
+        }
+    }
+
+    /// A receiver killed (`kill -9`) while its handlers run: what it was running is not stranded. Once its
+    /// lease runs out, the survivor runs those deliveries; every event that got a 200 is handled.
+    @Test func aKilledReceiversDeliveriesAreRunByTheSurvivor() async throws {
+        // Receiver 0's `audit` hangs (the deliveries stay running with it); receiver 1's writes the file.
+        let directory = try Self.makeDirectory(receivers: 2, leaseSeconds: 2) { index in
+            index == 0 ? #"{"name": "audit", "type": "exec", "command": ["/bin/sleep", "20"]}"# : ""
+        }
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = try Self.environment()
+        let ids = (0..<5).map { "val-killed-\($0)" }
+        try await Self.withReceiver(0, in: directory, environment: environment) { doomed in
+            for id in ids {
+                let status = try Self.post(Self.event(id), port: doomed.port).status
+                #expect(status == 200)
+            }
+            usleep(1_000_000) // its dispatcher claims them and starts the hanging command
+            doomed.send(signal: SIGKILL)
+            #expect(doomed.waitForExit(timeout: 10) != nil)
+        }
+        try await Self.withReceiver(1, in: directory, environment: environment) { survivor in
+            let keys = Self.waitForHandled(ids.count, in: directory, receivers: 2, seconds: 30)
+            #expect(Set(keys) == Set(ids.map { "kyc.validation_approved:\($0)" }), "\(keys)")
+            _ = survivor
+        }
+        // The killed receiver had claimed them (its interrupted attempt counts): the survivor's was the second.
+        let shown = try await CLITests.run(
+            ["events", "show", "kyc.validation_approved:\(ids[0])", "--config", directory.path + "/config-1.json"],
+            environment: environment
+        )
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let row = shown.stdout.split(separator: "\n").first { $0.hasPrefix("audit") }?.split(separator: " ")
+        #expect(row?.dropFirst().first == "done", "\(shown.stdout)")
+        #expect(row?.dropFirst(2).first == "2", "\(shown.stdout)")
+    }
+}
