@@ -406,4 +406,13 @@ public protocol Inbox: AnyObject, Sendable {
     /// Finishes pending writes and closes; afterwards every call fails with ``InboxError`` `closed`.
     /// Idempotent. Called last at shutdown.
     func close()
+
+    /// Calls `wake` (on some thread of the store's: it must be quick) when deliveries were queued elsewhere:
+    /// by another receiver sharing the store, or by a command on any host (postgres: `LISTEN`/`NOTIFY`). A
+    /// store without such news never calls it; the dispatcher's polling finds those deliveries anyway.
+    func observeQueuedDeliveries(_ wake: @escaping @Sendable () -> Void)
+}
+
+extension Inbox {
+    public func observeQueuedDeliveries(_ wake: @escaping @Sendable () -> Void) {}
 }

@@ -38,4 +38,6 @@ public enum StoreHealthEvent: Sendable, Equatable {
     case fault(StoreFault)
     /// A write committed again after failures.
     case recovered
+    /// A connection to the database server was opened again after one was lost (postgres).
+    case reconnected
 }

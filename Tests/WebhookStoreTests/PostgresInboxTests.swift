@@ -216,4 +216,40 @@ import WebhookTesting
         #expect(inbox.reconnects >= 1)
         #expect(try await inbox.listEvents(EventQuery()).map(\.key) == ["after", "before"])
     }
+
+    /// docs/reference.md §8: deliveries queued by another receiver, or by a command on any host, wake an idle
+    /// receiver (LISTEN/NOTIFY) well within two seconds; its own polling is only the fallback.
+    @Test func deliveriesQueuedElsewhereWakeTheOtherReceivers() async throws {
+        let url = try Self.database()
+        let idle = try Self.open(url, name: "idle")
+        defer { idle.close() }
+        let wakeups = Wakeups()
+        idle.observeQueuedDeliveries { wakeups.count.add(1, ordering: .relaxed) }
+        try await Task.sleep(for: .milliseconds(300)) // its listener is listening
+        let other = try Self.open(url, name: "other")
+        _ = try await other.record(Records.record(key: "k", handlers: ["crm"]))
+        #expect(try await wakeups.waitFor(atLeast: 1))
+        let claimed = try await other.claimDue(now: TestTime.at(1), slots: ["crm": 1])
+        try await other.fail(claimed[0].id, error: "boom", retryAt: nil, now: TestTime.at(2))
+        other.close()
+        let before = wakeups.count.load(ordering: .relaxed)
+        let command = try Self.open(url, name: "cli", create: false)
+        #expect(try await command.replay(key: "k", handler: nil, now: TestTime.at(3)) == 1)
+        command.close()
+        #expect(try await wakeups.waitFor(atLeast: before + 1))
+    }
+
+    /// Counts wake-ups; waits for them without blocking the pool.
+    final class Wakeups: Sendable {
+        let count = Atomic<Int>(0)
+
+        /// Whether `count` reached `target` within two seconds.
+        func waitFor(atLeast target: Int) async throws -> Bool {
+            for _ in 0..<40 {
+                if count.load(ordering: .relaxed) >= target { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return count.load(ordering: .relaxed) >= target
+        }
+    }
 }

@@ -123,6 +123,9 @@ public final class Application: Sendable {
             }
         )
         self.dispatcher = dispatcher
+        // Deliveries another receiver or a command queued (postgres: NOTIFY) are claimed at once, not at the
+        // next poll.
+        inbox.observeQueuedDeliveries { dispatcher.wake() }
         let observer = MetricsReceiveObserver(metrics: metrics)
 
         var router = Router()

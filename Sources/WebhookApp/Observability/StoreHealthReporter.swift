@@ -36,6 +36,8 @@ final class StoreHealthReporter: Sendable {
                 return !kinds.isEmpty
             }
             if hadFaults { logger.notice("The store commits again") }
+        case .reconnected:
+            metrics.storeReconnects.increment()
         }
     }
 }

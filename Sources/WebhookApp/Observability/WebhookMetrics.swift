@@ -20,7 +20,8 @@ public import WebhookStore
 /// | `kyc_webhooks_deliveries_total` | counter | `handler`, `result` |
 /// | `kyc_webhooks_queue_depth` | gauge | `state` (`due`, `running`, `dead`) |
 /// | `kyc_webhooks_store_commit_failures_total` | counter | |
-/// | `kyc_webhooks_store_errors_total` | counter | `kind` (`damaged`, `io_error`, `full`, `busy`, `other`) |
+/// | `kyc_webhooks_store_reconnects_total` | counter | |
+/// | `kyc_webhooks_store_errors_total` | counter | `kind` (`damaged`, `io_error`, `full`, `busy`, `unavailable`, `other`) |
 /// | `kyc_webhooks_store_ready` | gauge | |
 /// | `kyc_webhooks_http_connections_open` | gauge | |
 /// | `kyc_webhooks_http_connections_refused_total` | counter | `reason` (`limit`, `resources`) |
@@ -74,6 +75,8 @@ public struct WebhookMetrics: Sendable {
     private let storeErrors: [StoreFault.Kind: Counter]
     /// Failed commits of the store (the request got a 503).
     public let storeCommitFailures: Counter
+    /// Connections to the database server opened again after one was lost (postgres).
+    public let storeReconnects: Counter
     /// Connections open now: give it a provider read at each scrape.
     public let connectionsOpen: Gauge
     /// Connections closed at once because `limits.maxConnections` were open.
@@ -205,6 +208,11 @@ public struct WebhookMetrics: Sendable {
         self.storeCommitFailures = registry.counter(
             "kyc_webhooks_store_commit_failures_total",
             help: "Store transactions that failed to commit."
+        ).labels()
+
+        self.storeReconnects = registry.counter(
+            "kyc_webhooks_store_reconnects_total",
+            help: "Connections to the database server opened again after one was lost (postgres)."
         ).labels()
 
         self.connectionsOpen = registry.gauge(

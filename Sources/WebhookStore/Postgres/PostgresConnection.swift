@@ -1,4 +1,5 @@
 internal import CPostgres
+import Glibc
 
 /// A value bound to a query parameter: sent in text format, except bytes (binary, for `bytea`).
 package enum PostgresValue: Sendable, Equatable {
@@ -148,6 +149,29 @@ package final class PostgresConnection {
         }
         try execute("COMMIT")
         return result
+    }
+
+    /// Waits up to `timeout` milliseconds for a notification of a channel this connection `LISTEN`s to, and
+    /// takes every one that arrived. Returns whether any did.
+    /// - Throws: ``PostgresError`` (a connection failure) when the connection is lost.
+    package func waitForNotifications(timeoutMilliseconds: Int32) throws -> Bool {
+        guard let handle else {
+            throw PostgresError(sqlState: nil, message: "connection closed", operation: "waiting for notifications")
+        }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, timeoutMilliseconds)
+        if ready < 0 && errno != EINTR {
+            throw PostgresError(sqlState: nil, message: "poll failed", operation: "waiting for notifications")
+        }
+        guard PQconsumeInput(handle) == 1 else {
+            throw PostgresError(sqlState: nil, message: Self.message(handle), operation: "waiting for notifications")
+        }
+        var any = false
+        while let notification = PQnotifies(handle) {
+            PQfreemem(notification)
+            any = true
+        }
+        return any
     }
 
     /// The current value of a server setting (`SHOW name`).

@@ -77,6 +77,10 @@ public final class PostgresInbox: Inbox {
     private let leaseThreadExited = ConditionLock(false)
     private let isClosed = Atomic<Bool>(false)
     private let counters = Counters()
+    private let wakeObserver = Mutex<(@Sendable () -> Void)?>(nil)
+    private let listenerExited = ConditionLock(false)
+    /// The channel of ``observeQueuedDeliveries(_:)``: one per schema.
+    private var channel: String { "kyc_webhooks_\(options.schema)" }
 
     /// Connections opened again after one was lost.
     private final class Counters: Sendable {
@@ -116,7 +120,10 @@ public final class PostgresInbox: Inbox {
             try PostgresConnection(connectionString: connectionString)
         }
         let counters = counters
-        let onReconnect: @Sendable () -> Void = { counters.reconnects.add(1, ordering: .relaxed) }
+        let onReconnect: @Sendable () -> Void = {
+            counters.reconnects.add(1, ordering: .relaxed)
+            observeHealth(.reconnected)
+        }
         writer = PostgresThreads(name: "pg-writer", count: 1, connect: connect, onReconnect: onReconnect)
         pool = PostgresThreads(
             name: "pg-pool",
@@ -129,6 +136,42 @@ public final class PostgresInbox: Inbox {
             for case .operation(let body) in jobs { body(session) }
         }
         OSThread.start(name: "pg-leases") { [self] in renewLeasesUntilClosed() }
+        OSThread.start(name: "pg-listen") { [self] in listenUntilClosed(connect: connect) }
+    }
+
+    // MARK: Wake-ups (LISTEN/NOTIFY)
+
+    public func observeQueuedDeliveries(_ wake: @escaping @Sendable () -> Void) {
+        wakeObserver.withLock { $0 = wake }
+    }
+
+    /// `NOTIFY`, delivered to every listening receiver when the transaction commits.
+    private func notifyQueued(_ connection: PostgresConnection) throws {
+        try connection.query("SELECT pg_notify($1, '')", [.text(channel)])
+    }
+
+    /// Listens on the channel on a connection of its own until closed, waking the observer at each notification;
+    /// a lost connection is opened again with the sessions' backoff.
+    private func listenUntilClosed(connect: @escaping @Sendable () throws -> PostgresConnection) {
+        let session = PostgresSession(connect: connect, onReconnect: {})
+        var isListening = false
+        while !stopping.wait(until: { $0 }, timeout: .zero) {
+            do {
+                let notified = try session.with { connection -> Bool in
+                    if !isListening {
+                        try connection.execute("LISTEN \(channel)")
+                        isListening = true
+                    }
+                    return try connection.waitForNotifications(timeoutMilliseconds: 500)
+                }
+                if notified, let wake = wakeObserver.withLock({ $0 }) { wake() }
+            } catch {
+                isListening = false
+                _ = stopping.wait(until: { $0 }, timeout: .milliseconds(200))
+            }
+        }
+        session.close()
+        listenerExited.withLock { $0 = true }
     }
 
     deinit {
@@ -191,7 +234,7 @@ public final class PostgresInbox: Inbox {
                 outcomes = try session.with { connection in
                     try connection.transaction {
                         let database = database(connection)
-                        return try jobs.map { job -> RecordOutcome? in
+                        let outcomes = try jobs.map { job -> RecordOutcome? in
                             switch job {
                             case .record(let record, _): return try database.record(record)
                             case .rejected(let body, _):
@@ -200,6 +243,8 @@ public final class PostgresInbox: Inbox {
                             case .operation: return nil
                             }
                         }
+                        if outcomes.contains(.accepted) { try notifyQueued(connection) }
+                        return outcomes
                     }
                 }
                 failure = nil
@@ -257,13 +302,20 @@ public final class PostgresInbox: Inbox {
     private func perform<T: Sendable>(
         _ operation: String,
         isWrite: Bool = true,
+        notifies: Bool = false,
         _ body: @escaping @Sendable (PostgresDatabase) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let isQueued = pool.submit(
                 .operation { [self] session in
                     let result = Result {
-                        try session.with { connection in try connection.transaction { try body(database(connection)) } }
+                        try session.with { connection in
+                            try connection.transaction {
+                                let result = try body(database(connection))
+                                if notifies { try notifyQueued(connection) }
+                                return result
+                            }
+                        }
                     }
                     if case .failure(let error) = result {
                         if Self.fault(of: error) != nil { noteFailure(error, isWrite: isWrite) }
@@ -311,12 +363,12 @@ public final class PostgresInbox: Inbox {
 
     public func replay(key: String, handler: String?, now: Date) async throws -> Int {
         let now = StoreTime.milliseconds(now)
-        return try await perform("replay") { try $0.replay(key: key, handler: handler, now: now) }
+        return try await perform("replay", notifies: true) { try $0.replay(key: key, handler: handler, now: now) }
     }
 
     public func replayDead(now: Date) async throws -> Int {
         let now = StoreTime.milliseconds(now)
-        return try await perform("replayDead") { try $0.replayDead(now: now) }
+        return try await perform("replayDead", notifies: true) { try $0.replayDead(now: now) }
     }
 
     public func replay(
@@ -338,7 +390,7 @@ public final class PostgresInbox: Inbox {
             let end = min(start + 1000, selected.count)
             let batch = Array(selected[start..<end])
             let batchDue = Array(due[start..<end])
-            queued += try await perform("replay") { try $0.requeue(batch, due: batchDue, now: now) }
+            queued += try await perform("replay", notifies: true) { try $0.requeue(batch, due: batchDue, now: now) }
             start = end
         }
         return queued
@@ -404,6 +456,7 @@ public final class PostgresInbox: Inbox {
         guard isClosed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         stopping.withLock { $0 = true }
         leaseThreadExited.wait(until: { $0 }, timeout: .seconds(5))
+        listenerExited.wait(until: { $0 }, timeout: .seconds(5))
         writer.close()
         pool.close()
     }
