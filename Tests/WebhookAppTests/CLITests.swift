@@ -334,6 +334,49 @@ import WebhookTesting
         #expect(badTime.status == 2)
     }
 
+    /// `store copy --to-config` from a sqlite store into a postgres one, through the binary: the events are
+    /// there afterwards (`events list` on the target), and a second run copies nothing.
+    @Test func storeCopyCopiesASqliteStoreIntoPostgresOnce() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("store/kyc.sqlite3").path
+        let inbox = try SQLiteInbox(path: database)
+        let fixture = try Fixtures.load("gu1-kyc/approved.json")
+        let event = try Gu1Decoder.decode(
+            body: fixture.body,
+            context: DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
+        )
+        let recorded: RecordOutcome = try await withCheckedThrowingContinuation { continuation in
+            inbox.record(InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: fixture.body, handlers: [])) {
+                continuation.resume(with: $0)
+            }
+        }
+        #expect(recorded == .accepted)
+        inbox.close()
+        let source = directory.appendingPathComponent("sqlite.json")
+        try Data(#"{"store": {"kind": "sqlite", "path": "\#(database)"}, "routes": []}"#.utf8).write(to: source)
+        let target = directory.appendingPathComponent("postgres.json")
+        try Data(
+            #"{"store": {"kind": "postgres", "url": {"env": "KYC_COPY_DATABASE_URL"}}, "routes": []}"#.utf8
+        ).write(to: target)
+        let cluster = try TestPostgres.shared()
+        let environment = ["KYC_COPY_DATABASE_URL": cluster.url(database: try cluster.createDatabase())]
+        let copy = ["store", "copy", "--config", source.path, "--to-config", target.path]
+        let first = try await Self.run(copy, environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("copied 1 events (0 already there) and 0 rejected bodies"), "\(first.stdout)")
+        let second = try await Self.run(copy, environment: environment)
+        #expect(second.stdout.contains("copied 0 events"), "\(second.stdout)")
+        let listed = try await Self.run(["events", "list", "--config", target.path], environment: environment)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains(fixture.expected.idempotencyKey))
+        let wrongWay = try await Self.run(
+            ["store", "copy", "--config", target.path, "--to-config", source.path],
+            environment: environment
+        )
+        #expect(wrongWay.status == 2)
+    }
+
     /// `subjects show` lists one subject's events across senders by occurredAt, as instants (`11:00:00Z`
     /// before `11:00:00.500Z`), untimed ones last, with the stale flags the store decided.
     @Test func subjectsShowListsTheTimelineWithStaleFlags() async throws {

@@ -252,4 +252,66 @@ import WebhookTesting
             return count.load(ordering: .relaxed) >= target
         }
     }
+
+    /// `store copy`: a sqlite store with events in every state, a rejected body and an event keyed by the
+    /// previous key rule, into postgres; a second run copies nothing; redeliveries of copied events, the old
+    /// one included, are `duplicate` there; a delivery left running is pending again.
+    @Test func storeCopyMovesTheHistoryOnceAndKeepsItsDedupe() async throws {
+        let directory = try TemporaryDirectory()
+        let sqlite = try SQLiteInbox(path: directory.databasePath)
+        for (key, at) in [("pending", 1.0), ("done", 2.0), ("dead", 3.0), ("running", 4.0)] {
+            _ = try await sqlite.record(Records.person(key: key, receivedAt: at, handlers: ["crm"]))
+        }
+        let body = Array(
+            #"{"event":"transaction.status_changed","timestamp":"2025-01-07T11:00:00Z","payload":{"id":"tx-1","status":"approved"}}"#
+                .utf8
+        )
+        let context = DecodeContext(route: "/webhooks/gu1", receivedAt: TestTime.iso(5))
+        let current = try Gu1Decoder.decode(body: body, context: context)
+        var old = current
+        old.key = "transaction.status_changed:tx-1" // as the previous key rule keyed it
+        _ = try await sqlite.record(InboxRecord(event: old, eventJSON: old.jsonBytes(), rawBody: body, handlers: []))
+        try await sqlite.recordRejected(Records.rejected(receivedAt: 6))
+        let claimed = try await sqlite.claimDue(now: TestTime.at(10), slots: ["crm": 10])
+        for delivery in claimed {
+            switch delivery.eventKey {
+            case "done": try await sqlite.complete(delivery.id, now: TestTime.at(11))
+            case "dead": try await sqlite.fail(delivery.id, error: "boom", retryAt: nil, now: TestTime.at(11))
+            case "pending": try await sqlite.release(delivery.id, now: TestTime.at(11))
+            default: break // "running" stays running, as a crash would leave it
+            }
+        }
+        sqlite.close()
+        // The store was written before the key rule changed: its events up to here may hold previous keys.
+        do {
+            let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
+            try connection.execute(
+                "UPDATE store_meta SET value = (SELECT MAX(id) FROM events) WHERE name = 'previous_key_rule_last_event_id'"
+            )
+            try connection.close()
+        }
+
+        let url = try Self.database()
+        let options = PostgresInbox.Options(connectionString: url, receiverName: "copy")
+        let first = try StoreCopy.copy(sqlitePath: directory.databasePath, to: options, batchSize: 2)
+        #expect(first == StoreCopy.Summary(events: 5, alreadyThere: 0, rejected: 1))
+        let again = try StoreCopy.copy(sqlitePath: directory.databasePath, to: options, batchSize: 2)
+        #expect(again == StoreCopy.Summary())
+
+        let postgres = try Self.open(url, name: "receiver")
+        defer { postgres.close() }
+        #expect(try await postgres.listEvents(EventQuery(limit: 10)).count == 6)
+        #expect(try await postgres.deliveries(of: "pending")["crm"]?.state == .pending)
+        #expect(try await postgres.deliveries(of: "done")["crm"]?.state == .done)
+        #expect(try await postgres.deliveries(of: "dead")["crm"]?.state == .dead)
+        #expect(try await postgres.deliveries(of: "dead")["crm"]?.lastError == "boom")
+        #expect(try await postgres.deliveries(of: "running")["crm"]?.state == .pending)
+        #expect(try await postgres.listEvents(EventQuery(externalId: "cust-1")).count == 4)
+        for key in ["pending", "done", "dead", "running"] {
+            #expect(try await postgres.record(Records.person(key: key, handlers: ["crm"])) == .duplicate)
+        }
+        #expect(current.key == "transaction.status_changed:tx-1@2025-01-07T11:00:00Z")
+        let redelivery = InboxRecord(event: current, eventJSON: current.jsonBytes(), rawBody: body, handlers: [])
+        #expect(try await postgres.record(redelivery) == .duplicate)
+    }
 }

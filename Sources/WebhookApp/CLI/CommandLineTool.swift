@@ -24,6 +24,7 @@ public enum CommandLineTool {
             case "events": return try await EventsCommand.run(rest)
             case "replay": return try await ReplayCommand.run(rest)
             case "subjects": return try await SubjectsCommand.run(rest)
+            case "store": return try StoreCommand.run(rest)
             case "version", "--version":
                 print("kyc-webhooks \(version)")
                 return 0
@@ -56,12 +57,15 @@ public enum CommandLineTool {
                                                       print the lowercase hex HMAC-SHA256 of FILE (or stdin)
           send EVENT --url URL [--secret S | --secret-env NAME] [--file BODY]
                                                       post a built-in sample of EVENT (or BODY), signed; print the response
-          events list [--status S] [--type T] [--limit N] [--config FILE]
-                                                      list recorded events, newest first
+          events list [FILTERS] [--status S] [--limit N] [--json] [--config FILE]
+                                                      list recorded events, newest first (events --help: filters)
           events show KEY [--config FILE]             one event with its deliveries, attempts and last errors
           subjects show ID [--config FILE]            one subject's events in occurredAt order, with stale flags
           replay KEY [--handler NAME] [--config FILE] queue an event's dead deliveries (or one handler's) again
           replay --dead [--config FILE]               queue every dead delivery again
+          replay FILTERS --since T [--handler NAME] [--pace N] [--dry-run] [--config FILE]
+                                                      queue the matching events' deliveries again, paced
+          store copy --to-config FILE [--config FILE] copy this sqlite store's history into FILE's postgres store
           version                                     print the version
 
         Without --config, ./config.json is used if present, else the built-in defaults.

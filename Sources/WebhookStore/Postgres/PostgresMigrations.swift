@@ -81,7 +81,16 @@ enum PostgresMigrations {
 
         CREATE TABLE {schema}.probes (id INTEGER PRIMARY KEY, count BIGINT NOT NULL);
         INSERT INTO {schema}.probes (id, count) VALUES (1, 0);
+        """,
+        // 2: `store copy` (``StoreCopy``): how far the copy from each source store has come, written in the
+        // transaction of each batch, so a copy that stopped resumes where it stopped and never copies twice.
         """
+        CREATE TABLE {schema}.copy_progress (
+            source TEXT PRIMARY KEY,
+            events_last_id BIGINT NOT NULL DEFAULT 0,
+            rejected_last_id BIGINT NOT NULL DEFAULT 0
+        );
+        """,
     ]
 
     /// The key of the advisory lock migrations run under (any fixed number; "KYCW" in ASCII).

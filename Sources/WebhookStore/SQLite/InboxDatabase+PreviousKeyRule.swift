@@ -27,7 +27,7 @@ extension InboxDatabase {
         return try storedDiscriminator(eventID: storedID).map { $0[...] == discriminator } ?? false
     }
 
-    private func readPreviousKeyRuleLastEventID() throws -> Int64 {
+    func readPreviousKeyRuleLastEventID() throws -> Int64 {
         let id =
             try connection.statement("SELECT value FROM store_meta WHERE name = 'previous_key_rule_last_event_id'")
             .query { $0.int64(0) }.first ?? 0
@@ -38,7 +38,7 @@ extension InboxDatabase {
     /// The discriminator the current rule gives the stored event `id`: its `occurredAt`, else the digest of the
     /// body it was decoded from (the raw body for Gu1, the decrypted body, which is its payload, for ARGOS);
     /// nil when that body is gone.
-    private func storedDiscriminator(eventID id: Int64) throws -> String? {
+    func storedDiscriminator(eventID id: Int64) throws -> String? {
         let rows = try connection.statement(
             "SELECT e.source, \(Self.eventJSONColumns) FROM events e WHERE e.id = ?"
         ).query([.integer(id)]) { row in (row.text(0) ?? "", Self.eventJSON(row, from: 1), row.blob(2)) }
