@@ -20,20 +20,21 @@ public final class TestPostgres: Sendable {
     public let directory: String
     /// The loopback TCP port it listens on (the socket's name carries it too).
     public let port: Int
-    /// The postmaster's process id.
-    let serverProcess: pid_t
+    /// The server's `bin` folder and the prefix that runs its programs as `postgres` (empty when not root).
+    private let bin: String
+    private let runAs: [String]
 
-    private init(directory: String, port: Int, serverProcess: pid_t) {
+    private init(directory: String, port: Int, bin: String, runAs: [String]) {
         self.directory = directory
         self.port = port
-        self.serverProcess = serverProcess
+        self.bin = bin
+        self.runAs = runAs
     }
 
     private static let started: Result<TestPostgres, DaemonError> = {
         do {
-            let cluster = try TestPostgres.start()
-            atexit { TestPostgres.stopAtExit() }
-            return .success(cluster)
+            _ = registeredExit
+            return .success(try TestPostgres.start())
         } catch let error as DaemonError {
             return .failure(error)
         } catch {
@@ -44,6 +45,54 @@ public final class TestPostgres: Sendable {
     /// The process's cluster, started on first use (several seconds: `initdb`, then the server).
     /// - Throws: ``DaemonError`` when PostgreSQL is not installed or does not start, with its log.
     public static func shared() throws -> TestPostgres { try started.get() }
+
+    /// A cluster of the caller's own, for a test that stops or restarts the server (others share theirs);
+    /// the caller stops it (``stop()``), and the process's exit does if it did not.
+    public static func startPrivate() throws -> TestPostgres {
+        _ = registeredExit
+        return try start()
+    }
+
+    private static let registeredExit: Void = { atexit { TestPostgres.stopAtExit() } }()
+
+    /// `pg_ctl restart -m fast`: every session ends, the server is back on the same port when it returns.
+    public func restart() throws {
+        let restarted = try run([
+            "\(bin)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-t", "60", "-m",
+            "fast", "restart",
+        ])
+        guard restarted.status == 0 else { throw DaemonError("pg_ctl restart failed: \(restarted.standardError)") }
+    }
+
+    /// Stops the server (`-m fast`: sessions end, nothing is lost), leaving the cluster to ``startServer()``.
+    public func stopServer() throws {
+        let stopped = try run(["\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "fast", "-w", "-t", "60", "stop"])
+        guard stopped.status == 0 else { throw DaemonError("pg_ctl stop failed: \(stopped.standardError)") }
+    }
+
+    /// Starts the server again after ``stopServer()``, on the same port.
+    public func startServer() throws {
+        let started = try run([
+            "\(bin)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-t", "60", "start",
+        ])
+        guard started.status == 0 else { throw DaemonError("pg_ctl start failed: \(started.standardError)") }
+    }
+
+    /// Stops the server (`-m immediate`) and removes its folder.
+    public func stop() {
+        _ = try? run(["\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "-t", "30", "stop"])
+        Self.active.withLock { $0.removeAll { $0.directory == directory } }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private func run(_ arguments: [String]) throws -> ChildProcess.Output {
+        let command = runAs + arguments
+        return try ChildProcess.run(
+            URL(fileURLWithPath: command[0]),
+            Array(command.dropFirst()),
+            directory: URL(fileURLWithPath: directory)
+        )
+    }
 
     /// A libpq connection string to `database` over the cluster's Unix socket, as the superuser.
     public func connectionString(database: String = "postgres") -> String {
@@ -97,53 +146,50 @@ public final class TestPostgres: Sendable {
             }
             runAs = ["/usr/sbin/runuser", "-u", "postgres", "--"]
         }
-        func run(_ arguments: [String]) throws -> ChildProcess.Output {
-            let command = runAs + arguments
-            return try ChildProcess.run(
-                URL(fileURLWithPath: command[0]),
-                Array(command.dropFirst()),
-                directory: URL(fileURLWithPath: directory)
-            )
-        }
-        let initdb = try run([
+        let port = try freePort()
+        let cluster = TestPostgres(directory: directory, port: port, bin: bin, runAs: runAs)
+        let initdb = try cluster.run([
             "\(bin)/initdb", "-D", "\(directory)/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C",
             "--no-sync",
         ])
         guard initdb.status == 0 else { throw DaemonError("initdb failed: \(initdb.standardError)") }
-        let port = try freePort()
-        let options = [
-            "-c listen_addresses=127.0.0.1", "-c port=\(port)", "-c unix_socket_directories=\(directory)",
-            "-c fsync=on", "-c synchronous_commit=on", "-c max_connections=200", "-c shared_buffers=32MB",
-        ].joined(separator: " ")
-        let started = try run([
-            "\(bin)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-t", "60", "-o",
-            options, "start",
-        ])
-        guard started.status == 0 else {
+        // In postgresql.conf rather than on the command line, so that a plain `pg_ctl start` after a stop
+        // (``startServer()``) runs the server just the same.
+        let settings = [
+            "listen_addresses = '127.0.0.1'", "port = \(port)", "unix_socket_directories = '\(directory)'",
+            "fsync = on", "synchronous_commit = on", "max_connections = 200", "shared_buffers = 32MB",
+        ]
+        let configuration = FileHandle(forWritingAtPath: "\(directory)/data/postgresql.conf")
+        configuration?.seekToEndOfFile()
+        try configuration?.write(contentsOf: Data(("\n" + settings.joined(separator: "\n") + "\n").utf8))
+        try configuration?.close()
+        do {
+            try cluster.startServer()
+        } catch {
             let log = (try? String(contentsOfFile: "\(directory)/server.log", encoding: .utf8)) ?? ""
-            throw DaemonError("PostgreSQL did not start: \(started.standardError)\(log)")
+            throw DaemonError("PostgreSQL did not start: \(error) \(log)")
         }
-        let pidFile = (try? String(contentsOfFile: "\(directory)/data/postmaster.pid", encoding: .utf8)) ?? ""
-        guard let pid = pid_t(pidFile.split(separator: "\n").first ?? "") else {
-            throw DaemonError("PostgreSQL started without a postmaster.pid")
-        }
-        activeDirectory.withLock { $0 = (directory, pid) }
-        return TestPostgres(directory: directory, port: port, serverProcess: pid)
+        active.withLock { $0.append((directory, "\(directory)/data/postmaster.pid")) }
+        return cluster
     }
 
-    /// What ``stopAtExit()`` stops: set once the server runs.
-    private static let activeDirectory = Mutex<(String, pid_t)?>(nil)
+    /// The clusters ``stopAtExit()`` stops: every one started and not stopped yet.
+    private static let active = Mutex<[(directory: String, pidFile: String)]>([])
 
     /// Immediate shutdown (SIGQUIT: nothing here is worth a checkpoint), a bounded wait, then the folder goes.
     private static func stopAtExit() {
-        guard let (directory, pid) = activeDirectory.withLock({ $0 }) else { return }
-        kill(pid, SIGQUIT)
-        var waited = 0
-        while kill(pid, 0) == 0 && waited < 100 {
-            usleep(50_000)
-            waited += 1
+        for (directory, pidFile) in active.withLock({ $0 }) {
+            let text = (try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? ""
+            if let pid = pid_t(text.split(separator: "\n").first ?? "") {
+                kill(pid, SIGQUIT)
+                var waited = 0
+                while kill(pid, 0) == 0 && waited < 100 {
+                    usleep(50_000)
+                    waited += 1
+                }
+            }
+            try? FileManager.default.removeItem(atPath: directory)
         }
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     public static func freePort() throws -> Int {

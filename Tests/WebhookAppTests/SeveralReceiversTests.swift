@@ -184,3 +184,87 @@ import WebhookTesting
         #expect(row?.dropFirst(2).first == "2", "\(shown.stdout)")
     }
 }
+
+/// PostgreSQL going away under a receiver (docs/reference.md §8): 503 with `Retry-After` and `/readyz` 503
+/// while it is away, 200 again after without a restart of the receiver, and no acknowledged event lost.
+/// On a cluster of its own: restarting the suite's would cut every other test's connections.
+@Suite(.serialized) struct PostgresOutageTests {
+    static func get(_ path: String, port: Int) throws -> LoopbackResponse {
+        let client = try LoopbackClient(port: port, timeoutSeconds: 10)
+        defer { client.close() }
+        try client.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+        return try client.readResponse()
+    }
+
+    @Test func aStoppedAndRestartedServerGives503sThen200sAndLosesNothing() async throws {
+        let cluster = try TestPostgres.startPrivate()
+        defer { cluster.stop() }
+        let directory = try SeveralReceiversTests.makeDirectory(receivers: 1)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try cluster.createDatabase()
+        let environment = [
+            "KYC_TEST_DATABASE_URL": cluster.url(database: database), "SEVERAL_SECRET": SeveralReceiversTests.secret,
+        ]
+        try await SeveralReceiversTests.withReceiver(0, in: directory, environment: environment) { daemon in
+            #expect(try Self.get("/readyz", port: daemon.port).status == 200)
+            // Under load: a restart (`pg_ctl restart -m fast`) in the middle.
+            let acknowledged = Mutex<Set<String>>([])
+            let statuses = Mutex<[Int]>([])
+            let stop = StopFlag()
+            let load = DispatchGroup()
+            for thread in 0..<4 {
+                load.enter()
+                Thread.detachNewThread {
+                    defer { load.leave() }
+                    var sequence = 0
+                    while !stop.isSet {
+                        sequence += 1
+                        let id = "val-outage-\(thread)-\(sequence)"
+                        let status =
+                            (try? SeveralReceiversTests.post(SeveralReceiversTests.event(id), port: daemon.port))?
+                            .status ?? 0
+                        statuses.withLock { $0.append(status) }
+                        if status == 200 { _ = acknowledged.withLock { $0.insert("kyc.validation_approved:\(id)") } }
+                        usleep(2_000)
+                    }
+                }
+            }
+            usleep(500_000)
+            try cluster.restart()
+            usleep(1_500_000)
+            stop.set()
+            load.wait()
+            let answered = statuses.withLock { $0 }
+            #expect(answered.allSatisfy { $0 == 200 || $0 == 503 }, "\(Set(answered))")
+            #expect(answered.suffix(20).contains(200), "200s again after the restart")
+
+            // Stopped for a while: 503 with Retry-After, readiness down; started: 200 again, same receiver.
+            try cluster.stopServer()
+            let refused = try SeveralReceiversTests.post(
+                SeveralReceiversTests.event("val-while-down"),
+                port: daemon.port
+            )
+            #expect(refused.status == 503)
+            #expect(refused.header("Retry-After") == "5")
+            #expect(try Self.get("/readyz", port: daemon.port).status == 503)
+            try cluster.startServer()
+            var ready = false
+            for _ in 0..<100 where !ready {
+                ready = (try? Self.get("/readyz", port: daemon.port).status) == 200
+                if !ready { usleep(100_000) }
+            }
+            #expect(ready)
+            let back = try SeveralReceiversTests.post(SeveralReceiversTests.event("val-after"), port: daemon.port)
+            #expect(back.status == 200)
+            let expected = acknowledged.withLock { $0 }.union(["kyc.validation_approved:val-after"])
+            let handled = SeveralReceiversTests.waitForHandled(expected.count, in: directory, receivers: 1)
+            #expect(
+                expected.isSubset(of: Set(handled)),
+                "\(expected.subtracting(handled).count) acknowledged, not handled"
+            )
+            #expect(daemon.isRunning)
+            let metrics = try Self.get("/metrics", port: daemon.port).text
+            #expect(!metrics.contains("kyc_webhooks_store_reconnects_total 0"), "reconnects counted")
+        }
+    }
+}
