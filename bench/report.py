@@ -38,7 +38,7 @@ def f(x, fmt, scale=1.0):
     return "NA" if x is None else fmt % (x / scale)
 
 peers = ["adnanh-noexec", "hb-verify", "hb-noop", "hb-grdb", "hb-postgres",
-         "ours-listener", "ours-sqlite", "ours-sqlite-nogroup", "ours-memory"]
+         "ours-listener", "ours-sqlite", "ours-sqlite-nogroup", "ours-postgres", "ours-memory"]
 desc = {
     "adnanh-noexec": "adnanh/webhook 2.8.0: HMAC rule, no command",
     "hb-verify": "Hummingbird 2: HMAC + JSONDecoder, stores nothing",
@@ -49,6 +49,7 @@ desc = {
     "ours-sqlite": "kyc-webhooks full pipeline, sqlite FULL, group commit",
     "ours-sqlite-nogroup": "kyc-webhooks full pipeline, sqlite FULL, one commit per request",
     "ours-memory": "kyc-webhooks full pipeline, memory store",
+    "ours-postgres": "kyc-webhooks full pipeline, postgres store (same cluster as hb-postgres), group commit",
 }
 def slurp(name):
     path = os.path.join(out, name)
@@ -135,6 +136,8 @@ if s and mm and s["rps"] and mm["rps"]:
 # Against the durable peers: each event on disk before the 200, as ours.
 check("durable peers, full pipeline sqlite (group commit) vs hb-grdb", "ours-sqlite", "hb-grdb", None, "hb-grdb")
 check("durable peers, full pipeline sqlite (group commit) vs hb-postgres", "ours-sqlite", "hb-postgres", None, "hb-postgres")
+check("several receivers' store, full pipeline postgres vs hb-postgres (target 3x)", "ours-postgres", "hb-postgres",
+      3.0, "hb-postgres")
 check("durable peers, one commit per request on both sides: ours-sqlite-nogroup vs hb-grdb", "ours-sqlite-nogroup",
       "hb-grdb", None)
 errs = [(p, c) for p in peers for c in (32, 1) if point(p, c) and (point(p, c)["non2xx"] or point(p, c)["errors"])]

@@ -28,7 +28,7 @@ REPEAT=3
 # No warm-up: wrk's unique script starts every run at the pool's first event, so after a warm-up the
 # measured run would begin by re-sending the warm-up's events, which the stores answer as duplicates.
 WARMUP=0
-ONLY="adnanh-noexec,hb-verify,hb-noop,hb-grdb,hb-postgres,ours-listener,ours-sqlite,ours-sqlite-nogroup,ours-memory"
+ONLY="adnanh-noexec,hb-verify,hb-noop,hb-grdb,hb-postgres,ours-listener,ours-sqlite,ours-sqlite-nogroup,ours-postgres,ours-memory"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2;;
@@ -47,7 +47,9 @@ wants_prefix() { [[ ",$ONLY" == *",$1"* ]]; }
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 if wants_prefix adnanh- && ! command -v webhook >/dev/null; then missing+=(webhook); fi
-if wants hb-postgres && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then missing+=(postgresql); fi
+if { wants hb-postgres || wants ours-postgres; } && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  missing+=(postgresql)
+fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "bench: installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -79,9 +81,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# 5. hb-postgres: a throwaway PostgreSQL cluster on a free loopback port, durable commits (the default).
+# 5. hb-postgres and ours-postgres: a throwaway PostgreSQL cluster on a free loopback port, durable commits
+#    (the default), shared by both (each has its own tables, emptied before each of its rounds).
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-if wants hb-postgres; then
+if wants hb-postgres || wants ours-postgres; then
   PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
   # Its own folder: mktemp's folders are private to their owner, and the cluster belongs to `postgres`.
   PGDIR="$(mktemp -d /tmp/kyc-bench-pg.XXXXXX)"
@@ -115,6 +118,8 @@ JSON
 config sqlite 18102 "{\"kind\": \"sqlite\", \"path\": \"$WORK/sqlite/kyc.sqlite3\"}"
 config sqlite-nogroup 18103 "{\"kind\": \"sqlite\", \"path\": \"$WORK/nogroup/kyc.sqlite3\", \"groupCommit\": false}"
 config memory 18104 "{\"kind\": \"memory\"}"
+config postgres 18105 "{\"kind\": \"postgres\", \"url\": {\"env\": \"BENCH_DATABASE_URL\"}, \"schema\": \"kyc_bench\"}"
+export BENCH_DATABASE_URL="postgresql://bench@127.0.0.1:${PGPORT:-5432}/bench"
 export BENCH_SECRET=whsec_bench
 
 # 7. One run of the harness: every target started fresh in each round, rounds interleaved.
@@ -125,6 +130,7 @@ BENCH_DATA="$DATA" "$HARNESS/run-peers.sh" --duration "$DURATION" --repeat "$REP
   --target ours-sqlite=http://127.0.0.1:18102/webhooks/gu1 --start "ours-sqlite=$HERE/fresh-store.sh $WORK/sqlite $BIN/kyc-webhooks serve --config $WORK/sqlite.json" \
   --target ours-sqlite-nogroup=http://127.0.0.1:18103/webhooks/gu1 --start "ours-sqlite-nogroup=$HERE/fresh-store.sh $WORK/nogroup $BIN/kyc-webhooks serve --config $WORK/sqlite-nogroup.json" \
   --target ours-memory=http://127.0.0.1:18104/webhooks/gu1 --start "ours-memory=$BIN/kyc-webhooks serve --config $WORK/memory.json" \
+  --target ours-postgres=http://127.0.0.1:18105/webhooks/gu1 --start "ours-postgres=$HERE/fresh-schema.sh kyc_bench $BIN/kyc-webhooks serve --config $WORK/postgres.json" \
   --only "$ONLY"
 
 # 8. The micro-benchmark, both in the same run, pinned to the same CPU.
