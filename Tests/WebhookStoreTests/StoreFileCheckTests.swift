@@ -121,7 +121,7 @@ import WebhookCore
         "a zeroed leaf page of each table, and of the indexes, is refused at start",
         arguments: [
             "events", "event_keys", "deliveries", "rejected", "events_by_received", "events_by_subject",
-            "events_by_external_id", "deliveries_by_state",
+            "event_people", "deliveries_by_state",
         ]
     )
     func aZeroedLeafPageIsRefused(table: String) async throws {

@@ -52,6 +52,12 @@ final class InboxDatabase: @unchecked Sendable {
         ])
         let id = connection.lastInsertRowID
         try connection.statement(Self.insertKey).execute([.integer(id), .text(event.key)])
+        for (name, value) in [("externalId", event.externalId), ("entityId", event.entityId)] {
+            guard let value else { continue }
+            try connection.statement(Self.insertPerson).execute([
+                .integer(PersonBucket.of(value)), .integer(id), .text(name), .text(value),
+            ])
+        }
         keys.inserted(lookup.digest, id: id)
         let handlers = uniqueHandlers(isStale ? record.handlersIfStale : record.handlers)
         if !handlers.isEmpty {
@@ -72,6 +78,10 @@ final class InboxDatabase: @unchecked Sendable {
                             stale, external_id, entity_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+    /// One person id of an event (migration 7): appended at the end of its value's bucket.
+    static let insertPersonSQL = "INSERT OR IGNORE INTO event_people (bucket, event_id, name, value) VALUES (?, ?, ?, ?)"
+    private static let insertPerson: StaticString =
+        "INSERT OR IGNORE INTO event_people (bucket, event_id, name, value) VALUES (?, ?, ?, ?)"
     /// The latest `occurredAt` of a subject and source: a seek at the end of its range of `events_by_subject`.
     static let latestOccurredSQL: StaticString =
         "SELECT MAX(occurred_ms) FROM events WHERE subject_id = ? AND source = ?"
@@ -349,14 +359,12 @@ final class InboxDatabase: @unchecked Sendable {
         if let source = query.source { add("e.source = ?", .text(source)) }
         if let outcome = query.outcome { add("e.outcome = ?", .text(outcome)) }
         if let subject = query.subjectId { add("e.subject_id = ?", .text(subject)) }
-        // Events recorded before migration 7 keep their person ids in event_people_v6.
-        for (column, name, value) in [
-            ("external_id", "externalId", query.externalId), ("entity_id", "entityId", query.entityId),
-        ] {
+        // A seek of the value's bucket of event_people, then its rows (migration 7).
+        for (name, value) in [("externalId", query.externalId), ("entityId", query.entityId)] {
             guard let value else { continue }
             add(
-                "(e.\(column) = ? OR e.id IN (SELECT event_id FROM event_people_v6 WHERE name = '\(name)' AND value = ?))",
-                .text(value),
+                "e.id IN (SELECT event_id FROM event_people WHERE bucket = ? AND name = '\(name)' AND value = ?)",
+                .integer(PersonBucket.of(value)),
                 .text(value)
             )
         }
@@ -568,6 +576,17 @@ final class InboxDatabase: @unchecked Sendable {
         ).query([.integer(keyCutoff)]) { $0.text(0) ?? "" }
         keys.deleted(deleted)
         var changed = deleted.count
+        if !deleted.isEmpty {
+            // The person rows below the oldest event left: a range of each bucket. Those of a deleted event
+            // above it (an older one was kept for a pending delivery) stay, found by no lookup (they join
+            // no event), until the oldest event is pruned too.
+            let oldest = try connection.statement("SELECT MIN(id) FROM events").query { $0.optionalInt64(0) }
+            let below = (oldest.first ?? nil) ?? Int64.max
+            let deletePeople = try connection.statement("DELETE FROM event_people WHERE bucket = ? AND event_id < ?")
+            for bucket in 0..<Int64(PersonBucket.count) {
+                try deletePeople.execute([.integer(bucket), .integer(below)])
+            }
+        }
         let stale = try connection.statement(
             """
             SELECT id, \(Self.eventJSONColumns) FROM events e

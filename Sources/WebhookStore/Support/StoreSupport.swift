@@ -53,3 +53,18 @@ enum ReplayPace {
         return (0..<count).map { now + Int64($0) * microseconds / 1000 }
     }
 }
+
+/// The bucket of a person id in the SQLite store's `event_people` (migration 7): FNV-1a over its UTF-8 bytes,
+/// modulo ``count``. Stable across versions and machines (it is stored): never change it.
+enum PersonBucket {
+    static let count: UInt32 = 8
+
+    static func of(_ value: String) -> Int64 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in value.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int64(hash % count)
+    }
+}
