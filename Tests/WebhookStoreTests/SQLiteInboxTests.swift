@@ -416,13 +416,28 @@ import WebhookCore
         SQLiteInbox.openAndClose(directory.databasePath)
         let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
         defer { try? connection.close() }
-        let list = InboxDatabase.listEventsSQL(query, status: query.status != nil)
-        for sql in [list.sql] {
+        let seeking = InboxDatabase.listEventsSQL(query, status: query.status != nil)
+        for sql in [seeking.sql] {
             let plan = try connection.statement("EXPLAIN QUERY PLAN " + sql).query { $0.text(3) ?? "" }
             let detail = plan.joined(separator: "; ")
             #expect(detail.contains("SEARCH e USING"), "\(detail)")
             #expect(!detail.contains("SCAN "), "\(detail)")
         }
+    }
+
+    /// A broad type glob walks the events by receipt (index `events_by_received`, stopping at the limit) rather
+    /// than sort the range of its prefix; the status subqueries seek the event's own deliveries.
+    @Test func aBroadGlobWalksByReceiptAndStatusSeeksTheEventsDeliveries() throws {
+        let directory = try TemporaryDirectory()
+        SQLiteInbox.openAndClose(directory.databasePath)
+        let connection = try SQLiteConnection(path: directory.databasePath, busyTimeoutMilliseconds: 5000)
+        defer { try? connection.close() }
+        let walking = InboxDatabase.listEventsSQL(EventQuery(type: "kyc.*"), status: false, seeksTypeRange: false)
+        let plan = try connection.statement("EXPLAIN QUERY PLAN " + walking.sql).query { $0.text(3) ?? "" }
+            .joined(separator: "; ")
+        #expect(plan.contains("SCAN e USING INDEX events_by_received"), "\(plan)")
+        #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
+        #expect(!plan.contains("deliveries_by_state"), "\(plan)")
     }
 
     /// A store from before the person filters (schema 6): migration 7 reads the ids of its events from their

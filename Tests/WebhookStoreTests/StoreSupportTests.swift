@@ -81,4 +81,11 @@ import Testing
         let date = Date(timeIntervalSince1970: 1_750_123_456.789)
         #expect(StoreTime.parseMilliseconds(iso8601: TestTime.isoString(date)) == StoreTime.milliseconds(date))
     }
+
+    /// The person bucket is stored in every SQLite store (`event_people`): it must never change. FNV-1a over
+    /// the UTF-8 bytes, modulo 8, as the bench's populator computes it too.
+    @Test(arguments: [("", Int64(5)), ("cust-0000042", 1), ("customer_xyz789", 1), ("Zoë", 4)])
+    func personBucketsNeverChange(value: String, bucket: Int64) {
+        #expect(PersonBucket.of(value) == bucket)
+    }
 }

@@ -79,7 +79,8 @@ final class InboxDatabase: @unchecked Sendable {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     /// One person id of an event (migration 7): appended at the end of its value's bucket.
-    static let insertPersonSQL = "INSERT OR IGNORE INTO event_people (bucket, event_id, name, value) VALUES (?, ?, ?, ?)"
+    static let insertPersonSQL =
+        "INSERT OR IGNORE INTO event_people (bucket, event_id, name, value) VALUES (?, ?, ?, ?)"
     private static let insertPerson: StaticString =
         "INSERT OR IGNORE INTO event_people (bucket, event_id, name, value) VALUES (?, ?, ?, ?)"
     /// The latest `occurredAt` of a subject and source: a seek at the end of its range of `events_by_subject`.
@@ -302,10 +303,12 @@ final class InboxDatabase: @unchecked Sendable {
 
     // MARK: Reading
 
-    /// An event's status from its deliveries, as ``EventStatus/of(_:)`` defines it.
+    /// An event's status from its deliveries, as ``EventStatus/of(_:)`` defines it. `+d.state` keeps SQLite from
+    /// answering the EXISTS through `deliveries_by_state` (a walk of every dead delivery for each event): it
+    /// seeks the event's own deliveries by `(event_id, handler)`.
     private static let statusColumn = """
-        CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state = 'dead') THEN 'dead'
-             WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state IN ('pending', 'running'))
+        CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND +d.state = 'dead') THEN 'dead'
+             WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND +d.state IN ('pending', 'running'))
              THEN 'pending'
              ELSE 'done' END
         """
@@ -337,7 +340,13 @@ final class InboxDatabase: @unchecked Sendable {
 
     /// The `WHERE` clause of the events that `query` selects (its status and limit aside) and its arguments:
     /// only the filters given, so that each is an index lookup (`(?1 IS NULL OR …)` forms would scan).
-    static func eventConditions(_ query: EventQuery) -> (sql: String, arguments: [SQLiteValue]) {
+    /// - Parameter seeksTypeRange: for a type glob with a literal prefix, seek the range of that prefix in
+    ///   `events_by_type` (and sort what it finds); false walks the events by receipt and tests each type,
+    ///   which stops at the listing's limit (``listEvents(_:)`` decides by how many events the range holds).
+    static func eventConditions(
+        _ query: EventQuery,
+        seeksTypeRange: Bool = true
+    ) -> (sql: String, arguments: [SQLiteValue]) {
         var conditions: [String] = []
         var arguments: [SQLiteValue] = []
         func add(_ condition: String, _ values: SQLiteValue...) {
@@ -348,10 +357,12 @@ final class InboxDatabase: @unchecked Sendable {
             if type.isGlob {
                 // SQLite seeks an index for a GLOB only with a literal pattern; a bound one gets the range of
                 // its literal prefix spelled out (`kyc.*`: from `kyc.` up to `kyc.` and the last code point).
-                if let prefix = type.literalPrefix, !prefix.isEmpty {
+                if seeksTypeRange, let prefix = type.literalPrefix, !prefix.isEmpty {
                     add("e.type >= ? AND e.type < ?", .text(prefix), .text(prefix + "\u{10FFFF}"))
+                    add("e.type GLOB ?", .text(type.sqliteGlob))
+                } else {
+                    add("+e.type GLOB ?", .text(type.sqliteGlob))
                 }
-                add("e.type GLOB ?", .text(type.sqliteGlob))
             } else {
                 add("e.type = ?", .text(type.pattern))
             }
@@ -373,9 +384,23 @@ final class InboxDatabase: @unchecked Sendable {
         return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), arguments)
     }
 
-    /// `events list`'s statement for the events `query` selects (its SQL depends on the filters given).
-    static func listEventsSQL(_ query: EventQuery, status: Bool) -> (sql: String, arguments: [SQLiteValue]) {
-        let (conditions, arguments) = eventConditions(query)
+    /// `events list`'s statement for the events `query` selects (its SQL depends on the filters given). A
+    /// `dead` or `pending` status is sought through `deliveries_by_state` first (the few events an operator
+    /// looks for among millions of done ones); `done` and `accepted` walk the events, most of which they match.
+    static func listEventsSQL(
+        _ query: EventQuery,
+        status: Bool,
+        seeksTypeRange: Bool = true
+    ) -> (sql: String, arguments: [SQLiteValue]) {
+        var (conditions, arguments) = eventConditions(query, seeksTypeRange: seeksTypeRange)
+        switch query.status {
+        case EventStatus.dead.rawValue?:
+            conditions += " AND e.id IN (SELECT event_id FROM deliveries WHERE state = 'dead')"
+        case EventStatus.pending.rawValue?:
+            conditions += " AND e.id IN (SELECT event_id FROM deliveries WHERE state IN ('pending', 'running'))"
+        default:
+            break
+        }
         let sql = """
             SELECT key, type, source, outcome, route, received_at, status, received_ms, id FROM (
                 SELECT e.id, e.key, e.type, e.source, e.outcome, e.route, e.received_at, e.received_ms,
@@ -396,7 +421,11 @@ final class InboxDatabase: @unchecked Sendable {
         if filter.includesEvents {
             var status: String?
             if case .only(let only) = filter { status = only.rawValue }
-            var (sql, arguments) = Self.listEventsSQL(query, status: status != nil)
+            var (sql, arguments) = Self.listEventsSQL(
+                query,
+                status: status != nil,
+                seeksTypeRange: try typeRangeIsSmall(query)
+            )
             if let status { arguments.append(.text(status)) }
             arguments.append(.integer(limit))
             rows += try connection.statement(sql).query(arguments) { row in
@@ -427,6 +456,19 @@ final class InboxDatabase: @unchecked Sendable {
             }
         }
         return ListedRow.newestFirst(rows, limit: Int(limit))
+    }
+
+    /// Whether the glob of `query.type` matches few enough events (at most 5,000, counted in `events_by_type`,
+    /// stopping there) that seeking its range and sorting beats walking the events by receipt until the limit.
+    /// A broad glob (`kyc.*`) walks: it matches soon. A rare one (`rule.*` a year ago) seeks.
+    private func typeRangeIsSmall(_ query: EventQuery) throws -> Bool {
+        guard let type = query.type.map(TypePattern.init), type.isGlob, let prefix = type.literalPrefix,
+            !prefix.isEmpty
+        else { return true }
+        let count = try connection.statement(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE type >= ? AND type < ? LIMIT 5001)"
+        ).query([.text(prefix), .text(prefix + "\u{10FFFF}")]) { $0.int64(0) }
+        return (count.first ?? 0) <= 5000
     }
 
     /// The deliveries of the events `query` selects (its status and limit aside), to `handler` only when given,
