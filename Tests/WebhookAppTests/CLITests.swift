@@ -359,8 +359,10 @@ import WebhookTesting
         try Data(
             #"{"store": {"kind": "postgres", "url": {"env": "KYC_COPY_DATABASE_URL"}}, "routes": []}"#.utf8
         ).write(to: target)
-        let cluster = try TestPostgres.shared()
-        let environment = ["KYC_COPY_DATABASE_URL": cluster.url(database: try cluster.createDatabase())]
+        let environment = try await Blocking.run {
+            let cluster = try TestPostgres.shared()
+            return ["KYC_COPY_DATABASE_URL": cluster.url(database: try cluster.createDatabase())]
+        }
         let copy = ["store", "copy", "--config", source.path, "--to-config", target.path]
         let first = try await Self.run(copy, environment: environment)
         #expect(first.status == 0, "\(first.stderr)")

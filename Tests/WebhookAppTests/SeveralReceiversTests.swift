@@ -45,12 +45,16 @@ import WebhookTesting
         return directory
     }
 
-    static func environment() throws -> [String: String] {
-        let cluster = try TestPostgres.shared()
-        return [
-            "KYC_TEST_DATABASE_URL": cluster.url(database: try cluster.createDatabase()),
-            "SEVERAL_SECRET": secret,
-        ]
+    /// The receivers' environment: a fresh database of the suite's cluster (made on a thread of its own: it
+    /// blocks) and the route's secret.
+    static func environment() async throws -> [String: String] {
+        try await Blocking.run {
+            let cluster = try TestPostgres.shared()
+            return [
+                "KYC_TEST_DATABASE_URL": cluster.url(database: try cluster.createDatabase()),
+                "SEVERAL_SECRET": secret,
+            ]
+        }
     }
 
     static func withReceiver<T>(
@@ -116,7 +120,7 @@ import WebhookTesting
     @Test func twoReceiversRecordEachEventOnceAndHandleItOnce() async throws {
         let directory = try Self.makeDirectory(receivers: 2)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let environment = try Self.environment()
+        let environment = try await Self.environment()
         try await Self.withReceiver(0, in: directory, environment: environment) { first in
             try await Self.withReceiver(1, in: directory, environment: environment) { second in
                 let ports = [first.port, second.port]
@@ -157,7 +161,7 @@ import WebhookTesting
             index == 0 ? #"{"name": "audit", "type": "exec", "command": ["/bin/sleep", "20"]}"# : ""
         }
         defer { try? FileManager.default.removeItem(at: directory) }
-        let environment = try Self.environment()
+        let environment = try await Self.environment()
         let ids = (0..<5).map { "val-killed-\($0)" }
         try await Self.withReceiver(0, in: directory, environment: environment) { doomed in
             for id in ids {
@@ -197,6 +201,11 @@ import WebhookTesting
     }
 
     @Test func aStoppedAndRestartedServerGives503sThen200sAndLosesNothing() async throws {
+        // Starting, stopping and restarting the server block: all of it on a thread of its own.
+        try await Blocking.onThread { try await Self.outage() }
+    }
+
+    static func outage() async throws {
         let cluster = try TestPostgres.startPrivate()
         defer { cluster.stop() }
         let directory = try SeveralReceiversTests.makeDirectory(receivers: 1)

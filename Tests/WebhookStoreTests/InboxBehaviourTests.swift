@@ -11,7 +11,7 @@ import WebhookCore
 
     @Test("record is accepted once, then duplicate", arguments: InboxKind.allCases)
     func recordAcceptedThenDuplicate(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         #expect(try await inbox.record(Records.record(key: "k1")) == .accepted)
         #expect(try await inbox.record(Records.record(key: "k1")) == .duplicate)
@@ -23,7 +23,7 @@ import WebhookCore
 
     @Test("20 concurrent records of one key: one accepted, 19 duplicates", arguments: InboxKind.allCases)
     func concurrentRecordsOfOneKey(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         let outcomes = try await withThrowingTaskGroup(of: RecordOutcome.self) { group in
             for _ in 0..<20 {
@@ -59,7 +59,7 @@ import WebhookCore
         arguments: InboxKind.allCases
     )
     func lateEventIsStale(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let approved = Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00Z")
         let late = Records.ordered(outcome: .inProgress, occurredAt: "2025-01-07T10:00:00Z", receivedAt: 1)
         #expect(try await subject.inbox.record(approved) == .accepted)
@@ -81,7 +81,7 @@ import WebhookCore
 
     @Test("in order, in_progress then approved: neither is stale", arguments: InboxKind.allCases)
     func inOrderEventsAreNotStale(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         _ = try await subject.inbox.record(Records.ordered(outcome: .inProgress, occurredAt: "2025-01-07T10:00:00Z"))
         _ = try await subject.inbox.record(Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00Z"))
         let deliveries = try await Self.claimed(subject.inbox)
@@ -95,7 +95,7 @@ import WebhookCore
     /// Times compare as instants: `11:00:00Z` is earlier than `11:00:00.500Z`, though it sorts after it as text.
     @Test("times compare as instants, with and without fractional seconds", arguments: InboxKind.allCases)
     func fractionalSecondsCompareAsInstants(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let later = Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00.500Z")
         let earlier = Records.ordered(outcome: .inProgress, occurredAt: "2025-01-07T11:00:00Z")
         let same = Records.ordered(outcome: .inReview, occurredAt: "2025-01-07T11:00:00.5Z")
@@ -107,7 +107,7 @@ import WebhookCore
         // Only a strictly later time makes an event stale.
         #expect(timeline.map(\.stale) == [true, false, false])
 
-        let reverse = try InboxUnderTest(kind)
+        let reverse = try await InboxUnderTest(kind)
         _ = try await reverse.inbox.record(earlier)
         _ = try await reverse.inbox.record(later)
         #expect(try await reverse.inbox.subjectTimeline("val-1").map(\.stale) == [false, false])
@@ -115,7 +115,7 @@ import WebhookCore
 
     @Test("events without occurredAt, of another source or subject, are never compared", arguments: InboxKind.allCases)
     func staleIsPerSourceAndSubjectAndNeedsATime(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(Records.ordered(outcome: .approved, occurredAt: "2025-01-07T11:00:00Z"))
         let untimed = Records.ordered(outcome: .created, occurredAt: nil, receivedAt: 1)
@@ -142,7 +142,7 @@ import WebhookCore
     /// is stale exactly when an event with a later time was recorded before it.
     @Test("20 concurrent copies in mixed order: stale exactly after a later event", arguments: InboxKind.allCases)
     func concurrentCopiesInMixedOrder(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         let outcomes: [Outcome] = [.created, .inProgress, .inReview, .approved, .rejected]
         let records = outcomes.enumerated().map { index, outcome in
@@ -182,7 +182,7 @@ import WebhookCore
 
     @Test("a handler named twice gets one delivery", arguments: InboxKind.allCases)
     func repeatedHandlerGetsOneDelivery(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         _ = try await subject.inbox.record(Records.record(key: "k", handlers: ["audit", "audit"]))
         let detail = try #require(try await subject.inbox.event(key: "k"))
         #expect(detail.deliveries.map(\.handler) == ["audit"])
@@ -190,7 +190,7 @@ import WebhookCore
 
     @Test("an event without handlers is recorded and done", arguments: InboxKind.allCases)
     func eventWithoutHandlers(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         #expect(try await subject.inbox.record(Records.record(key: "k", handlers: [])) == .accepted)
         let detail = try #require(try await subject.inbox.event(key: "k"))
         #expect(detail.deliveries.isEmpty)
@@ -203,7 +203,7 @@ import WebhookCore
 
     @Test("claimDue respects due time, slots per handler, oldest first", arguments: InboxKind.allCases)
     func claimRespectsDueTimeAndSlots(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         for index in 0..<3 {
             _ = try await inbox.record(Records.record(key: "k\(index)", receivedAt: Double(index * 10)))
@@ -226,7 +226,7 @@ import WebhookCore
 
     @Test("complete marks the delivery done", arguments: InboxKind.allCases)
     func completeMarksDone(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1])
@@ -241,7 +241,7 @@ import WebhookCore
 
     @Test("fail with retryAt is pending again at that time, then dead without", arguments: InboxKind.allCases)
     func failRetriesThenDies(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let first = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
@@ -270,7 +270,7 @@ import WebhookCore
 
     @Test("a long error is truncated", arguments: InboxKind.allCases)
     func longErrorIsTruncated(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let claimed = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
@@ -283,7 +283,7 @@ import WebhookCore
 
     @Test("complete, fail and release need a running delivery", arguments: InboxKind.allCases)
     func transitionsNeedRunningDelivery(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let id = try #require(try await inbox.deliveries(of: "k")["audit"]).id
@@ -300,7 +300,7 @@ import WebhookCore
 
     @Test("release puts a running delivery back without counting the attempt", arguments: InboxKind.allCases)
     func releaseDoesNotCountAttempt(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k", handlers: ["audit"]))
         let claimed = try #require(try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1]).first)
@@ -315,7 +315,7 @@ import WebhookCore
 
     @Test("requeueRunning makes running deliveries due again", arguments: InboxKind.allCases)
     func requeueRunningMakesThemDue(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "a"))
         _ = try await inbox.record(Records.record(key: "b"))
@@ -333,7 +333,7 @@ import WebhookCore
 
     @Test("replay(key) queues only the key's dead deliveries, with fresh attempts", arguments: InboxKind.allCases)
     func replayKeyQueuesDeadDeliveries(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k"))
         _ = try await inbox.record(Records.record(key: "other", handlers: ["audit"]))
@@ -360,7 +360,7 @@ import WebhookCore
 
     @Test("replay(key, handler) queues that delivery whatever its state", arguments: InboxKind.allCases)
     func replayHandlerWhateverState(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(Records.record(key: "k"))
         let claimed = try await inbox.claimDue(now: TestTime.at(1), slots: ["audit": 1, "crm": 1])
@@ -389,7 +389,7 @@ import WebhookCore
 
     @Test("replayDead queues every dead delivery", arguments: InboxKind.allCases)
     func replayDeadQueuesAll(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         for key in ["a", "b", "c"] {
             _ = try await inbox.record(Records.record(key: key, handlers: ["audit"]))
@@ -408,7 +408,7 @@ import WebhookCore
 
     @Test("listEvents: newest first, status from deliveries, type glob, limit", arguments: InboxKind.allCases)
     func listEventsFilters(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         _ = try await inbox.record(
             Records.record(key: "done", type: "kyc.validation_approved", receivedAt: 1, handlers: ["audit"])
@@ -494,7 +494,7 @@ import WebhookCore
         arguments: InboxKind.allCases
     )
     func listEventsByEveryFilter(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         try await Self.recordPeople(inbox)
         func keys(_ query: EventQuery) async throws -> [String] { try await inbox.listEvents(query).map(\.key) }
@@ -523,7 +523,7 @@ import WebhookCore
         arguments: InboxKind.allCases
     )
     func replayByFilter(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         try await Self.recordPeople(inbox)
         // Every delivery done, so that what the replay queues is visible as pending again.
@@ -594,7 +594,7 @@ import WebhookCore
 
     @Test("prune drops payloads, then keys, never an event with open deliveries", arguments: InboxKind.allCases)
     func pruneByRetention(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         let day = 86_400.0
         // Old and finished, old with a pending delivery, recent and finished.
@@ -647,7 +647,7 @@ import WebhookCore
 
     @Test("after close, nothing is accepted", arguments: InboxKind.allCases)
     func closedInboxRefuses(kind: InboxKind) async throws {
-        let subject = try InboxUnderTest(kind)
+        let subject = try await InboxUnderTest(kind)
         let inbox = subject.inbox
         try await inbox.ping()
         inbox.close()

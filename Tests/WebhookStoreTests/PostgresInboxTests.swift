@@ -10,13 +10,26 @@ import WebhookTesting
 /// commits checked at open, migrations once under a lock, leases. Against the suite's real cluster
 /// (``TestPostgres``); the shared rules are in ``InboxBehaviourTests``, which runs on every store kind.
 @Suite struct PostgresInboxTests {
-    /// A fresh database of the suite's cluster, and its connection string.
-    static func database() throws -> String {
-        let cluster = try TestPostgres.shared()
-        return cluster.connectionString(database: try cluster.createDatabase())
+    /// A fresh database of the suite's cluster, and its connection string (blocking work on a thread of its
+    /// own, as every call below that waits for the server: never on the cooperative pool).
+    static func database() async throws -> String {
+        try await Blocking.run {
+            let cluster = try TestPostgres.shared()
+            return cluster.connectionString(database: try cluster.createDatabase())
+        }
     }
 
     static func open(
+        _ connectionString: String,
+        name: String,
+        lease: Duration = .seconds(3600),
+        create: Bool = true
+    ) async throws -> PostgresInbox {
+        try await Blocking.run { try openNow(connectionString, name: name, lease: lease, create: create) }
+    }
+
+    /// ``open(_:name:lease:create:)`` on the calling thread (blocking: from ``Blocking`` only).
+    static func openNow(
         _ connectionString: String,
         name: String,
         lease: Duration = .seconds(3600),
@@ -33,12 +46,26 @@ import WebhookTesting
         )
     }
 
+    /// Runs `sql` as the superuser on the database of `url` (blocking work on a thread of its own).
+    static func admin<T: Sendable>(
+        _ url: String,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    )
+        async throws -> T
+    {
+        try await Blocking.run {
+            let connection = try PostgresConnection(connectionString: url)
+            defer { connection.close() }
+            return try body(connection)
+        }
+    }
+
     /// Twenty copies of one event recorded at once through two receivers: one `accepted`, nineteen
     /// `duplicate`, one delivery.
     @Test func copiesOfOneEventThroughTwoReceiversAreRecordedOnce() async throws {
-        let url = try Self.database()
-        let first = try Self.open(url, name: "a")
-        let second = try Self.open(url, name: "b")
+        let url = try await Self.database()
+        let first = try await Self.open(url, name: "a")
+        let second = try await Self.open(url, name: "b")
         defer {
             first.close()
             second.close()
@@ -59,9 +86,9 @@ import WebhookTesting
     /// Two receivers claiming at once never take the same delivery (`FOR UPDATE SKIP LOCKED`), and between
     /// them take every one.
     @Test func twoReceiversNeverClaimTheSameDelivery() async throws {
-        let url = try Self.database()
-        let first = try Self.open(url, name: "a")
-        let second = try Self.open(url, name: "b")
+        let url = try await Self.database()
+        let first = try await Self.open(url, name: "a")
+        let second = try await Self.open(url, name: "b")
         defer {
             first.close()
             second.close()
@@ -83,13 +110,13 @@ import WebhookTesting
     /// A receiver that stops renewing (it died) loses its leases when they run out: the other claims its
     /// deliveries, counting the interrupted attempt; until then they stay the first one's.
     @Test func aDeadReceiversDeliveriesAreClaimedByAnotherOnceTheLeaseRunsOut() async throws {
-        let url = try Self.database()
-        let dead = try Self.open(url, name: "dead", lease: .seconds(10))
+        let url = try await Self.database()
+        let dead = try await Self.open(url, name: "dead", lease: .seconds(10))
         _ = try await dead.record(Records.record(key: "k", handlers: ["crm"]))
         let taken = try await dead.claimDue(now: TestTime.at(1), slots: ["crm": 1])
         #expect(taken.count == 1)
         dead.close() // no more renewals
-        let survivor = try Self.open(url, name: "survivor")
+        let survivor = try await Self.open(url, name: "survivor")
         defer { survivor.close() }
         // Its start takes back only its own name's deliveries, not another receiver's.
         #expect(try await survivor.requeueRunning(now: TestTime.at(2)) == 0)
@@ -103,12 +130,12 @@ import WebhookTesting
 
     /// A receiver restarted under the same name (host and port) takes back at once what it was running.
     @Test func aRestartedReceiverTakesBackItsOwnRunningDeliveries() async throws {
-        let url = try Self.database()
-        let before = try Self.open(url, name: "host:8080")
+        let url = try await Self.database()
+        let before = try await Self.open(url, name: "host:8080")
         _ = try await before.record(Records.record(key: "k", handlers: ["crm"]))
         #expect(try await before.claimDue(now: TestTime.at(1), slots: ["crm": 1]).count == 1)
         before.close()
-        let after = try Self.open(url, name: "host:8080")
+        let after = try await Self.open(url, name: "host:8080")
         defer { after.close() }
         #expect(try await after.requeueRunning(now: TestTime.at(2)) == 1)
         #expect(try await after.claimDue(now: TestTime.at(2), slots: ["crm": 1]).first?.attempt == 2)
@@ -117,10 +144,10 @@ import WebhookTesting
     /// The lease thread keeps a long-running delivery its receiver's: past the first lease, no one else
     /// takes it.
     @Test func leasesAreRenewedWhileTheHandlerRuns() async throws {
-        let url = try Self.database()
-        let runner = try Self.open(url, name: "runner", lease: .milliseconds(600))
+        let url = try await Self.database()
+        let runner = try await Self.open(url, name: "runner", lease: .milliseconds(600))
         defer { runner.close() }
-        let other = try Self.open(url, name: "other")
+        let other = try await Self.open(url, name: "other")
         defer { other.close() }
         _ = try await runner.record(Records.record(key: "k", handlers: ["crm"]))
         #expect(try await runner.claimDue(now: Date(), slots: ["crm": 1]).count == 1)
@@ -130,49 +157,53 @@ import WebhookTesting
 
     /// docs/reference.md §4: a 200 means durably committed, so a database whose commits return before the WAL
     /// is flushed is refused at open, with a sentence that says what to change.
-    @Test func synchronousCommitOffIsRefused() throws {
-        let url = try Self.database()
-        let admin = try PostgresConnection(connectionString: url)
-        let name = try #require(try admin.query("SELECT current_database()").text(0, 0))
-        try admin.execute("ALTER DATABASE \(name) SET synchronous_commit = off")
-        admin.close()
-        #expect {
-            try Self.open(url, name: "a")
-        } throws: { error in
-            (error as? InboxError)?.code == .unsafeConfiguration
-                && (error as? InboxError)?.detail.contains("synchronous_commit") == true
+    @Test func synchronousCommitOffIsRefused() async throws {
+        let url = try await Self.database()
+        try await Self.admin(url) { admin in
+            let name = try #require(try admin.query("SELECT current_database()").text(0, 0))
+            try admin.execute("ALTER DATABASE \(name) SET synchronous_commit = off")
+        }
+        _ = try await Blocking.onThread {
+            #expect {
+                try Self.openNow(url, name: "a")
+            } throws: { error in
+                (error as? InboxError)?.code == .unsafeConfiguration
+                    && (error as? InboxError)?.detail.contains("synchronous_commit") == true
+            }
         }
     }
 
     /// A schema migrated by a newer program is refused; commands never create the schema.
-    @Test func aNewerSchemaIsRefusedAndCommandsNeverCreateOne() throws {
-        let url = try Self.database()
-        #expect {
-            try Self.open(url, name: "cli", create: false)
-        } throws: { error in
-            (error as? InboxError)?.code == .storeMissing
-        }
-        let admin = try PostgresConnection(connectionString: url)
-        defer { admin.close() }
-        #expect(try admin.query("SELECT 1 FROM pg_namespace WHERE nspname = 'kyc_webhooks'").count == 0)
-        try Self.open(url, name: "daemon").close()
-        try admin.execute("UPDATE kyc_webhooks.schema_version SET version = 99")
-        #expect {
-            try Self.open(url, name: "daemon")
-        } throws: { error in
-            (error as? InboxError)?.code == .incompatibleSchema
+    @Test func aNewerSchemaIsRefusedAndCommandsNeverCreateOne() async throws {
+        let url = try await Self.database()
+        try await Blocking.onThread {
+            #expect {
+                try Self.openNow(url, name: "cli", create: false)
+            } throws: { error in
+                (error as? InboxError)?.code == .storeMissing
+            }
+            let admin = try PostgresConnection(connectionString: url)
+            defer { admin.close() }
+            #expect(try admin.query("SELECT 1 FROM pg_namespace WHERE nspname = 'kyc_webhooks'").count == 0)
+            try Self.openNow(url, name: "daemon").close()
+            try admin.execute("UPDATE kyc_webhooks.schema_version SET version = 99")
+            #expect {
+                try Self.openNow(url, name: "daemon")
+            } throws: { error in
+                (error as? InboxError)?.code == .incompatibleSchema
+            }
         }
     }
 
     /// Receivers starting at the same moment on an empty database migrate it once (the advisory lock): all
     /// of them open, and the schema is at the current version.
     @Test func receiversStartingTogetherMigrateOnce() async throws {
-        let url = try Self.database()
+        let url = try await Self.database()
         let opened = try await withThrowingTaskGroup(of: Bool.self) { group in
             for index in 0..<4 {
                 group.addTask {
                     try await Blocking.run {
-                        try Self.open(url, name: "r\(index)").close()
+                        try Self.openNow(url, name: "r\(index)").close()
                         return true
                     }
                 }
@@ -180,30 +211,31 @@ import WebhookTesting
             return try await group.reduce(into: 0) { if $1 { $0 += 1 } }
         }
         #expect(opened == 4)
-        let admin = try PostgresConnection(connectionString: url)
-        defer { admin.close() }
-        #expect(
-            try admin.query("SELECT version FROM kyc_webhooks.schema_version").int64(0, 0)
-                == Int64(PostgresMigrations.all.count)
-        )
-        #expect(try admin.query("SELECT COUNT(*) FROM kyc_webhooks.schema_version").int64(0, 0) == 1)
+        let (version, rows) = try await Self.admin(url) { admin in
+            (
+                try admin.query("SELECT version FROM kyc_webhooks.schema_version").int64(0, 0),
+                try admin.query("SELECT COUNT(*) FROM kyc_webhooks.schema_version").int64(0, 0)
+            )
+        }
+        #expect(version == Int64(PostgresMigrations.all.count))
+        #expect(rows == 1)
     }
 
     /// The server gone: every call fails (503 upstream) and readiness is down; back: the same inbox works again
     /// without being reopened, and counts the reconnect.
     @Test func aLostConnectionFailsCallsThenRecoversWithoutReopening() async throws {
-        let url = try Self.database()
-        let inbox = try Self.open(url, name: "a")
+        let url = try await Self.database()
+        let inbox = try await Self.open(url, name: "a")
         defer { inbox.close() }
         _ = try await inbox.record(Records.record(key: "before", handlers: []))
         // Ends every session of this database, as a server restart or a failover does.
-        let admin = try PostgresConnection(connectionString: url)
-        let name = try #require(try admin.query("SELECT current_database()").text(0, 0))
-        try admin.query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-            [.text(name)]
-        )
-        admin.close()
+        try await Self.admin(url) { admin in
+            let name = try #require(try admin.query("SELECT current_database()").text(0, 0))
+            try admin.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                [.text(name)]
+            )
+        }
         await #expect(throws: PostgresError.self) { try await inbox.record(Records.record(key: "lost", handlers: [])) }
         // Within the backoff (0.1 s, doubling), the next calls reconnect and commit.
         var recorded: RecordOutcome?
@@ -220,20 +252,20 @@ import WebhookTesting
     /// docs/reference.md §8: deliveries queued by another receiver, or by a command on any host, wake an idle
     /// receiver (LISTEN/NOTIFY) well within two seconds; its own polling is only the fallback.
     @Test func deliveriesQueuedElsewhereWakeTheOtherReceivers() async throws {
-        let url = try Self.database()
-        let idle = try Self.open(url, name: "idle")
+        let url = try await Self.database()
+        let idle = try await Self.open(url, name: "idle")
         defer { idle.close() }
         let wakeups = Wakeups()
         idle.observeQueuedDeliveries { wakeups.count.add(1, ordering: .relaxed) }
         try await Task.sleep(for: .milliseconds(300)) // its listener is listening
-        let other = try Self.open(url, name: "other")
+        let other = try await Self.open(url, name: "other")
         _ = try await other.record(Records.record(key: "k", handlers: ["crm"]))
         #expect(try await wakeups.waitFor(atLeast: 1))
         let claimed = try await other.claimDue(now: TestTime.at(1), slots: ["crm": 1])
         try await other.fail(claimed[0].id, error: "boom", retryAt: nil, now: TestTime.at(2))
         other.close()
         let before = wakeups.count.load(ordering: .relaxed)
-        let command = try Self.open(url, name: "cli", create: false)
+        let command = try await Self.open(url, name: "cli", create: false)
         #expect(try await command.replay(key: "k", handler: nil, now: TestTime.at(3)) == 1)
         command.close()
         #expect(try await wakeups.waitFor(atLeast: before + 1))
@@ -291,14 +323,15 @@ import WebhookTesting
             try connection.close()
         }
 
-        let url = try Self.database()
+        let url = try await Self.database()
         let options = PostgresInbox.Options(connectionString: url, receiverName: "copy")
-        let first = try StoreCopy.copy(sqlitePath: directory.databasePath, to: options, batchSize: 2)
+        let path = directory.databasePath
+        let first = try await Blocking.run { try StoreCopy.copy(sqlitePath: path, to: options, batchSize: 2) }
         #expect(first == StoreCopy.Summary(events: 5, alreadyThere: 0, rejected: 1))
-        let again = try StoreCopy.copy(sqlitePath: directory.databasePath, to: options, batchSize: 2)
+        let again = try await Blocking.run { try StoreCopy.copy(sqlitePath: path, to: options, batchSize: 2) }
         #expect(again == StoreCopy.Summary())
 
-        let postgres = try Self.open(url, name: "receiver")
+        let postgres = try await Self.open(url, name: "receiver")
         defer { postgres.close() }
         #expect(try await postgres.listEvents(EventQuery(limit: 10)).count == 6)
         #expect(try await postgres.deliveries(of: "pending")["crm"]?.state == .pending)

@@ -74,11 +74,9 @@ public final class PostgresInbox: Inbox {
     private let health = Mutex(Health())
     private let observeHealth: @Sendable (StoreHealthEvent) -> Void
     private let stopping = ConditionLock(false)
-    private let leaseThreadExited = ConditionLock(false)
     private let isClosed = Atomic<Bool>(false)
     private let counters = Counters()
     private let wakeObserver = Mutex<(@Sendable () -> Void)?>(nil)
-    private let listenerExited = ConditionLock(false)
     /// The channel of ``observeQueuedDeliveries(_:)``: one per schema.
     private var channel: String { "kyc_webhooks_\(options.schema)" }
 
@@ -171,7 +169,6 @@ public final class PostgresInbox: Inbox {
             }
         }
         session.close()
-        listenerExited.withLock { $0 = true }
     }
 
     deinit {
@@ -448,15 +445,14 @@ public final class PostgresInbox: Inbox {
                 }
             )
         }
-        leaseThreadExited.withLock { $0 = true }
     }
 
     /// Finishes the queued work, stops the threads and closes the connections. Idempotent.
     public func close() {
         guard isClosed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
+        // The lease and listener threads see `stopping` within half a second and exit by themselves, closing
+        // their connections; waiting for them here would hold the caller (often a cooperative-pool thread).
         stopping.withLock { $0 = true }
-        leaseThreadExited.wait(until: { $0 }, timeout: .seconds(5))
-        listenerExited.wait(until: { $0 }, timeout: .seconds(5))
         writer.close()
         pool.close()
     }

@@ -39,22 +39,27 @@ final class InboxUnderTest: Sendable {
     let inbox: any Inbox
     let directory: TemporaryDirectory
 
-    init(_ kind: InboxKind) throws {
-        directory = try TemporaryDirectory()
+    /// Opens a fresh inbox of `kind`. Opening a postgres one blocks (the cluster's first start, a database,
+    /// connections), so it runs on a thread of its own, never on the cooperative pool.
+    init(_ kind: InboxKind) async throws {
+        let directory = try TemporaryDirectory()
+        self.directory = directory
         switch kind {
         case .memory: inbox = MemoryInbox()
         case .sqlite: inbox = try SQLiteInbox(path: directory.databasePath)
         case .postgres:
-            let cluster = try TestPostgres.shared()
-            let database = try cluster.createDatabase()
-            inbox = try PostgresInbox(
+            inbox = try await Blocking.run {
+                let cluster = try TestPostgres.shared()
+                let database = try cluster.createDatabase()
                 // The suite's clock jumps by minutes: a lease of an hour keeps a claim this receiver's throughout.
-                options: .init(
-                    connectionString: cluster.connectionString(database: database),
-                    poolSize: 3,
-                    lease: .seconds(3600)
+                return try PostgresInbox(
+                    options: .init(
+                        connectionString: cluster.connectionString(database: database),
+                        poolSize: 3,
+                        lease: .seconds(3600)
+                    )
                 )
-            )
+            }
         }
     }
 
