@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-# Debian package → a file it installs that the tests use.
+# Debian package → a file it installs that the tests use (a glob where the path holds a version).
 declare -A needs=(
     [libssl-dev]=/usr/include/openssl/evp.h
     [libsqlite3-dev]=/usr/include/sqlite3.h
@@ -24,11 +24,11 @@ declare -A needs=(
     [nginx-light]=/usr/sbin/nginx
     [prometheus]=/usr/bin/promtool
     [sqlite3]=/usr/bin/sqlite3
-    [postgresql]=/usr/lib/postgresql
+    [postgresql]='/usr/lib/postgresql/*/bin/initdb'
 )
 missing=()
 for package in "${!needs[@]}"; do
-    [[ -e "${needs[$package]}" ]] || missing+=("$package")
+    compgen -G "${needs[$package]}" >/dev/null || missing+=("$package")
 done
 if ((${#missing[@]})); then
     sudo=()

@@ -146,7 +146,7 @@ public final class TestPostgres: Sendable {
             }
             runAs = ["/usr/sbin/runuser", "-u", "postgres", "--"]
         }
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         let cluster = TestPostgres(directory: directory, port: port, bin: bin, runAs: runAs)
         let initdb = try cluster.run([
             "\(bin)/initdb", "-D", "\(directory)/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C",
@@ -192,20 +192,4 @@ public final class TestPostgres: Sendable {
         }
     }
 
-    public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw DaemonError("bind for a free port failed") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

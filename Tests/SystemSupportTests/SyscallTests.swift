@@ -7,16 +7,31 @@ import Testing
 private let handledSignals = Atomic<Int>(0)
 
 @Suite struct SyscallTests {
-    /// A signal that interrupts a blocking `read` makes it fail with `EINTR`; the helper calls it again, and
-    /// the byte written afterwards is what the call returns.
-    @Test func retriesAReadInterruptedByASignal() throws {
-        // SIGUSR2 with a handler installed without SA_RESTART, so the kernel does not restart the read itself.
+    /// Installs a SIGUSR2 handler without SA_RESTART (so the kernel does not restart an interrupted call
+    /// itself: it fails with EINTR) and returns the action it replaced.
+    static func installInterruptingHandler() -> sigaction {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in handledSignals.add(1, ordering: .relaxed) }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         var previous = sigaction()
         #expect(sigaction(SIGUSR2, &action, &previous) == 0)
+        return previous
+    }
+
+    /// Lets SIGUSR2 reach the calling thread: a thread inherits its creator's signal mask, and the pool's
+    /// threads block most signals.
+    static func unblockInterruptingSignal() {
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigaddset(&unblocked, SIGUSR2)
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+    }
+
+    /// A signal that interrupts a blocking `read` makes it fail with `EINTR`; the helper calls it again, and
+    /// the byte written afterwards is what the call returns.
+    @Test func retriesAReadInterruptedByASignal() throws {
+        var previous = Self.installInterruptingHandler()
         defer { sigaction(SIGUSR2, &previous, nil) }
 
         let pipe = try PipeDescriptors()
@@ -33,11 +48,7 @@ private let handledSignals = Atomic<Int>(0)
         let reader = ConditionLock(Reader())
         let readEnd = pipe.readEnd
         OSThread.start(name: "test-eintr") {
-            // A thread inherits its creator's signal mask, and the pool's threads block most signals.
-            var unblocked = sigset_t()
-            sigemptyset(&unblocked)
-            sigaddset(&unblocked, SIGUSR2)
-            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+            Self.unblockInterruptingSignal()
             reader.withLock { $0.thread = OSThread.currentID }
             var byte: UInt8 = 0
             let result = Result { () throws(SystemError) -> Int in
@@ -72,12 +83,7 @@ private let handledSignals = Atomic<Int>(0)
     /// `readDataToEndOfFile`, which traps on `EINTR`) keeps reading through interruptions and returns every
     /// byte written before end of file.
     @Test func readToEndSurvivesInterruptions() throws {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in handledSignals.add(1, ordering: .relaxed) }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        var previous = sigaction()
-        #expect(sigaction(SIGUSR2, &action, &previous) == 0)
+        var previous = Self.installInterruptingHandler()
         defer { sigaction(SIGUSR2, &previous, nil) }
 
         let pipe = try PipeDescriptors()
@@ -89,10 +95,7 @@ private let handledSignals = Atomic<Int>(0)
         let reader = ConditionLock(Reader())
         let readEnd = pipe.readEnd
         OSThread.start(name: "test-eintr-all") {
-            var unblocked = sigset_t()
-            sigemptyset(&unblocked)
-            sigaddset(&unblocked, SIGUSR2)
-            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+            Self.unblockInterruptingSignal()
             reader.withLock { $0.thread = OSThread.currentID }
             let result = Result { () throws(SystemError) in try DescriptorIO.readToEnd(readEnd) }
             reader.withLock { $0.result = result }

@@ -27,6 +27,26 @@ import WebhookTesting
         }
     }
 
+    /// A sqlite store under `directory` holding the `gu1-kyc/approved.json` fixture, recorded as the daemon
+    /// would; returns the store's path and the fixture.
+    static func storeWithApprovedFixture(in directory: URL) async throws -> (path: String, fixture: Fixture) {
+        let database = directory.appendingPathComponent("store/kyc.sqlite3").path
+        let inbox = try SQLiteInbox(path: database)
+        defer { inbox.close() }
+        let fixture = try Fixtures.load("gu1-kyc/approved.json")
+        let event = try Gu1Decoder.decode(
+            body: fixture.body,
+            context: DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
+        )
+        let recorded: RecordOutcome = try await withCheckedThrowingContinuation { continuation in
+            inbox.record(InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: fixture.body, handlers: [])) {
+                continuation.resume(with: $0)
+            }
+        }
+        #expect(recorded == .accepted)
+        return (database, fixture)
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("kyc-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -228,20 +248,7 @@ import WebhookTesting
     @Test func eventsListWorksWithoutTheDaemonsSecrets() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = directory.appendingPathComponent("store/kyc.sqlite3").path
-        let inbox = try SQLiteInbox(path: database)
-        let fixture = try Fixtures.load("gu1-kyc/approved.json")
-        let event = try Gu1Decoder.decode(
-            body: fixture.body,
-            context: DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
-        )
-        let recorded: RecordOutcome = try await withCheckedThrowingContinuation { continuation in
-            inbox.record(InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: fixture.body, handlers: [])) {
-                continuation.resume(with: $0)
-            }
-        }
-        #expect(recorded == .accepted)
-        inbox.close()
+        let (database, fixture) = try await Self.storeWithApprovedFixture(in: directory)
         let config = directory.appendingPathComponent("config.json")
         try Data(
             """
@@ -339,20 +346,7 @@ import WebhookTesting
     @Test func storeCopyCopiesASqliteStoreIntoPostgresOnce() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = directory.appendingPathComponent("store/kyc.sqlite3").path
-        let inbox = try SQLiteInbox(path: database)
-        let fixture = try Fixtures.load("gu1-kyc/approved.json")
-        let event = try Gu1Decoder.decode(
-            body: fixture.body,
-            context: DecodeContext(route: "/webhooks/gu1", receivedAt: "2026-11-22T10:00:00.000Z")
-        )
-        let recorded: RecordOutcome = try await withCheckedThrowingContinuation { continuation in
-            inbox.record(InboxRecord(event: event, eventJSON: event.jsonBytes(), rawBody: fixture.body, handlers: [])) {
-                continuation.resume(with: $0)
-            }
-        }
-        #expect(recorded == .accepted)
-        inbox.close()
+        let (database, fixture) = try await Self.storeWithApprovedFixture(in: directory)
         let source = directory.appendingPathComponent("sqlite.json")
         try Data(#"{"store": {"kind": "sqlite", "path": "\#(database)"}, "routes": []}"#.utf8).write(to: source)
         let target = directory.appendingPathComponent("postgres.json")

@@ -72,16 +72,10 @@ import WebhookTesting
                 while !stop.isSet {
                     sequence += 1
                     let (body, key) = event("r\(round)-t\(thread)-n\(sequence)")
-                    let signature = Hex.encode(HMACSHA256.authenticationCode(for: body, key: Array(secret.utf8)))
                     do {
                         let client = try LoopbackClient(port: port, timeoutSeconds: 5)
                         defer { client.close() }
-                        try client.send(
-                            Array(
-                                ("POST /webhooks/gu1 HTTP/1.1\r\nHost: x\r\nX-Webhook-Signature: \(signature)\r\n"
-                                    + "Content-Length: \(body.count)\r\n\r\n").utf8
-                            ) + body
-                        )
+                        try client.send(DaemonTests.signedRequest(body, secret: secret))
                         let response = try client.readResponse()
                         if response.status == 200 { _ = acknowledged.withLock { $0.insert(key) } }
                     } catch {

@@ -61,6 +61,11 @@ import WebhookTesting
     }
 
     static func request(_ body: [UInt8], path: String = "/webhooks/gu1") -> [UInt8] {
+        signedRequest(body, secret: secret, path: path)
+    }
+
+    /// A Gu1 POST of `body` to `path`, signed with `secret` (`X-Webhook-Signature`), as raw HTTP/1.1 bytes.
+    static func signedRequest(_ body: [UInt8], secret: String, path: String = "/webhooks/gu1") -> [UInt8] {
         let mac = Hex.encode(HMACSHA256.authenticationCode(for: body, key: Array(secret.utf8)))
         return Array(
             ("POST \(path) HTTP/1.1\r\nHost: x\r\nX-Webhook-Signature: \(mac)\r\nContent-Length: \(body.count)\r\n\r\n")

@@ -37,32 +37,16 @@ import WebhookTesting
         "ARGOS_API_KEY": "argos-test-api-key",
     ]
 
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw DaemonError("bind for a free port failed") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func nginxConfiguration(mode: Mode, port: Int, upstreamPort: Int, directory: URL) -> String {
+    /// An nginx configuration in front of `upstreamPorts` (several: round-robin, the next one tried on an
+    /// error, a timeout or a 503, as docs/operations.md §13 sets it up for several receivers).
+    static func nginxConfiguration(mode: Mode, port: Int, upstreamPorts: [Int], directory: URL) -> String {
         let proxying: String
         // nginx's own `combined` format, except where the shipped one is under test.
         var logging = "access_log \(directory.path)/nginx-access.log;"
         switch mode {
         case .http10:
             proxying = """
-                proxy_pass http://127.0.0.1:\(upstreamPort);
+                proxy_pass http://127.0.0.1:\(upstreamPorts[0]);
                         proxy_set_header Host $host;
                         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
                 """
@@ -73,6 +57,8 @@ import WebhookTesting
                         proxy_set_header Connection "";
                         proxy_set_header Host $host;
                         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                        proxy_next_upstream error timeout http_503 non_idempotent;
+                        proxy_next_upstream_tries 2;
                 """
         case .shipped:
             proxying = "include \(shippedDirectory.path)/kyc-webhooks-proxy.conf;"
@@ -96,7 +82,7 @@ import WebhookTesting
                 uwsgi_temp_path \(directory.path)/uwsgi;
                 scgi_temp_path \(directory.path)/scgi;
                 upstream kyc_webhooks {
-                    server 127.0.0.1:\(upstreamPort);
+                    \(upstreamPorts.map { "server 127.0.0.1:\($0) max_fails=3 fail_timeout=10s;" }.joined(separator: "\n        "))
                     keepalive 8;
                 }
                 server {
@@ -109,6 +95,41 @@ import WebhookTesting
                 }
             }
             """
+    }
+
+    /// Starts nginx with `configuration` (from ``nginxConfiguration(mode:port:upstreamPorts:directory:)``,
+    /// listening on `port`) in `directory`, waits until it listens, runs `body`, then kills and reaps it,
+    /// whatever `body` did. Blocking: from a thread of its own.
+    static func withNginx<T>(_ configuration: String, port: Int, in directory: URL, _ body: () throws -> T) throws -> T
+    {
+        let conf = directory.appendingPathComponent("nginx.conf")
+        try Data(configuration.utf8).write(to: conf)
+        let nginx = try SpawnedProcess(
+            arguments: [
+                "/usr/sbin/nginx", "-p", directory.path, "-c", conf.path, "-e",
+                directory.appendingPathComponent("nginx-error.log").path,
+            ],
+            environment: ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" },
+            standardOutput: .null,
+            standardError: .null
+        )
+        defer {
+            // nginx in single-process mode (master_process off) does not always act on SIGTERM at once; it
+            // holds no state worth a graceful stop here.
+            nginx.send(signal: SIGKILL)
+            nginx.wait()
+        }
+        var isListening = false
+        let deadline = Date().addingTimeInterval(10)
+        while !isListening && Date() < deadline {
+            isListening = (try? LoopbackClient(port: port, timeoutSeconds: 1)) != nil
+            if !isListening { usleep(50_000) }
+        }
+        guard isListening else {
+            let log = (try? Data(contentsOf: directory.appendingPathComponent("nginx-error.log"))) ?? Data()
+            throw DaemonError("nginx did not listen: \(String(decoding: log, as: UTF8.self))")
+        }
+        return try body()
     }
 
     /// One proxied setup: the daemon (sqlite, `file` handler) and nginx in front of it; only
@@ -154,43 +175,16 @@ import WebhookTesting
                 environment: NginxTests.environment,
                 directory: directory
             ) { daemon in
-                let nginxPort = try NginxTests.freePort()
-                let conf = directory.appendingPathComponent("nginx.conf")
-                try Data(
-                    NginxTests.nginxConfiguration(
-                        mode: mode,
-                        port: nginxPort,
-                        upstreamPort: daemon.port,
-                        directory: directory
-                    )
-                    .utf8
-                ).write(to: conf)
-                let nginx = try SpawnedProcess(
-                    arguments: [
-                        "/usr/sbin/nginx", "-p", directory.path, "-c", conf.path, "-e",
-                        directory.appendingPathComponent("nginx-error.log").path,
-                    ],
-                    environment: ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" },
-                    standardOutput: .null,
-                    standardError: .null
+                let nginxPort = try LoopbackPort.free()
+                let configuration = NginxTests.nginxConfiguration(
+                    mode: mode,
+                    port: nginxPort,
+                    upstreamPorts: [daemon.port],
+                    directory: directory
                 )
-                defer {
-                    // nginx in single-process mode (master_process off) does not always act on SIGTERM at
-                    // once; it holds no state worth a graceful stop here.
-                    nginx.send(signal: SIGKILL)
-                    nginx.wait()
+                try NginxTests.withNginx(configuration, port: nginxPort, in: directory) {
+                    try body(Setup(directory: directory, daemon: daemon, nginxPort: nginxPort))
                 }
-                var isListening = false
-                let deadline = Date().addingTimeInterval(10)
-                while !isListening && Date() < deadline {
-                    isListening = (try? LoopbackClient(port: nginxPort, timeoutSeconds: 1)) != nil
-                    if !isListening { usleep(50_000) }
-                }
-                guard isListening else {
-                    let log = (try? Data(contentsOf: directory.appendingPathComponent("nginx-error.log"))) ?? Data()
-                    throw DaemonError("nginx did not listen: \(String(decoding: log, as: UTF8.self))")
-                }
-                try body(Setup(directory: directory, daemon: daemon, nginxPort: nginxPort))
             }
         }
 

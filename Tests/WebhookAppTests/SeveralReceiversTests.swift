@@ -73,15 +73,9 @@ import WebhookTesting
 
     /// Posts a signed Gu1 event; returns the status and body.
     static func post(_ body: [UInt8], port: Int) throws -> LoopbackResponse {
-        let signature = Hex.encode(HMACSHA256.authenticationCode(for: body, key: Array(secret.utf8)))
         let client = try LoopbackClient(port: port, timeoutSeconds: 10)
         defer { client.close() }
-        try client.send(
-            Array(
-                ("POST /webhooks/gu1 HTTP/1.1\r\nHost: x\r\nX-Webhook-Signature: \(signature)\r\n"
-                    + "Content-Length: \(body.count)\r\n\r\n").utf8
-            ) + body
-        )
+        try client.send(DaemonTests.signedRequest(body, secret: secret))
         return try client.readResponse()
     }
 
@@ -150,6 +144,120 @@ import WebhookTesting
                 // Both receivers dispatched (the claims are shared, not one receiver's alone).
                 #expect(!Self.handled(in: directory, receivers: 1).isEmpty)
             }
+        }
+    }
+
+    /// The set-up of docs/operations.md §13: nginx round-robin in front of two receivers. Twenty copies of one
+    /// event through nginx: one `accepted`, one handler run; 200 distinct events: each handled once, and both
+    /// receivers answered some. With one receiver stopped, nginx sends everything to the other: still 200.
+    @Test func twoReceiversBehindNginxRecordAndHandleEachEventOnce() async throws {
+        let directory = try Self.makeDirectory(receivers: 2)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = try await Self.environment()
+        try await Self.withReceiver(0, in: directory, environment: environment) { first in
+            try await Self.withReceiver(1, in: directory, environment: environment) { second in
+                let port = try LoopbackPort.free()
+                let configuration = NginxTests.nginxConfiguration(
+                    mode: .http11KeepAlive,
+                    port: port,
+                    upstreamPorts: [first.port, second.port],
+                    directory: directory
+                )
+                try NginxTests.withNginx(configuration, port: port, in: directory) {
+                    let copies = Mutex<[String]>([])
+                    let body = Self.event("val-nginx-copies")
+                    DispatchQueue.concurrentPerform(iterations: 20) { _ in
+                        let response = try? Self.post(body, port: port)
+                        copies.withLock { $0.append(response.map { "\($0.status) \($0.text)" } ?? "failed") }
+                    }
+                    let answers = copies.withLock { $0 }
+                    #expect(
+                        answers.filter { $0.hasPrefix("200") && $0.contains(#""accepted""#) }.count == 1,
+                        "\(answers)"
+                    )
+                    #expect(answers.filter { $0.hasPrefix("200") && $0.contains(#""duplicate""#) }.count == 19)
+
+                    let statuses = Mutex<[Int]>([])
+                    DispatchQueue.concurrentPerform(iterations: 200) { index in
+                        let status = (try? Self.post(Self.event("val-nginx-\(index)"), port: port))?.status ?? 0
+                        statuses.withLock { $0.append(status) }
+                    }
+                    #expect(statuses.withLock { $0 }.allSatisfy { $0 == 200 })
+                    let handled = Self.waitForHandled(201, in: directory, receivers: 2)
+                    usleep(500_000)
+                    let final = Self.handled(in: directory, receivers: 2)
+                    #expect(final.count == 201, "\(handled.count) then \(final.count)")
+                    #expect(Set(final).count == final.count)
+                    // Round-robin reached both: each receiver counted some of the 200s.
+                    let answered = [first.port, second.port].map { port -> Double in
+                        let text = (try? PostgresOutageTests.get("/metrics", port: port).text) ?? ""
+                        let prefix = #"kyc_webhooks_http_requests_total{route="/webhooks/gu1",status="200"} "#
+                        let line = text.split(separator: "\n").first { $0.hasPrefix(prefix) }
+                        return line.flatMap { Double($0.dropFirst(prefix.count)) } ?? 0
+                    }
+                    #expect(answered.allSatisfy { $0 > 0 }, "\(answered)")
+                    #expect(answered.reduce(0, +) == 220)
+
+                    // One receiver gone: nginx takes every request to the other.
+                    second.send(signal: SIGTERM)
+                    #expect(second.waitForExit(timeout: 20) == 0)
+                    var alone: [Int] = []
+                    for index in 0..<10 {
+                        alone.append((try? Self.post(Self.event("val-nginx-alone-\(index)"), port: port))?.status ?? 0)
+                    }
+                    #expect(alone.allSatisfy { $0 == 200 }, "\(alone)")
+                }
+            }
+        }
+    }
+
+    /// `kill -9` of one receiver under load, three times (restarted in between): every event that got a 200,
+    /// from either receiver, is handled, by whichever receiver claims it (the survivor once the lease ran
+    /// out for those the killed one was running).
+    @Test func everyAcknowledgedEventIsHandledThoughOneReceiverIsKilledUnderLoad() async throws {
+        let directory = try Self.makeDirectory(receivers: 2, leaseSeconds: 2)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = try await Self.environment()
+        let acknowledged = Mutex<Set<String>>([])
+        try await Self.withReceiver(1, in: directory, environment: environment) { survivor in
+            let killedPort = Mutex<Int?>(nil)
+            let stop = StopFlag()
+            let load = DispatchGroup()
+            for thread in 0..<4 {
+                load.enter()
+                Thread.detachNewThread {
+                    defer { load.leave() }
+                    var sequence = 0
+                    while !stop.isSet {
+                        sequence += 1
+                        let id = "val-kill-\(thread)-\(sequence)"
+                        let port =
+                            thread.isMultiple(of: 2) ? killedPort.withLock { $0 } ?? survivor.port : survivor.port
+                        if (try? Self.post(Self.event(id), port: port))?.status == 200 {
+                            _ = acknowledged.withLock { $0.insert("kyc.validation_approved:\(id)") }
+                        }
+                        usleep(1_000)
+                    }
+                }
+            }
+            for round in 0..<3 {
+                try await Self.withReceiver(0, in: directory, environment: environment) { doomed in
+                    killedPort.withLock { $0 = doomed.port }
+                    usleep(UInt32(600_000 + round * 200_000))
+                    killedPort.withLock { $0 = nil }
+                    doomed.send(signal: SIGKILL)
+                    _ = doomed.waitForExit(timeout: 10)
+                }
+            }
+            stop.set()
+            load.wait()
+            let expected = acknowledged.withLock { $0 }
+            #expect(expected.count > 100, "load too light to mean anything: \(expected.count)")
+            let handled = Self.waitForHandled(expected.count, in: directory, receivers: 2, seconds: 30)
+            #expect(
+                expected.isSubset(of: Set(handled)),
+                "\(expected.subtracting(handled).count) acknowledged, never handled"
+            )
         }
     }
 

@@ -66,7 +66,7 @@ import WebhookTesting
             let cluster = try TestPostgres.shared()
             // A port nothing listens on, with a password in the URI.
             let url =
-                "postgresql://postgres:hunter2-password@127.0.0.1:\(try TestPostgres.freePort())/none?connect_timeout=2"
+                "postgresql://postgres:hunter2-password@127.0.0.1:\(try LoopbackPort.free())/none?connect_timeout=2"
             #expect {
                 _ = try PostgresConnection(connectionString: url)
             } throws: { error in

@@ -249,6 +249,10 @@ public final class SQLiteInbox: Inbox {
         return try await perform("replayDead") { try $0.write { try $0.replayDead(now: now) } }
     }
 
+    /// Deliveries a replay by filter queues per transaction, and its pause between them.
+    static let replayBatchSize = 200
+    static let replayPause = Duration.milliseconds(10)
+
     public func replay(
         matching query: EventQuery,
         handler: String?,
@@ -262,15 +266,19 @@ public final class SQLiteInbox: Inbox {
         }
         guard !dryRun else { return selected.count }
         let due = ReplayPace.dueTimes(count: selected.count, from: now, spacing: spacing)
-        // In transactions of a thousand, so the daemon's writer, sharing the file, commits new events between.
+        // In small transactions with a pause after each, so that the daemon's writer, sharing the file (one
+        // writer at a time), commits new events between them: measured on a million-event store with a
+        // 100,000-delivery replay under load, transactions of 1,000 back to back took the receive path's p99
+        // from 11 ms to 384 ms.
         var queued = 0
         var start = 0
         while start < selected.count {
-            let end = min(start + 1000, selected.count)
+            let end = min(start + Self.replayBatchSize, selected.count)
             let batch = Array(selected[start..<end])
             let batchDue = Array(due[start..<end])
             queued += try await perform("replay") { try $0.write { try $0.requeue(batch, due: batchDue, now: now) } }
             start = end
+            if start < selected.count { try await Task.sleep(for: Self.replayPause) }
         }
         return queued
     }
