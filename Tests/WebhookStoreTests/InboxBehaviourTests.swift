@@ -44,7 +44,7 @@ import WebhookCore
     // MARK: Subject order (docs/reference.md §5 "Order")
 
     /// The stale flag of each claimed delivery's event JSON, by event key, and which handlers got one.
-    private static func claimed(
+    static func claimed(
         _ inbox: any Inbox
     ) async throws -> [(key: String, handler: String, stale: Bool, json: [UInt8])] {
         let claimed = try await inbox.claimDue(now: TestTime.at(3600), slots: ["all": 100, "fresh": 100])
@@ -143,15 +143,22 @@ import WebhookCore
     @Test("20 concurrent copies in mixed order: stale exactly after a later event", arguments: InboxKind.allCases)
     func concurrentCopiesInMixedOrder(kind: InboxKind) async throws {
         let subject = try await InboxUnderTest(kind)
-        let inbox = subject.inbox
+        try await Self.checkConcurrentCopiesInMixedOrder(through: [subject.inbox])
+    }
+
+    /// The body of ``concurrentCopiesInMixedOrder(kind:)``, with the copies spread over `inboxes` (several
+    /// receivers of one postgres database: ``PostgresInboxTests``); read back through the first.
+    static func checkConcurrentCopiesInMixedOrder(through inboxes: [any Inbox]) async throws {
+        let inbox = inboxes[0]
         let outcomes: [Outcome] = [.created, .inProgress, .inReview, .approved, .rejected]
         let records = outcomes.enumerated().map { index, outcome in
             Records.ordered(outcome: outcome, occurredAt: "2025-01-07T11:00:0\(index).\(index)00Z")
         }
         let copies = (0..<4).flatMap { _ in records }.shuffled()
         let results = try await withThrowingTaskGroup(of: (String, RecordOutcome).self) { group in
-            for record in copies {
-                group.addTask { (record.event.key, try await inbox.record(record)) }
+            for (index, record) in copies.enumerated() {
+                let through = inboxes[index % inboxes.count]
+                group.addTask { (record.event.key, try await through.record(record)) }
             }
             var results: [(String, RecordOutcome)] = []
             for try await result in group { results.append(result) }

@@ -83,6 +83,20 @@ import WebhookTesting
         #expect(try await first.deliveries(of: record.event.key).count == 1)
     }
 
+    /// Subject order across receivers: copies of five events of one subject recorded at once through two
+    /// receivers; each event is stale exactly when one with a later time was recorded before it (the
+    /// subject's row in `subjects` orders them), as on one receiver.
+    @Test func staleHoldsAcrossReceivers() async throws {
+        let url = try await Self.database()
+        let first = try await Self.open(url, name: "a")
+        let second = try await Self.open(url, name: "b")
+        defer {
+            first.close()
+            second.close()
+        }
+        try await InboxBehaviourTests.checkConcurrentCopiesInMixedOrder(through: [first, second])
+    }
+
     /// Two receivers claiming at once never take the same delivery (`FOR UPDATE SKIP LOCKED`), and between
     /// them take every one.
     @Test func twoReceiversNeverClaimTheSameDelivery() async throws {
