@@ -411,8 +411,27 @@ public protocol Inbox: AnyObject, Sendable {
     /// by another receiver sharing the store, or by a command on any host (postgres: `LISTEN`/`NOTIFY`). A
     /// store without such news never calls it; the dispatcher's polling finds those deliveries anyway.
     func observeQueuedDeliveries(_ wake: @escaping @Sendable () -> Void)
+
+    /// A store with a pool of database connections (postgres): the connections and the operations waiting for
+    /// one now, for `/metrics`; nil for a store without one.
+    var connectionPool: ConnectionPoolState? { get }
 }
 
 extension Inbox {
     public func observeQueuedDeliveries(_ wake: @escaping @Sendable () -> Void) {}
+
+    public var connectionPool: ConnectionPoolState? { nil }
+}
+
+/// A store's connections at one moment (``Inbox/connectionPool``).
+public struct ConnectionPoolState: Sendable, Equatable {
+    /// Connections the store keeps: its writer's and its pool's.
+    public var connections: Int
+    /// Records and operations queued for a connection, not yet running.
+    public var waiting: Int
+
+    public init(connections: Int, waiting: Int) {
+        self.connections = connections
+        self.waiting = waiting
+    }
 }

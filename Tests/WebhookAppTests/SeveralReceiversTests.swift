@@ -382,6 +382,8 @@ import WebhookTesting
             #expect(daemon.isRunning)
             let metrics = try Self.get("/metrics", port: daemon.port).text
             #expect(!metrics.contains("kyc_webhooks_store_reconnects_total 0"), "reconnects counted")
+            #expect(metrics.contains("kyc_webhooks_store_pool_connections 4"), "\(metrics)")
+            #expect(metrics.contains("kyc_webhooks_store_pool_waiting 0"))
         }
     }
 }

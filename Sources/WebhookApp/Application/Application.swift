@@ -169,6 +169,10 @@ public final class Application: Sendable {
             responder: RequestCounter(inner: router.buildResponder(), metrics: metrics)
         )
         metrics.connectionsOpen.setProvider { Double(server.openConnections) }
+        if inbox.connectionPool != nil {
+            metrics.storePoolConnections.setProvider { Double(inbox.connectionPool?.connections ?? 0) }
+            metrics.storePoolWaiting.setProvider { Double(inbox.connectionPool?.waiting ?? 0) }
+        }
         self.server = server
     }
 

@@ -21,6 +21,8 @@ public import WebhookStore
 /// | `kyc_webhooks_queue_depth` | gauge | `state` (`due`, `running`, `dead`) |
 /// | `kyc_webhooks_store_commit_failures_total` | counter | |
 /// | `kyc_webhooks_store_reconnects_total` | counter | |
+/// | `kyc_webhooks_store_pool_connections` | gauge | |
+/// | `kyc_webhooks_store_pool_waiting` | gauge | |
 /// | `kyc_webhooks_store_errors_total` | counter | `kind` (`damaged`, `io_error`, `full`, `busy`, `unavailable`, `other`) |
 /// | `kyc_webhooks_store_ready` | gauge | |
 /// | `kyc_webhooks_http_connections_open` | gauge | |
@@ -77,6 +79,10 @@ public struct WebhookMetrics: Sendable {
     public let storeCommitFailures: Counter
     /// Connections to the database server opened again after one was lost (postgres).
     public let storeReconnects: Counter
+    /// The store's connections to its database server (postgres): give it a provider.
+    public let storePoolConnections: Gauge
+    /// Records and operations waiting for one of them now (postgres): give it a provider.
+    public let storePoolWaiting: Gauge
     /// Connections open now: give it a provider read at each scrape.
     public let connectionsOpen: Gauge
     /// Connections closed at once because `limits.maxConnections` were open.
@@ -213,6 +219,15 @@ public struct WebhookMetrics: Sendable {
         self.storeReconnects = registry.counter(
             "kyc_webhooks_store_reconnects_total",
             help: "Connections to the database server opened again after one was lost (postgres)."
+        ).labels()
+
+        self.storePoolConnections = registry.gauge(
+            "kyc_webhooks_store_pool_connections",
+            help: "Connections the store keeps to its database server (postgres; 0 for sqlite)."
+        ).labels()
+        self.storePoolWaiting = registry.gauge(
+            "kyc_webhooks_store_pool_waiting",
+            help: "Records and store operations waiting for a database connection now (postgres)."
         ).labels()
 
         self.connectionsOpen = registry.gauge(

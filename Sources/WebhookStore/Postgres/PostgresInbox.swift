@@ -175,6 +175,10 @@ public final class PostgresInbox: Inbox {
         close()
     }
 
+    public var connectionPool: ConnectionPoolState? {
+        ConnectionPoolState(connections: 1 + max(1, options.poolSize - 1), waiting: writer.waiting + pool.waiting)
+    }
+
     /// Connections opened again after one was lost, since the store opened.
     public var reconnects: Int { counters.reconnects.load(ordering: .relaxed) }
 
@@ -573,6 +577,9 @@ final class PostgresThreads: Sendable {
             }
         }
     }
+
+    /// Jobs queued and not yet taken by a thread.
+    var waiting: Int { queue.withLock { $0.jobs.count } }
 
     /// Queues `job`; false once closing.
     func submit(_ job: Job) -> Bool {
