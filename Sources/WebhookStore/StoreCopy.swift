@@ -39,6 +39,9 @@ public enum StoreCopy {
         batchSize: Int = 500,
         progress: (Summary) -> Void = { _ in }
     ) throws -> Summary {
+        guard PostgresSchema.isValid(target.schema) else {
+            throw InboxError(.invalidQuery, "store.schema must be a lowercase identifier (letters, digits, _)")
+        }
         // Opening through the inbox checks that the file is a store of ours and brings its schema up to date.
         try SQLiteInbox(path: sqlitePath, options: .init(createIfMissing: false, verifyContent: false)).close()
         let source = try SQLiteConnection(path: sqlitePath, busyTimeoutMilliseconds: 5000)
