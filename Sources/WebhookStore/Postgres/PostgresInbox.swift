@@ -244,7 +244,12 @@ public final class PostgresInbox: Inbox {
                             case .operation: return nil
                             }
                         }
-                        if outcomes.contains(.accepted) { try notifyQueued(connection) }
+                        // Only when a delivery was queued: one round trip less for events no handler matches.
+                        let queuedDeliveries = zip(jobs, outcomes).contains { job, outcome in
+                            guard outcome == .accepted, case .record(let record, _) = job else { return false }
+                            return !record.handlers.isEmpty || !record.handlersIfStale.isEmpty
+                        }
+                        if queuedDeliveries { try notifyQueued(connection) }
                         return outcomes
                     }
                 }
