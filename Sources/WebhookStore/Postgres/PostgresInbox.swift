@@ -122,7 +122,13 @@ public final class PostgresInbox: Inbox {
             counters.reconnects.add(1, ordering: .relaxed)
             observeHealth(.reconnected)
         }
-        writer = PostgresThreads(name: "pg-writer", count: 1, connect: connect, onReconnect: onReconnect)
+        writer = PostgresThreads(
+            name: "pg-writer",
+            count: 1,
+            maxBatchSize: max(1, options.maxBatchSize),
+            connect: connect,
+            onReconnect: onReconnect
+        )
         pool = PostgresThreads(
             name: "pg-pool",
             count: max(1, options.poolSize - 1),
