@@ -6,7 +6,9 @@ import Testing
 /// Signals delivered to the test's handler (a C signal handler cannot capture context).
 private let handledSignals = Atomic<Int>(0)
 
-@Suite struct SyscallTests {
+/// Serialized: two tests install a SIGUSR2 handler, process-wide, and one restoring the default while the other
+/// still signals its reader would end the test process.
+@Suite(.serialized) struct SyscallTests {
     /// Installs a SIGUSR2 handler without SA_RESTART (so the kernel does not restart an interrupted call
     /// itself: it fails with EINTR) and returns the action it replaced.
     static func installInterruptingHandler() -> sigaction {
