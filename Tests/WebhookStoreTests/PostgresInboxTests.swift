@@ -23,9 +23,12 @@ import WebhookTesting
         _ connectionString: String,
         name: String,
         lease: Duration = .seconds(3600),
-        create: Bool = true
+        create: Bool = true,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> PostgresInbox {
-        try await Blocking.run { try openNow(connectionString, name: name, lease: lease, create: create) }
+        try await Blocking.run {
+            try openNow(connectionString, name: name, lease: lease, create: create, clock: clock)
+        }
     }
 
     /// ``open(_:name:lease:create:)`` on the calling thread (blocking: from ``Blocking`` only).
@@ -33,7 +36,8 @@ import WebhookTesting
         _ connectionString: String,
         name: String,
         lease: Duration = .seconds(3600),
-        create: Bool = true
+        create: Bool = true,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> PostgresInbox {
         try PostgresInbox(
             options: .init(
@@ -41,7 +45,8 @@ import WebhookTesting
                 poolSize: 3,
                 lease: lease,
                 createIfMissing: create,
-                receiverName: name
+                receiverName: name,
+                clock: clock
             )
         )
     }
@@ -125,7 +130,9 @@ import WebhookTesting
     /// deliveries, counting the interrupted attempt; until then they stay the first one's.
     @Test func aDeadReceiversDeliveriesAreClaimedByAnotherOnceTheLeaseRunsOut() async throws {
         let url = try await Self.database()
-        let dead = try await Self.open(url, name: "dead", lease: .seconds(10))
+        // Its lease thread renews on the test's clock, stopped at the claim: a renewal before it closes (the
+        // suite may be slow) keeps the lease where the claim put it.
+        let dead = try await Self.open(url, name: "dead", lease: .seconds(10), clock: { TestTime.at(1) })
         _ = try await dead.record(Records.record(key: "k", handlers: ["crm"]))
         let taken = try await dead.claimDue(now: TestTime.at(1), slots: ["crm": 1])
         #expect(taken.count == 1)
@@ -159,13 +166,13 @@ import WebhookTesting
     /// takes it.
     @Test func leasesAreRenewedWhileTheHandlerRuns() async throws {
         let url = try await Self.database()
-        let runner = try await Self.open(url, name: "runner", lease: .milliseconds(600))
+        let runner = try await Self.open(url, name: "runner", lease: .seconds(3))
         defer { runner.close() }
         let other = try await Self.open(url, name: "other")
         defer { other.close() }
         _ = try await runner.record(Records.record(key: "k", handlers: ["crm"]))
         #expect(try await runner.claimDue(now: Date(), slots: ["crm": 1]).count == 1)
-        try await Task.sleep(for: .milliseconds(1500))
+        try await Task.sleep(for: .seconds(7))  // past two leases, renewed every second
         #expect(try await other.claimDue(now: Date(), slots: ["crm": 1]).isEmpty)
     }
 

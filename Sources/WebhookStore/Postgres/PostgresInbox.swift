@@ -32,6 +32,8 @@ public final class PostgresInbox: Inbox {
         public var maxBatchSize: Int
         /// Create the schema when there is none (the daemon); false for commands (``InboxError`` `storeMissing`).
         public var createIfMissing: Bool
+        /// The clock leases are renewed by (the dispatcher claims with the same wall clock); tests inject one.
+        public var clock: @Sendable () -> Date
         /// This receiver's name on its leases: unique among the receivers sharing the database, and the same
         /// across restarts of one receiver (the daemon uses `host:port`), so that a restart after a crash takes
         /// back at once the deliveries it was running. Default: `host:pid:random`, for commands.
@@ -44,7 +46,8 @@ public final class PostgresInbox: Inbox {
             lease: Duration = .seconds(30),
             maxBatchSize: Int = 1000,
             createIfMissing: Bool = true,
-            receiverName: String? = nil
+            receiverName: String? = nil,
+            clock: @escaping @Sendable () -> Date = { Date() }
         ) {
             self.connectionString = connectionString
             self.schema = schema
@@ -53,6 +56,7 @@ public final class PostgresInbox: Inbox {
             self.maxBatchSize = maxBatchSize
             self.createIfMissing = createIfMissing
             self.receiverName = receiverName ?? Self.defaultReceiverName()
+            self.clock = clock
         }
 
         /// `host:pid:random`: what `lease_owner` says of whoever runs a delivery.
@@ -449,11 +453,12 @@ public final class PostgresInbox: Inbox {
     /// Every third of the lease, extends the leases of the deliveries this receiver runs, until closed.
     private func renewLeasesUntilClosed() {
         let interval = Duration.milliseconds(max(1, leaseMilliseconds / 3))
+        let clock = options.clock
         while !stopping.wait(until: { $0 }, timeout: interval) {
             let lease = leaseMilliseconds
             _ = pool.submit(
                 .operation { [self] session in
-                    let now = StoreTime.milliseconds(Date())
+                    let now = StoreTime.milliseconds(clock())
                     _ = try? session.with { connection in
                         try connection.transaction { try database(connection).renewLeases(now: now, lease: lease) }
                     }
