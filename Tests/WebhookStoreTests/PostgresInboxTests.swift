@@ -172,7 +172,7 @@ import WebhookTesting
         defer { other.close() }
         _ = try await runner.record(Records.record(key: "k", handlers: ["crm"]))
         #expect(try await runner.claimDue(now: Date(), slots: ["crm": 1]).count == 1)
-        try await Task.sleep(for: .seconds(7))  // past two leases, renewed every second
+        try await Task.sleep(for: .seconds(7)) // past two leases, renewed every second
         #expect(try await other.claimDue(now: Date(), slots: ["crm": 1]).isEmpty)
     }
 
