@@ -79,10 +79,9 @@ public final class Application: Sendable {
             ?? Self.openInbox(
                 configuration.store,
                 // The same across restarts (so a restart takes back what it ran), unique among the receivers;
-                // with an ephemeral port (0), unique to this process.
+                // with an ephemeral port (0), the store's default, unique to this process.
                 receiverName: configuration.server.port == 0
-                    ? "\(Self.hostName()):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
-                    : "\(Self.hostName()):\(configuration.server.port)",
+                    ? nil : "\(HostName.current ?? "localhost"):\(configuration.server.port)",
                 logger: logger,
                 observeHealth: healthReporter.observe
             )
@@ -250,10 +249,10 @@ public final class Application: Sendable {
 
     /// Opens the configured store.
     /// - Parameter receiverName: this daemon's name among the receivers of a postgres store: the same across
-    ///   its restarts, unique among them (`host:port`).
+    ///   its restarts, unique among them (`host:port`); nil for the store's default (`host:pid:random`).
     static func openInbox(
         _ store: Configuration.Store,
-        receiverName: String,
+        receiverName: String?,
         logger: Logger,
         observeHealth: @escaping @Sendable (StoreHealthEvent) -> Void
     ) throws -> any Inbox {
@@ -293,15 +292,6 @@ public final class Application: Sendable {
                 throw StartupError("cannot open the postgres store (schema \(store.schema)): \(error)")
             }
         }
-    }
-
-    /// This machine's host name (`gethostname`), or `localhost`.
-    static func hostName() -> String {
-        var name = [UInt8](repeating: 0, count: 256)
-        let isNamed = name.withUnsafeMutableBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count - 1) == 0 }
-        }
-        return isNamed ? String(decoding: name.prefix { $0 != 0 }, as: UTF8.self) : "localhost"
     }
 
     /// The environment variables the configuration's secrets come from (`{"env": NAME}`).

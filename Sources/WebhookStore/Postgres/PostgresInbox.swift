@@ -61,12 +61,7 @@ public final class PostgresInbox: Inbox {
 
         /// `host:pid:random`: what `lease_owner` says of whoever runs a delivery.
         static func defaultReceiverName() -> String {
-            var name = [UInt8](repeating: 0, count: 256)
-            let isNamed = name.withUnsafeMutableBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count - 1) == 0 }
-            }
-            let host = isNamed ? String(decoding: name.prefix { $0 != 0 }, as: UTF8.self) : "host"
-            return "\(host):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
+            "\(HostName.current ?? "host"):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
         }
     }
 

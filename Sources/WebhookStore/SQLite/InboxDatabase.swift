@@ -79,9 +79,7 @@ final class InboxDatabase: @unchecked Sendable {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     /// One person id of an event (migration 7): appended at the end of its value's bucket.
-    static let insertPersonSQL =
-        "INSERT OR IGNORE INTO event_people (bucket, event_id, name, value) VALUES (?, ?, ?, ?)"
-    private static let insertPerson: StaticString =
+    static let insertPerson: StaticString =
         "INSERT OR IGNORE INTO event_people (bucket, event_id, name, value) VALUES (?, ?, ?, ?)"
     /// The latest `occurredAt` of a subject and source: a seek at the end of its range of `events_by_subject`.
     static let latestOccurredSQL: StaticString =

@@ -193,7 +193,7 @@ enum SQLiteMigrations {
         let select = try connection.statement(
             "SELECT id, event_json FROM events WHERE id > ? ORDER BY id LIMIT 1000"
         )
-        let insert = try connection.statement(InboxDatabase.insertPersonSQL)
+        let insert = try connection.statement(InboxDatabase.insertPerson)
         var lastID: Int64 = 0
         while true {
             let rows = try select.query([.integer(lastID)]) { row in (row.int64(0), row.blob(1) ?? []) }
