@@ -181,7 +181,7 @@ public final class PostgresInbox: Inbox {
     }
 
     public var connectionPool: ConnectionPoolState? {
-        ConnectionPoolState(connections: 1 + max(1, options.poolSize - 1), waiting: writer.waiting + pool.waiting)
+        ConnectionPoolState(connections: writer.count + pool.count, waiting: writer.waiting + pool.waiting)
     }
 
     /// Connections opened again after one was lost, since the store opened.
@@ -394,17 +394,10 @@ public final class PostgresInbox: Inbox {
             try $0.deliveries(matching: query, handler: handler)
         }
         guard !dryRun else { return selected.count }
-        let due = ReplayPace.dueTimes(count: selected.count, from: now, spacing: spacing)
-        var queued = 0
-        var start = 0
-        while start < selected.count {
-            let end = min(start + 1000, selected.count)
-            let batch = Array(selected[start..<end])
-            let batchDue = Array(due[start..<end])
-            queued += try await perform("replay", notifies: true) { try $0.requeue(batch, due: batchDue, now: now) }
-            start = end
+        // Row locks only: transactions of 1,000 hold up no receiver's commits.
+        return try await ReplayPace.queue(selected, from: now, spacing: spacing, batchSize: 1000) { batch, due in
+            try await perform("replay", notifies: true) { try $0.requeue(batch, due: due, now: now) }
         }
-        return queued
     }
 
     public func listEvents(_ query: EventQuery) async throws -> [EventSummary] {
@@ -544,7 +537,8 @@ final class PostgresThreads: Sendable {
     }
 
     private let name: String
-    private let count: Int
+    /// Its threads, each with one connection.
+    let count: Int
     private let maxBatchSize: Int
     private let queue = ConditionLock(Queue())
     private let connect: @Sendable () throws -> PostgresConnection

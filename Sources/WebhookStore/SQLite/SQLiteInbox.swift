@@ -265,22 +265,19 @@ public final class SQLiteInbox: Inbox {
             try $0.read { try $0.deliveries(matching: query, handler: handler) }
         }
         guard !dryRun else { return selected.count }
-        let due = ReplayPace.dueTimes(count: selected.count, from: now, spacing: spacing)
         // In small transactions with a pause after each, so that the daemon's writer, sharing the file (one
         // writer at a time), commits new events between them: measured on a million-event store with a
         // 100,000-delivery replay under load, transactions of 1,000 back to back took the receive path's p99
         // from 11 ms to 384 ms.
-        var queued = 0
-        var start = 0
-        while start < selected.count {
-            let end = min(start + Self.replayBatchSize, selected.count)
-            let batch = Array(selected[start..<end])
-            let batchDue = Array(due[start..<end])
-            queued += try await perform("replay") { try $0.write { try $0.requeue(batch, due: batchDue, now: now) } }
-            start = end
-            if start < selected.count { try await Task.sleep(for: Self.replayPause) }
+        return try await ReplayPace.queue(
+            selected,
+            from: now,
+            spacing: spacing,
+            batchSize: Self.replayBatchSize,
+            pause: Self.replayPause
+        ) { batch, due in
+            try await perform("replay") { try $0.write { try $0.requeue(batch, due: due, now: now) } }
         }
-        return queued
     }
 
     // MARK: Reading

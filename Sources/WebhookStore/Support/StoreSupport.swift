@@ -44,8 +44,31 @@ enum Retention {
     static let dayMilliseconds: Int64 = 86_400_000
 }
 
-/// The due times of a bulk replay's deliveries (``Inbox/replay(matching:handler:now:spacing:dryRun:)``).
+/// The due times of a bulk replay's deliveries (``Inbox/replay(matching:handler:now:spacing:dryRun:)``), and
+/// how a store queues them.
 enum ReplayPace {
+    /// Queues `selected` in transactions of at most `batchSize`, pausing `pause` between them, the n-th due at
+    /// `now + n × spacing`; `requeue` writes one batch (ids, due times) and returns how many it queued.
+    static func queue(
+        _ selected: [(id: Int64, isRunning: Bool)],
+        from now: Int64,
+        spacing: Duration,
+        batchSize: Int,
+        pause: Duration = .zero,
+        requeue: ([(id: Int64, isRunning: Bool)], [Int64]) async throws -> Int
+    ) async throws -> Int {
+        let due = dueTimes(count: selected.count, from: now, spacing: spacing)
+        var queued = 0
+        var start = 0
+        while start < selected.count {
+            let end = min(start + batchSize, selected.count)
+            queued += try await requeue(Array(selected[start..<end]), Array(due[start..<end]))
+            start = end
+            if start < selected.count && pause > .zero { try await Task.sleep(for: pause) }
+        }
+        return queued
+    }
+
     /// `count` times from `now` (epoch milliseconds), `spacing` apart, rounded down to the millisecond.
     static func dueTimes(count: Int, from now: Int64, spacing: Duration) -> [Int64] {
         let (seconds, attoseconds) = spacing.components
