@@ -86,6 +86,44 @@ import WebhookTesting
         )
     }
 
+    /// Four threads posting distinct events (`<prefix>-<thread>-<n>`) until ``finish()``, each to the port
+    /// `port(thread)` names at that moment; which events got a 200, and every answer.
+    final class Load: Sendable {
+        private let acknowledged = Mutex<Set<String>>([])
+        private let statuses = Mutex<[Int]>([])
+        private let stop = StopFlag()
+        private let group = DispatchGroup()
+
+        init(prefix: String, pauseMicroseconds: UInt32, port: @escaping @Sendable (Int) -> Int) {
+            for thread in 0..<4 {
+                group.enter()
+                Thread.detachNewThread { [self] in
+                    defer { group.leave() }
+                    var sequence = 0
+                    while !stop.isSet {
+                        sequence += 1
+                        let id = "\(prefix)-\(thread)-\(sequence)"
+                        let response = try? SeveralReceiversTests.post(
+                            SeveralReceiversTests.event(id),
+                            port: port(thread)
+                        )
+                        let status = response?.status ?? 0
+                        statuses.withLock { $0.append(status) }
+                        if status == 200 { _ = acknowledged.withLock { $0.insert("kyc.validation_approved:\(id)") } }
+                        usleep(pauseMicroseconds)
+                    }
+                }
+            }
+        }
+
+        /// Stops the threads, waits for them, and returns the acknowledged keys and every status.
+        func finish() -> (acknowledged: Set<String>, statuses: [Int]) {
+            stop.set()
+            group.wait()
+            return (acknowledged.withLock { $0 }, statuses.withLock { $0 })
+        }
+    }
+
     /// The keys the `audit` handlers of every receiver wrote, one per handler run.
     static func handled(in directory: URL, receivers: Int) -> [String] {
         (0..<receivers).flatMap { index -> [String] in
@@ -229,27 +267,11 @@ import WebhookTesting
         let directory = try Self.makeDirectory(receivers: 2, leaseSeconds: 2)
         defer { try? FileManager.default.removeItem(at: directory) }
         let environment = try await Self.environment()
-        let acknowledged = Mutex<Set<String>>([])
         try await Self.withReceiver(1, in: directory, environment: environment) { survivor in
             let killedPort = Mutex<Int?>(nil)
-            let stop = StopFlag()
-            let load = DispatchGroup()
-            for thread in 0..<4 {
-                load.enter()
-                Thread.detachNewThread {
-                    defer { load.leave() }
-                    var sequence = 0
-                    while !stop.isSet {
-                        sequence += 1
-                        let id = "val-kill-\(thread)-\(sequence)"
-                        let port =
-                            thread.isMultiple(of: 2) ? killedPort.withLock { $0 } ?? survivor.port : survivor.port
-                        if (try? Self.post(Self.event(id), port: port))?.status == 200 {
-                            _ = acknowledged.withLock { $0.insert("kyc.validation_approved:\(id)") }
-                        }
-                        usleep(1_000)
-                    }
-                }
+            // Threads 0 and 2 post to the receiver that gets killed while it runs, 1 and 3 to the survivor.
+            let load = Load(prefix: "val-kill", pauseMicroseconds: 1_000) { thread in
+                thread.isMultiple(of: 2) ? killedPort.withLock { $0 } ?? survivor.port : survivor.port
             }
             for round in 0..<3 {
                 try await Self.withReceiver(0, in: directory, environment: environment) { doomed in
@@ -260,9 +282,7 @@ import WebhookTesting
                     _ = doomed.waitForExit(timeout: 10)
                 }
             }
-            stop.set()
-            load.wait()
-            let expected = acknowledged.withLock { $0 }
+            let expected = load.finish().acknowledged
             #expect(expected.count > 100, "load too light to mean anything: \(expected.count)")
             // Some run twice (those the killed receiver was running when it died): wait for every key.
             let handled = Self.waitForHandled(keys: expected, in: directory, receivers: 2, seconds: 30)
@@ -338,33 +358,11 @@ import WebhookTesting
         try await SeveralReceiversTests.withReceiver(0, in: directory, environment: environment) { daemon in
             #expect(try Self.get("/readyz", port: daemon.port).status == 200)
             // Under load: a restart (`pg_ctl restart -m fast`) in the middle.
-            let acknowledged = Mutex<Set<String>>([])
-            let statuses = Mutex<[Int]>([])
-            let stop = StopFlag()
-            let load = DispatchGroup()
-            for thread in 0..<4 {
-                load.enter()
-                Thread.detachNewThread {
-                    defer { load.leave() }
-                    var sequence = 0
-                    while !stop.isSet {
-                        sequence += 1
-                        let id = "val-outage-\(thread)-\(sequence)"
-                        let status =
-                            (try? SeveralReceiversTests.post(SeveralReceiversTests.event(id), port: daemon.port))?
-                            .status ?? 0
-                        statuses.withLock { $0.append(status) }
-                        if status == 200 { _ = acknowledged.withLock { $0.insert("kyc.validation_approved:\(id)") } }
-                        usleep(2_000)
-                    }
-                }
-            }
+            let load = SeveralReceiversTests.Load(prefix: "val-outage", pauseMicroseconds: 2_000) { _ in daemon.port }
             usleep(500_000)
             try cluster.restart()
             usleep(1_500_000)
-            stop.set()
-            load.wait()
-            let answered = statuses.withLock { $0 }
+            let (acknowledged, answered) = load.finish()
             #expect(answered.allSatisfy { $0 == 200 || $0 == 503 }, "\(Set(answered))")
             #expect(answered.suffix(20).contains(200), "200s again after the restart")
 
@@ -386,7 +384,7 @@ import WebhookTesting
             #expect(ready)
             let back = try SeveralReceiversTests.post(SeveralReceiversTests.event("val-after"), port: daemon.port)
             #expect(back.status == 200)
-            let expected = acknowledged.withLock { $0 }.union(["kyc.validation_approved:val-after"])
+            let expected = acknowledged.union(["kyc.validation_approved:val-after"])
             let handled = SeveralReceiversTests.waitForHandled(keys: expected, in: directory, receivers: 1)
             #expect(
                 expected.isSubset(of: Set(handled)),
